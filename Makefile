@@ -1,0 +1,45 @@
+# Jindallae: `make site` builds the site from content/ into build/ on a fresh machine,
+# `make test` runs the whole test suite, `make bench` compares build speed with the references.
+# Each target sets up what it needs first (Debian packages, .venv, Python packages).
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+
+.PHONY: site test bench serve clean system-site system-test help
+
+help:
+	@echo "make site   - set up and build the site into build/"
+	@echo "make test   - set up and run the test suite"
+	@echo "make bench  - build benchmark (ours vs Pelican + i18n-subsites and Hugo)"
+	@echo "make serve  - build, serve on http://127.0.0.1:8000/ and reload on changes"
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+system-site:
+	scripts/install-system-deps.sh site
+
+system-test:
+	scripts/install-system-deps.sh test
+
+site: system-site $(STAMP)
+	$(BIN)/jindallae build
+
+serve: system-site $(STAMP)
+	$(BIN)/jindallae serve
+
+test: system-test $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench: system-site $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[test,bench]'
+	$(BIN)/python scripts/bench.py
+
+clean:
+	rm -rf build build.tmp-* .cache

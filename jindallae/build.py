@@ -1,0 +1,213 @@
+"""The build driver: settings -> prepared site -> one Pelican pass -> atomic swap into build/.
+
+A failed build never replaces a good site: Pelican writes into a fresh sibling folder
+(``build.tmp-<pid>``) and only a complete, error-free output is renamed over ``build/``.
+A rebuild with nothing changed (same content, theme, plugins, settings and engine) is skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .model import ContentError, ContentErrors, model_from_settings
+from .settings import load_settings
+from .site import Site, prepare_site
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+SITE_KEY = "JINDALLAE_SITE"  # where the prepared Site travels inside Pelican's settings
+
+
+class BuildError(Exception):
+    """The build failed; ``errors`` lists every problem as ``path:line: message`` lines."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = errors
+        super().__init__("\n".join(errors))
+
+
+@dataclass
+class BuildResult:
+    output: Path
+    pages: int = 0
+    files: int = 0
+    seconds: float = 0.0
+    skipped: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+class _Collector(logging.Handler):
+    """Collects Pelican's warnings and errors so a build with errors fails."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def fingerprint(paths: list[Path], extra: str) -> str:
+    """Hash of every file's path, size and modification time under ``paths`` (the make rule)."""
+    h = hashlib.sha1(extra.encode())
+    for base in paths:
+        if base.is_file():
+            st = base.stat()
+            h.update(f"{base}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            continue
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+            for name in sorted(filenames):
+                p = Path(dirpath) / name
+                try:
+                    st = p.stat()
+                except OSError:
+                    continue
+                h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def today_key() -> str:
+    """The build's 'today' (Asia/Shanghai), or ``SOURCE_DATE_EPOCH`` when set (reproducible builds)."""
+    from .dates import build_today
+
+    return build_today().isoformat()
+
+
+def build(project: Path, content: Path | None = None, output: Path | None = None, settings_file: Path | None = None,
+          progress: bool | None = None, force: bool = False, cache: bool = True) -> BuildResult:
+    """Build the site of ``project`` from ``content`` (default ``project/content``) into ``output``
+    (default ``project/build``).
+
+    Returns a :class:`BuildResult`.  Raises :class:`BuildError` (every content error as
+    ``path:line: message``), ``SettingsError`` or ``FileNotFoundError``; ``output`` is then left
+    exactly as it was.  ``progress`` shows a progress bar (default: when stderr is a terminal).
+    """
+    started = time.perf_counter()
+    project = project.resolve()
+    content = (content or project / "content").resolve()
+    output = (output or project / "build").resolve()
+    if not content.is_dir():
+        raise FileNotFoundError(f"{content}: content folder not found")
+    if output == content or content.is_relative_to(output):
+        raise BuildError([f"{output}: the output folder must not contain the content folder"])
+    settings = load_settings(project, settings_file, {"PATH": str(content)})
+    cache_dir = project / ".cache" / hashlib.sha1(str(output).encode()).hexdigest()[:12]
+    stamp_file = cache_dir / "fingerprint"
+    theme = Path(settings["THEME"])
+    stamp = fingerprint([content, theme, project / "plugins", PACKAGE_DIR, settings_file or project / "pelicanconf.py"],
+                        extra=repr(sorted((k, repr(v)) for k, v in settings.items() if k.isupper())) + today_key())
+    if cache and not force and output.is_dir() and stamp_file.is_file() and stamp_file.read_text() == stamp:
+        return BuildResult(output, skipped=True, seconds=time.perf_counter() - started)
+
+    model = model_from_settings(settings)
+    bar = _progress_bar(progress)
+    try:
+        site = prepare_site(model, content, settings.get("SITEURL", ""),
+                            cache_dir / "render.pickle" if cache else None, bar.update if bar else None)
+    except ContentErrors as exc:
+        raise BuildError([str(e) for e in exc.errors]) from None
+    finally:
+        if bar:
+            bar.close()
+
+    tmp = output.parent / f"{output.name}.tmp-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    settings = dict(settings, OUTPUT_PATH=str(tmp))
+    settings[SITE_KEY] = site
+    collector = _Collector()
+    pelican_logger = logging.getLogger("pelican")
+    pelican_logger.addHandler(collector)
+    quiet = logging.getLogger("pelican").level
+    pelican_logger.setLevel(logging.WARNING)
+    try:
+        from pelican import Pelican
+
+        from pelican import signals
+
+        written = [0]
+        total = len(site.rendered) * 1 + 50
+        write_bar = _progress_bar(progress, total=total, desc="write")
+
+        def on_written(path: str, context: Any = None) -> None:
+            written[0] += 1
+            if write_bar:
+                write_bar.update(1)
+
+        signals.content_written.connect(on_written)
+        try:
+            _run_quietly(Pelican(settings))
+        finally:
+            signals.content_written.disconnect(on_written)
+            if write_bar:
+                write_bar.close()
+        problems = [r for r in collector.records if r.levelno >= logging.ERROR]
+        if problems:
+            raise BuildError([_format_record(r) for r in problems])
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    finally:
+        pelican_logger.removeHandler(collector)
+        pelican_logger.setLevel(quiet)
+    _swap(tmp, output)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    stamp_file.write_text(stamp)
+    warnings = [str(w) for w in site.warnings] + [_format_record(r) for r in collector.records if r.levelno < logging.ERROR]
+    files = sum(len(f) for _, _, f in os.walk(output))
+    return BuildResult(output, pages=len(site.rendered), files=files, seconds=time.perf_counter() - started,
+                       warnings=warnings)
+
+
+def _run_quietly(pelican: Any) -> None:
+    """Run Pelican without its closing 'Done: ...' console line (we print our own summary)."""
+    from pelican import log
+
+    console = log.console
+    was_quiet = console.quiet
+    console.quiet = True
+    try:
+        pelican.run()
+    finally:
+        console.quiet = was_quiet
+
+
+def _format_record(record: logging.LogRecord) -> str:
+    msg = record.getMessage()
+    if record.exc_info and record.exc_info[1] is not None:
+        msg += f": {record.exc_info[1]!r}"
+    return msg
+
+
+def _swap(tmp: Path, output: Path) -> None:
+    """Replace ``output`` by ``tmp``: two renames on one file system, the old tree removed after."""
+    old = output.parent / f"{output.name}.old-{os.getpid()}"
+    if output.exists():
+        os.rename(output, old)
+    os.rename(tmp, output)
+    if old.exists():
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _progress_bar(enabled: bool | None, total: int | None = None, desc: str = "read"):
+    """A tqdm progress bar on stderr, or ``None`` (default: only on a terminal)."""
+    if enabled is None:
+        enabled = sys.stderr.isatty()
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit="page", leave=False, file=sys.stderr)
+
+
+def format_errors(errors: list[ContentError]) -> str:
+    return "\n".join(str(e) for e in errors)

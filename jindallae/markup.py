@@ -1,0 +1,243 @@
+"""Markdown to safe HTML, correct for Chinese and Korean text.
+
+Python-Markdown does the parsing; this module adds what CJK text needs and what a public site
+needs:
+
+* soft line breaks: a newline typed between two CJK characters is dropped (browsers would show
+  it as a gap, W3C clreq §3.1 "no spaces between Han characters"); any other soft line break
+  becomes one space (Korean words, and Han next to Latin: "使用" ⏎ "Pelican" -> "使用 Pelican");
+* heading anchors from :func:`jindallae.slugs.slugify` (pinyin / Revised Romanization), unique
+  within the page, so "## 创建幸福家庭" gets ``id="chuang-jian-xing-fu-jia-ting"``;
+* links to other content files (``../policy/x.zh.md``) become the target's URL and image paths
+  resolve against the file, then the content folder, to ``{SITEURL}/<path>``;
+* the HTML is sanitised with nh3 (an allow-list; OWASP XSS prevention): no script, no event
+  handler attributes, no ``javascript:`` URLs.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Callable
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.extensions.toc import TocExtension
+from markdown.treeprocessors import Treeprocessor
+
+from .slugs import slugify
+
+RENDERER_VERSION = "3"  # bump when the output of render() changes for the same input
+
+# Characters that sit without spaces between them: Han, kana, CJK and full-width punctuation.
+_CJK = ("\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u31a0-\u31ff\u3400-\u4dbf"
+        "\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef")
+_CJK_RE = re.compile(f"[{_CJK}]")
+_FULLWIDTH_PUNCT = re.compile("[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\ufe30-\ufe4f\u2018-\u201f\u2026]")
+_SOFT_BREAK = re.compile(r"[ \t]*\n[ \t]*")
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div", "dl",
+    "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
+    "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "rp", "rt", "ruby", "s", "small", "span",
+    "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u",
+    "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "*": {"id", "title", "lang"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "td": {"align", "colspan", "rowspan"},
+    "th": {"align", "colspan", "rowspan", "scope"},
+    "code": {"class"},
+    "div": {"class"},
+    "ol": {"start"},
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+def _joins_tight(left: str, right: str) -> bool:
+    """True when a soft line break between ``left`` and ``right`` should vanish."""
+    if not left or not right:
+        return False
+    if _FULLWIDTH_PUNCT.match(left) or _FULLWIDTH_PUNCT.match(right):
+        return True
+    return bool(_CJK_RE.match(left) and _CJK_RE.match(right))
+
+
+def join_soft_breaks(text: str) -> str:
+    """Apply the soft-line-break rule to one run of text (see the module docstring)."""
+    if "\n" not in text:
+        return text
+
+    def repl(m: re.Match[str]) -> str:
+        left = text[m.start() - 1] if m.start() else ""
+        right = text[m.end()] if m.end() < len(text) else ""
+        if not left or not right:
+            return m.group(0)  # decided across element boundaries by the tree processor
+        return "" if _joins_tight(left, right) else " "
+
+    return _SOFT_BREAK.sub(repl, text)
+
+
+class _SoftBreakProcessor(Treeprocessor):
+    """Applies :func:`join_soft_breaks` to all text outside ``pre``/``code``, including breaks
+    that fall at an element boundary ("**粗体**" ⏎ "正文")."""
+
+    SKIP = {"pre", "code", "script", "style"}
+
+    def run(self, root: etree.Element) -> None:
+        slots: list[tuple[etree.Element, str]] = []
+
+        def walk(el: etree.Element) -> None:
+            if el.tag in self.SKIP:
+                return
+            if el.text:
+                slots.append((el, "text"))
+            for child in el:
+                walk(child)
+                if child.tail:
+                    slots.append((child, "tail"))
+
+        walk(root)
+        values = [getattr(el, attr) for el, attr in slots]
+        for i, (el, attr) in enumerate(slots):
+            v = join_soft_breaks(values[i])
+            prev_char = values[i - 1][-1:] if i else ""
+            next_char = values[i + 1][:1] if i + 1 < len(values) else ""
+            m = re.match(r"[ \t]*\n[ \t]*", v)
+            if m and m.end() < len(v) and prev_char:
+                v = ("" if _joins_tight(prev_char, v[m.end()]) else " ") + v[m.end():]
+            m = re.search(r"[ \t]*\n[ \t]*$", v)
+            if m and m.start() > 0 and next_char:
+                v = v[: m.start()] + ("" if _joins_tight(v[m.start() - 1], next_char) else " ")
+            setattr(el, attr, v)
+
+
+@dataclass
+class LinkContext:
+    """Where a page lives, for resolving its relative links.
+
+    ``source`` is the page's path relative to the content folder (``parks/x.zh.md``);
+    ``resolve`` maps a content-relative path to a site URL or ``None`` when nothing is there;
+    ``missing`` collects ``(target, kind)`` for links that resolve to nothing.
+    """
+
+    source: str
+    resolve: Callable[[str], str | None]
+    missing: list[tuple[str, str]] = field(default_factory=list)
+
+
+class _LinkProcessor(Treeprocessor):
+    def __init__(self, md: markdown.Markdown, ext: "CJKExtension"):
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, root: etree.Element) -> None:
+        ctx: LinkContext | None = self.ext.link_context
+        if ctx is None:
+            return
+        for el in root.iter():
+            attr = "href" if el.tag == "a" else "src" if el.tag == "img" else None
+            if not attr or not el.get(attr):
+                continue
+            url = el.get(attr)
+            if re.match(r"^[a-z][a-z0-9+.-]*:|^//|^#|^/", url, re.I):
+                continue
+            path, _, frag = url.partition("#")
+            base = posixpath.dirname(ctx.source)
+            candidates = [posixpath.normpath(posixpath.join(base, path)), posixpath.normpath(path)]
+            for cand in candidates:
+                target = ctx.resolve(cand) if not cand.startswith("..") else None
+                if target is not None:
+                    el.set(attr, target + (f"#{frag}" if frag else ""))
+                    break
+            else:
+                ctx.missing.append((url, "image" if el.tag == "img" else "link"))
+            if el.tag == "img":
+                el.set("loading", "lazy")
+
+
+class CJKExtension(Extension):
+    """Python-Markdown extension bundling the CJK soft-break rule and link resolution."""
+
+    def __init__(self, **kwargs):
+        self.link_context: LinkContext | None = None
+        super().__init__(**kwargs)
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.treeprocessors.register(_SoftBreakProcessor(md), "cjk_soft_break", 5)
+        md.treeprocessors.register(_LinkProcessor(md, self), "cjk_links", 4)
+
+
+def _heading_slug(value: str, separator: str) -> str:
+    return slugify(value, separator) or "section"
+
+
+@dataclass
+class Rendered:
+    """The result of :meth:`Renderer.render`: sanitised ``html``, the table of contents as a list
+    of ``(level, id, text)``, and unresolved links as ``(target, kind)``."""
+
+    html: str
+    toc: list[tuple[int, str, str]]
+    missing: list[tuple[str, str]]
+
+
+class Renderer:
+    """A reusable Markdown renderer (not thread-safe: one per thread or process)."""
+
+    def __init__(self) -> None:
+        self.cjk = CJKExtension()
+        self.md = markdown.Markdown(
+            extensions=[
+                "tables", "fenced_code", "sane_lists", "footnotes", "attr_list",
+                TocExtension(slugify=_heading_slug, permalink=False, toc_depth="2-4"),
+                self.cjk,
+            ],
+            output_format="html",
+        )
+
+    def render(self, text: str, link_context: LinkContext | None = None) -> Rendered:
+        """Render Markdown ``text`` to sanitised HTML."""
+        self.md.reset()
+        self.cjk.link_context = link_context
+        try:
+            html = self.md.convert(text)
+        finally:
+            self.cjk.link_context = None
+        toc = [(t["level"], t["id"], t["name"]) for t in _flatten(self.md.toc_tokens)]
+        return Rendered(sanitize(html), toc, list(link_context.missing) if link_context else [])
+
+
+def _flatten(tokens: list[dict]) -> list[dict]:
+    out = []
+    for t in tokens:
+        out.append(t)
+        out += _flatten(t.get("children", []))
+    return out
+
+
+def sanitize(html: str) -> str:
+    """Clean HTML with nh3's allow-list (tags, attributes and URL schemes above).
+
+    Scripts and styles are removed with their content; ``on*`` attributes and ``javascript:``
+    URLs never survive (OWASP XSS Prevention Cheat Sheet, rule #1 and #5).
+    """
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
+                     link_rel=None, strip_comments=True)
+
+
+@lru_cache(maxsize=1)
+def default_renderer() -> Renderer:
+    """The process's renderer (Python-Markdown instances are costly to build)."""
+    return Renderer()
+
+
+def render(text: str, link_context: LinkContext | None = None) -> Rendered:
+    """Render ``text`` with the process's :func:`default_renderer`."""
+    return default_renderer().render(text, link_context)

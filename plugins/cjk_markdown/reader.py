@@ -1,0 +1,60 @@
+"""Pelican reader returning the prepared page for a content file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from markupsafe import escape
+from pelican.readers import BaseReader
+from pelican.utils import SafeDatetime
+
+from jindallae.build import SITE_KEY
+from jindallae.model import as_datetime
+
+
+def _safe_datetime(value, tz: str) -> SafeDatetime:
+    d = as_datetime(value, tz).astimezone(ZoneInfo(tz))
+    return SafeDatetime(d.year, d.month, d.day, d.hour, d.minute, d.second, tzinfo=d.tzinfo)
+
+
+class JindallaeReader(BaseReader):
+    """Reads ``*.md`` through :class:`jindallae.site.Site` (YAML front matter, CJK Markdown)."""
+
+    enabled = True
+    file_extensions = ["md"]
+
+    def read(self, source_path: str):
+        site = self.settings[SITE_KEY]
+        rel = Path(source_path).resolve().relative_to(site.root).as_posix()
+        item = site.items[rel]
+        rendered = site.rendered.get(rel)
+        fields = item.fields
+        tz = self.settings.get("TIMEZONE", "Asia/Shanghai")
+        url = site.model.article_url(item.section, item.slug, item.lang)
+        meta = {
+            "title": fields["title"],
+            "date": _safe_datetime(fields["date"], tz),
+            "slug": item.slug,
+            "lang": item.lang,
+            "category": self.process_metadata("category", item.section),
+            "status": "published" if item.published else "draft",
+            "url": url,
+            "save_as": "",  # written by MultilingualGenerator, with the page view
+            "section": item.section,
+            "editorial_status": item.status,
+            "item": item,
+            "toc": rendered.toc if rendered else [],
+            "summary": str(escape(fields.get("summary", ""))),
+            "plain_summary": fields.get("summary", ""),
+        }
+        if "updated" in fields:
+            meta["modified"] = _safe_datetime(fields["updated"], tz)
+        if fields.get("tags"):
+            meta["tags"] = self.process_metadata("tags", fields["tags"])
+        if fields.get("author"):
+            meta["author"] = self.process_metadata("author", fields["author"])
+        for key in ("cover", "cover_alt", "featured", "event", "translated_from"):
+            if key in fields:
+                meta[key] = fields[key]
+        return (rendered.html if rendered else ""), meta

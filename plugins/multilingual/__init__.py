@@ -1,0 +1,36 @@
+"""multilingual: the bilingual site's pages, UI catalogues and date formatting.
+
+``register()`` only connects signals: ``generator_init`` installs the per-page-language gettext
+and the Babel date filters into each generator's Jinja environment; ``get_generators`` adds
+:class:`MultilingualGenerator`.  Settings prefix: ``MULTILINGUAL_``.
+"""
+
+from __future__ import annotations
+
+from pelican import signals
+
+
+def settings_schema():
+    """``(prefix, {KEY: Option})``: this plugin's settings with defaults and checks."""
+    from jindallae.settings import Option, positive_int
+
+    return "MULTILINGUAL_", {
+        "MULTILINGUAL_PAGE_SIZE": Option(20, positive_int, "Entries per section page"),
+    }
+
+
+def get_generators(pelican):
+    from .generator import MultilingualGenerator
+
+    return MultilingualGenerator
+
+
+def setup_environment(generator) -> None:
+    from .environment import setup
+
+    setup(generator)
+
+
+def register() -> None:
+    signals.generator_init.connect(setup_environment)
+    signals.get_generators.connect(get_generators)

@@ -1,0 +1,60 @@
+"""Jinja environment additions: gettext per page language and Babel date/time filters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import pass_context
+
+from jindallae import dates, i18n
+from jindallae.build import SITE_KEY
+from jindallae.model import as_datetime
+
+
+def setup(generator) -> None:
+    """Install into ``generator.env``: ``_``/``gettext``/``ngettext`` in the page's language,
+    filters ``date`` (CLDR long date), ``time``, ``iso`` (ISO 8601) and ``event_when``."""
+    settings = generator.settings
+    site = settings.get(SITE_KEY)
+    if site is None:
+        return
+    model = site.model
+    default = model.default.code
+    translations = i18n.load_translations(Path(settings["THEME"]), list(model.by_code), default)
+    i18n.install(generator.env, translations, default)
+    tz = settings.get("TIMEZONE", "Asia/Shanghai")
+
+    def locale_of(ctx) -> str:
+        return model.by_code[i18n.context_lang(ctx, default)].locale
+
+    @pass_context
+    def date_filter(ctx, value, fmt: str = "long") -> str:
+        return dates.format_date(value, locale_of(ctx), fmt, tz) if value else ""
+
+    @pass_context
+    def time_filter(ctx, value, fmt: str = "short") -> str:
+        return dates.format_time(value, locale_of(ctx), fmt, tz)
+
+    def iso(value) -> str:
+        return value.isoformat() if value else ""
+
+    @pass_context
+    def event_when(ctx, event) -> str:
+        """'2026年8月15日 上午9:30 – 下午4:00' style range for an event block."""
+        import datetime as dt
+
+        start, end = event["start"], event.get("end", event["start"])
+        loc = locale_of(ctx)
+        timed = isinstance(start, dt.datetime)
+        text = dates.format_date(start, loc, "full", tz)
+        if timed:
+            text += " " + dates.format_time(start, loc, "short", tz)
+        if as_datetime(end, tz).date() != as_datetime(start, tz).date():
+            text += " – " + dates.format_date(end, loc, "full", tz)
+            if isinstance(end, dt.datetime):
+                text += " " + dates.format_time(end, loc, "short", tz)
+        elif isinstance(end, dt.datetime) and end != start:
+            text += " – " + dates.format_time(end, loc, "short", tz)
+        return text
+
+    generator.env.filters.update({"date": date_filter, "time": time_filter, "iso": iso, "event_when": event_when})

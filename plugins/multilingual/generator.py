@@ -1,0 +1,275 @@
+"""MultilingualGenerator: every page of the bilingual site, in one Pelican pass.
+
+Per language: article pages, home, section indexes (paginated), tag index and tag pages,
+archives, an Atom feed; for the whole site: sitemap.xml with ``xhtml:link`` alternates and a
+404 page.  Translations are linked by (section, slug); a page without a translation links its
+language switcher to the other language's section index, where a notice explains (I6).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import quoteattr
+
+from pelican.generators import Generator
+
+from jindallae.build import SITE_KEY
+from jindallae.dates import build_today
+from jindallae.model import Language, as_datetime
+from jindallae.slugs import slugify
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+
+
+@dataclass
+class TagPage:
+    """A tag in one language: its name, slug (unique within the language) and articles."""
+
+    name: str
+    slug: str
+    url: str
+    articles: list[Any] = field(default_factory=list)
+
+
+def unique_tag_slugs(names: list[str]) -> dict[str, str]:
+    """Slug each tag name, keeping slugs distinct and non-empty (I8): a second tag with the
+    same slug gets ``-2``, in sorted order of names so the result is stable across builds."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for name in sorted(names):
+        base = slugify(name) or "tag"
+        slug, n = base, 1
+        while slug in used:
+            n += 1
+            slug = f"{base}-{n}"
+        used.add(slug)
+        out[name] = slug
+    return out
+
+
+class MultilingualGenerator(Generator):
+    """Writes the per-language pages and the sitemap (see module docstring)."""
+
+    def generate_context(self) -> None:
+        site = self.settings[SITE_KEY]
+        self.site = site
+        self.model = site.model
+        self.public_url = self.settings["JINDALLAE_PUBLIC_URL"]
+        self.page_size = self.settings["MULTILINGUAL_PAGE_SIZE"]
+        # Every page Pelican read, translations included, keyed by source path.
+        articles = [a for a in self.context["generated_content"].values()
+                    if getattr(a, "status", "") == "published" and getattr(a, "item", None) is not None]
+        articles.sort(key=lambda a: (a.date, a.slug), reverse=True)
+        self.by_lang: dict[str, list[Any]] = {lang.code: [] for lang in self.model.languages}
+        self.groups: dict[tuple[str, str], dict[str, Any]] = defaultdict(dict)
+        for a in articles:
+            self.by_lang[a.lang].append(a)
+            self.groups[(a.section, a.slug)][a.lang] = a
+        self.tags: dict[str, dict[str, TagPage]] = {}
+        for lang in self.model.languages:
+            names = sorted({t.name for a in self.by_lang[lang.code] for t in getattr(a, "tags", [])})
+            slugs = unique_tag_slugs(names)
+            self.tags[lang.code] = {n: TagPage(n, s, self.url(lang.url(f"tags/{s}/"))) for n, s in slugs.items()}
+            for a in self.by_lang[lang.code]:
+                for t in getattr(a, "tags", []):
+                    self.tags[lang.code][t.name].articles.append(a)
+        self.today = build_today(self.settings.get("TIMEZONE", "Asia/Shanghai"))
+        for a in articles:
+            lang = self.model.by_code[a.lang]
+            a.page_url = self.url(a.url)
+            a.section_name = self.model.sections[a.section].name(a.lang)
+            a.tag_links = [self.tags[a.lang][t.name] for t in getattr(a, "tags", [])]
+            versions = self.groups[(a.section, a.slug)]
+            a.translation_links = [(self.model.by_code[code], v) for code, v in versions.items() if code != a.lang]
+            a.view = self.view(
+                lang, a.url, a.title, getattr(a, "plain_summary", ""),
+                {code: v.url for code, v in versions.items()},
+                crumbs=[(a.section_name, self.url(self.model.section_url(a.section, a.lang)))],
+                missing_target={code: self.model.section_url(a.section, code) for code in self.model.by_code},
+                kind="article",
+            )
+        self.context["multilingual"] = self
+        self.sitemap: list[tuple[str, dict[str, str]]] = []
+
+    # helpers ---------------------------------------------------------------------------------
+    def url(self, rel: str) -> str:
+        """Root-relative (or SITEURL-prefixed) URL of a site-relative path."""
+        return f"{self.settings.get('SITEURL', '')}/{rel}"
+
+    def absolute(self, rel: str) -> str:
+        return f"{self.public_url}/{rel}"
+
+    def view(self, lang: Language, rel_url: str, title: str, description: str, versions: dict[str, str],
+             crumbs: list[tuple[str, str]] = (), missing_target: dict[str, str] | None = None,
+             kind: str = "page") -> dict[str, Any]:
+        """The page-level template data: language, switcher, hreflang alternates, breadcrumbs.
+
+        ``versions`` maps language code to the site-relative URL of each equivalent page;
+        ``missing_target`` gives, per language, where the switcher goes when there is none.
+        """
+        alternates = []
+        if len(versions) > 1:
+            for other in self.model.languages:
+                if other.code in versions:
+                    alternates.append((other.hreflang, self.absolute(versions[other.code])))
+            default = self.model.default.code
+            if default in versions:
+                alternates.append(("x-default", self.absolute(versions[default])))
+        switcher = []
+        for other in self.model.languages:
+            if other.code in versions:
+                target, available = versions[other.code], True
+            else:
+                target, available = (missing_target or {}).get(other.code, other.url("")) + "#no-translation", False
+            switcher.append({"code": other.code, "name": other.name, "hreflang": other.hreflang,
+                             "url": self.url(target), "available": available, "current": other.code == lang.code})
+        return {
+            "lang": lang.code, "language": lang, "html_lang": lang.hreflang, "title": title,
+            "description": description, "url": self.url(rel_url), "canonical": self.absolute(rel_url),
+            "alternates": alternates, "switcher": switcher, "kind": kind,
+            "breadcrumbs": [(None, self.url(lang.url("")))] + list(crumbs),
+            "sitename": lang.sitename, "home_url": self.url(lang.url("")),
+            "feed_url": self.url(lang.url("atom.xml")), "tags_url": self.url(lang.url("tags/")),
+            "archives_url": self.url(lang.url("archives/")),
+            "nav": [{"key": s.key, "name": s.name(lang.code), "url": self.url(self.model.section_url(s.key, lang.code))}
+                    for s in self.model.sections.values()],
+        }
+
+    def write_page(self, writer, rel_url: str, template: str, view: dict[str, Any], versions: dict[str, str] | None,
+                   **context: Any) -> None:
+        """Write ``rel_url`` (a folder URL or a file name) and list it in the sitemap with its
+        language ``versions`` (``None``: not in the sitemap)."""
+        name = rel_url + "index.html" if rel_url.endswith("/") or rel_url == "" else rel_url
+        writer.write_file(name, self.get_template(template), self.context, view=view, lang=view["lang"], **context)
+        if versions is not None:
+            self.sitemap.append((rel_url, versions))
+
+    def upcoming(self, lang: str, limit: int | None = None) -> list[Any]:
+        """Events (any page with an ``event`` block) not yet over, soonest first."""
+        out = []
+        for a in self.by_lang[lang]:
+            event = getattr(a, "event", None)
+            if event and as_datetime(event.get("end", event["start"])).date() >= self.today:
+                out.append(a)
+        out.sort(key=lambda a: (as_datetime(a.event["start"]), a.slug))
+        return out[:limit] if limit else out
+
+    # output ----------------------------------------------------------------------------------
+    def generate_output(self, writer) -> None:
+        self.sitemap = []
+        for lang in self.model.languages:
+            for a in self.by_lang[lang.code]:
+                self.write_page(writer, a.url, "article", a.view,
+                                {c: v.url for c, v in self.groups[(a.section, a.slug)].items()}, article=a)
+            self.write_home(writer, lang)
+            self.write_sections(writer, lang)
+            self.write_tags(writer, lang)
+            self.write_archives(writer, lang)
+            self.write_feed(writer, lang)
+        self.write_404(writer)
+        self.write_sitemap()
+
+    def same_everywhere(self, path: str) -> dict[str, str]:
+        return {lang.code: lang.url(path) for lang in self.model.languages}
+
+    def write_home(self, writer, lang: Language) -> None:
+        code = lang.code
+        news = [a for a in self.by_lang[code] if a.section == "news"][:5]
+        parks = [a for a in self.by_lang[code] if a.section == "parks"]
+        featured = [a for a in parks if getattr(a, "featured", False)][:3] or parks[:3]
+        view = self.view(lang, lang.url(""), lang.sitename, "", self.same_everywhere(""), kind="home")
+        self.write_page(writer, lang.url(""), "home", view, self.same_everywhere(""), news=news, featured=featured, upcoming=self.upcoming(code, 4),
+                          latest=self.by_lang[code][:6])
+
+    def paginate(self, entries: list[Any]) -> list[list[Any]]:
+        size = self.page_size
+        return [entries[i:i + size] for i in range(0, len(entries), size)] or [[]]
+
+    def write_sections(self, writer, lang: Language) -> None:
+        code = lang.code
+        for section in self.model.sections.values():
+            entries = [a for a in self.by_lang[code] if a.section == section.key]
+            if section.key == "events":
+                upcoming = self.upcoming(code)
+                entries = upcoming + [a for a in entries if a not in upcoming]
+            pages = self.paginate(entries)
+            name = section.name(code)
+            for number, chunk in enumerate(pages, 1):
+                rel = self.model.section_url(section.key, code) + ("" if number == 1 else f"page/{number}/")
+                versions = {c: self.model.section_url(section.key, c) for c in self.model.by_code}
+                view = self.view(lang, rel, name, "", versions, crumbs=[(name, self.url(rel))],
+                                 kind="section" if number == 1 else "paginated")
+                self.write_page(writer, rel, "section", view, versions if number == 1 else None, section=section, section_name=name, entries=chunk,
+                                  pagination=self.pagination(number, len(pages), self.model.section_url(section.key, code)))
+
+    def pagination(self, number: int, total: int, base: str) -> dict[str, Any]:
+        def page_url(n: int) -> str:
+            return self.url(base if n == 1 else f"{base}page/{n}/")
+
+        return {"number": number, "total": total,
+                "prev": page_url(number - 1) if number > 1 else None,
+                "next": page_url(number + 1) if number < total else None}
+
+    def write_tags(self, writer, lang: Language) -> None:
+        code = lang.code
+        rel = lang.url("tags/")
+        tags = sorted(self.tags[code].values(), key=lambda t: (-len(t.articles), t.slug))
+        view = self.view(lang, rel, "", "", self.same_everywhere("tags/"), kind="tags")
+        self.write_page(writer, rel, "tags", view, self.same_everywhere("tags/"), tags=tags)
+        for tag in self.tags[code].values():
+            tag_rel = lang.url(f"tags/{tag.slug}/")
+            view = self.view(lang, tag_rel, tag.name, "", {code: tag_rel},
+                             crumbs=[(None, self.url(rel)), (tag.name, tag.url)],
+                             missing_target=self.same_everywhere("tags/"), kind="tag")
+            self.write_page(writer, tag_rel, "tag", view, {code: tag_rel}, tag=tag, entries=tag.articles)
+
+    def write_archives(self, writer, lang: Language) -> None:
+        code = lang.code
+        rel = lang.url("archives/")
+        years: dict[int, list[Any]] = defaultdict(list)
+        for a in self.by_lang[code]:
+            years[a.date.year].append(a)
+        view = self.view(lang, rel, "", "", self.same_everywhere("archives/"), kind="archives")
+        self.write_page(writer, rel, "archives", view, self.same_everywhere("archives/"), years=sorted(years.items(), reverse=True))
+
+    def write_feed(self, writer, lang: Language) -> None:
+        """Atom feed of this language's pages only (I5), with absolute URLs."""
+        context = dict(self.context, SITEURL=self.public_url, FEED_DOMAIN=self.public_url, SITENAME=lang.sitename)
+        writer.write_feed(self.by_lang[lang.code], context, lang.url("atom.xml"), feed_type="atom")
+
+    def write_404(self, writer) -> None:
+        lang = self.model.default
+        view = self.view(lang, "404.html", "", "", {lang.code: "404.html"}, kind="404")
+        self.write_page(writer, "404.html", "404", view, None)
+
+    def write_sitemap(self) -> None:
+        """sitemap.xml (sitemaps.org 0.9) with an ``xhtml:link`` per language version and
+        x-default (Google's hreflang-in-sitemap convention, I7)."""
+        seen: set[str] = set()
+        rows = [f'<?xml version="1.0" encoding="UTF-8"?>',
+                f'<urlset xmlns="{SITEMAP_NS}" xmlns:xhtml="{XHTML_NS}">']
+        for rel, versions in self.sitemap:
+            if rel in seen:
+                continue
+            seen.add(rel)
+            rows.append("<url>")
+            rows.append(f"<loc>{xml_escape(self.absolute(rel))}</loc>")
+            if len(versions) > 1:
+                for lang in self.model.languages:
+                    if lang.code in versions:
+                        rows.append(f'<xhtml:link rel="alternate" hreflang="{lang.hreflang}" '
+                                    f'href={quoteattr(self.absolute(versions[lang.code]))}/>')
+                default = self.model.default.code
+                if default in versions:
+                    rows.append(f'<xhtml:link rel="alternate" hreflang="x-default" '
+                                f'href={quoteattr(self.absolute(versions[default]))}/>')
+            rows.append("</url>")
+        rows.append("</urlset>\n")
+        path = self.output_path + "/sitemap.xml"
+        with open(path, "w", encoding="utf-8") as fp:
+            fp.write("\n".join(rows))
