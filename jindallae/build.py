@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .model import ContentError, ContentErrors, model_from_settings
+from .model import ContentError, ContentErrors, iter_content_files, model_from_settings
 from .settings import load_settings
 from .site import Site, prepare_site
 
@@ -41,6 +41,7 @@ class BuildResult:
     seconds: float = 0.0
     skipped: bool = False
     warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
 
 
 class _Collector(logging.Handler):
@@ -107,8 +108,9 @@ def build(project: Path, content: Path | None = None, output: Path | None = None
     if cache and not force and output.is_dir() and stamp_file.is_file() and stamp_file.read_text() == stamp:
         return BuildResult(output, skipped=True, seconds=time.perf_counter() - started)
 
+    timings = {"settings": time.perf_counter() - started}
     model = model_from_settings(settings)
-    bar = _progress_bar(progress)
+    bar = _progress_bar(progress, total=sum(1 for _ in iter_content_files(content)))
     try:
         site = prepare_site(model, content, settings.get("SITEURL", ""),
                             cache_dir / "render.pickle" if cache else None, bar.update if bar else None)
@@ -117,6 +119,7 @@ def build(project: Path, content: Path | None = None, output: Path | None = None
     finally:
         if bar:
             bar.close()
+    timings["read+render"] = time.perf_counter() - started - sum(timings.values())
 
     tmp = output.parent / f"{output.name}.tmp-{os.getpid()}"
     if tmp.exists():
@@ -159,13 +162,15 @@ def build(project: Path, content: Path | None = None, output: Path | None = None
     finally:
         pelican_logger.removeHandler(collector)
         pelican_logger.setLevel(quiet)
+    timings["pelican"] = time.perf_counter() - started - sum(timings.values())
     _swap(tmp, output)
+    timings["swap"] = time.perf_counter() - started - sum(timings.values())
     cache_dir.mkdir(parents=True, exist_ok=True)
     stamp_file.write_text(stamp)
     warnings = [str(w) for w in site.warnings] + [_format_record(r) for r in collector.records if r.levelno < logging.ERROR]
     files = sum(len(f) for _, _, f in os.walk(output))
     return BuildResult(output, pages=len(site.rendered), files=files, seconds=time.perf_counter() - started,
-                       warnings=warnings)
+                       warnings=warnings, timings=timings)
 
 
 def _run_quietly(pelican: Any) -> None:

@@ -48,6 +48,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"Nothing changed; {result.output} is up to date ({result.seconds:.2f} s).")
     else:
         print(f"Built {result.pages} pages ({result.files} files) into {result.output} in {result.seconds:.2f} s.")
+        if args.timings:
+            print("  " + ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items()))
     return 0
 
 
@@ -91,6 +93,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--settings", type=Path, default=None, help="settings file (default: pelicanconf.py)")
     p.add_argument("--publish", action="store_true", help="use publishconf.py (production URL)")
     p.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    p.add_argument("--timings", action="store_true", help="print the time each build phase took")
     p.add_argument("--progress", dest="progress", action="store_true", default=None, help="always show a progress bar")
     p.add_argument("--no-progress", dest="progress", action="store_false", help="never show a progress bar")
     p.set_defaults(func=cmd_build)

@@ -26,12 +26,13 @@ from typing import Callable
 import markdown
 import nh3
 from markdown.extensions import Extension
+from markdown.extensions.tables import TableExtension
 from markdown.extensions.toc import TocExtension
 from markdown.treeprocessors import Treeprocessor
 
 from .slugs import slugify
 
-RENDERER_VERSION = "3"  # bump when the output of render() changes for the same input
+RENDERER_VERSION = "4"  # bump when the output of render() changes for the same input
 
 # Characters that sit without spaces between them: Han, kana, CJK and full-width punctuation.
 _CJK = ("\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u31a0-\u31ff\u3400-\u4dbf"
@@ -106,6 +107,8 @@ class _SoftBreakProcessor(Treeprocessor):
         walk(root)
         values = [getattr(el, attr) for el, attr in slots]
         for i, (el, attr) in enumerate(slots):
+            if "\n" not in values[i]:
+                continue
             v = join_soft_breaks(values[i])
             prev_char = values[i - 1][-1:] if i else ""
             next_char = values[i + 1][:1] if i + 1 < len(values) else ""
@@ -195,7 +198,9 @@ class Renderer:
         self.cjk = CJKExtension()
         self.md = markdown.Markdown(
             extensions=[
-                "tables", "fenced_code", "sane_lists", "footnotes", "attr_list",
+                # align="right", not style="text-align: right": the sanitiser drops style
+                # attributes, which silently lost the column alignment of Markdown tables.
+                TableExtension(use_align_attribute=True), "fenced_code", "sane_lists", "footnotes", "attr_list",
                 TocExtension(slugify=_heading_slug, permalink=False, toc_depth="2-4"),
                 self.cjk,
             ],

@@ -149,9 +149,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "상태 '{value}'은(는) {choices} 중 하나여야 합니다",
     },
     "lang_mismatch": {
-        "en": "lang '{value}' contradicts the file name (.{lang}.md); remove the field or rename the file",
-        "zh": "lang 字段“{value}”与文件名（.{lang}.md）不一致；请删除该字段或重命名文件",
-        "ko": "lang 항목 '{value}'이(가) 파일 이름(.{lang}.md)과 다릅니다. 항목을 지우거나 파일 이름을 바꾸세요",
+        "en": "lang '{value}' contradicts the file name (.{file_lang}.md); remove the field or rename the file",
+        "zh": "lang 字段“{value}”与文件名（.{file_lang}.md）不一致；请删除该字段或重命名文件",
+        "ko": "lang 항목 '{value}'이(가) 파일 이름(.{file_lang}.md)과 다릅니다. 항목을 지우거나 파일 이름을 바꾸세요",
     },
     "slug_mismatch": {
         "en": "slug '{value}' contradicts the file name ('{slug}'); remove the field or rename the file",
@@ -386,7 +386,7 @@ def split_front_matter(text: str) -> tuple[str, int, str, int] | str:
 
 def parse_front_matter(yaml_text: str) -> tuple[dict[str, Any], dict[str, int]]:
     """Parse the YAML and return ``(data, lines)``; ``lines`` gives each top-level key's 0-based
-    line within ``yaml_text``.  Raises ``yaml.YAMLError`` or ``TypeError`` (not a mapping)."""
+    line within ``yaml_text`` (nested mapping keys as ``"event.end"``).  Raises ``yaml.YAMLError`` or ``TypeError`` (not a mapping)."""
     loader = _FrontMatterLoader(yaml_text)
     try:
         node = loader.get_single_node()
@@ -395,9 +395,15 @@ def parse_front_matter(yaml_text: str) -> tuple[dict[str, Any], dict[str, int]]:
         if not isinstance(node, yaml.MappingNode):
             raise TypeError("not a mapping")
         lines = {}
-        for key_node, _ in node.value:
+        for key_node, value_node in node.value:
             if isinstance(key_node, yaml.ScalarNode):
                 lines.setdefault(key_node.value, key_node.start_mark.line)
+                # Lines of nested keys too ("event.end"), so an error inside the event block
+                # points at the line to fix rather than at "event:".
+                if isinstance(value_node, yaml.MappingNode):
+                    for sub_node, _ in value_node.value:
+                        if isinstance(sub_node, yaml.ScalarNode):
+                            lines.setdefault(f"{key_node.value}.{sub_node.value}", sub_node.start_mark.line)
         data = loader.construct_document(node)
     finally:
         loader.dispose()
@@ -479,9 +485,11 @@ class Model:
         out: dict[str, Any] = {}
         bad: set[str] = set()
 
-        def err(name: str, code: str, **kw: Any) -> None:
+        def err(name: str, code: str, at: str | None = None, **kw: Any) -> None:
+            # ``at``: a nested key ("event.end") whose line is more precise than ``name``'s.
             bad.add(name)
-            errors.append(make_error(item.path, item.line_of(name), code, item.lang, **kw))
+            line = item.lines.get(at) if at else None
+            errors.append(make_error(item.path, line or item.line_of(name), code, item.lang, **kw))
 
         section = self.sections[item.section]
         for name, value in data.items():
@@ -513,7 +521,9 @@ class Model:
                 return None
             text = str(value).strip()
             if name == "lang" and text != item.lang:
-                err(name, "lang_mismatch", value=text, lang=item.lang)
+                # ``file_lang``, not ``lang``: that name is make_error's own parameter (the
+                # message language), and passing it twice raised TypeError instead of an error.
+                err(name, "lang_mismatch", value=text, file_lang=item.lang)
                 return None
             if name == "slug" and text != item.slug:
                 err(name, "slug_mismatch", value=text, slug=item.slug)
@@ -573,7 +583,7 @@ class Model:
             try:
                 ZoneInfo(tz)
             except (ZoneInfoNotFoundError, ValueError):
-                err("event", "bad_timezone", field="event.timezone", value=tz)
+                err("event", "bad_timezone", at="event.timezone", field="event.timezone", value=tz)
                 return None
             out["timezone"] = tz
         ok = True
@@ -582,7 +592,7 @@ class Model:
             spec = EVENT_FIELDS.get(key)
             if spec is None:
                 close = difflib.get_close_matches(key, EVENT_FIELDS, n=1)
-                err("event", "unknown_field", field=f"event.{key}", hint=f" (did you mean 'event.{close[0]}'?)" if close else "")
+                err("event", "unknown_field", at=f"event.{key}", field=f"event.{key}", hint=f" (did you mean 'event.{close[0]}'?)" if close else "")
                 ok = False
                 continue
             if sub is None or key == "timezone":
@@ -591,7 +601,7 @@ class Model:
                 try:
                     out[key] = parse_when(sub, tz)
                 except ValueError:
-                    err("event", "bad_date", field=f"event.{key}", value=sub)
+                    err("event", "bad_date", at=f"event.{key}", field=f"event.{key}", value=sub)
                     ok = False
             else:
                 out[key] = str(sub).strip()
@@ -602,7 +612,7 @@ class Model:
         if ok and "start" in out:
             out.setdefault("end", out["start"])
             if as_datetime(out["end"], tz) < as_datetime(out["start"], tz):
-                err("event", "event_only", start=out["start"], end=out["end"])
+                err("event", "event_only", at="event.end", start=out["start"], end=out["end"])
                 return None
         return out if ok else None
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+from contextlib import nullcontext
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .markup import RENDERER_VERSION, LinkContext, Rendered, render
-from .model import ContentError, ContentErrors, Item, Model
+from .model import ContentError, ContentErrors, Item, Model, iter_content_files
 
 STATIC_DIRS = ("images", "files")
 
@@ -65,21 +66,30 @@ def _render_job(url_map: dict[str, str], job: tuple[str, str]) -> tuple[str, Ren
     return source, render(body, LinkContext(source, url_map.get))
 
 
-def _render_many(jobs: list[tuple[str, str]], url_map: dict[str, str], progress: Callable[[int], None]) -> dict[str, Rendered]:
-    """Render bodies, in parallel on all cores when there are many (Python-Markdown is CPU-bound)."""
-    out: dict[str, Rendered] = {}
-    workers = min(os.cpu_count() or 1, 8)
-    if len(jobs) < 200 or workers < 2:
-        for source, body in jobs:
-            out[source] = _render_job(url_map, (source, body))[1]
-            progress(1)
+def _parse_job(model: Model, root: Path, path: Path) -> tuple[Item | None, list[ContentError]]:
+    return model.parse_file(root, path)
+
+
+def _map(pool: ProcessPoolExecutor | None, fn: Callable, jobs: list, progress: Callable[[int], None] | None = None) -> list:
+    """``[fn(j) for j in jobs]``, on the pool's processes when there is one (order kept)."""
+    if pool is None:
+        out = []
+        for job in jobs:
+            out.append(fn(job))
+            if progress:
+                progress(1)
         return out
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        chunk = max(8, len(jobs) // (workers * 8))
-        for source, rendered in pool.map(partial(_render_job, url_map), jobs, chunksize=chunk):
-            out[source] = rendered
+    chunk = max(8, len(jobs) // (POOL_WORKERS * 8))
+    out = []
+    for result in pool.map(fn, jobs, chunksize=chunk):
+        out.append(result)
+        if progress:
             progress(1)
     return out
+
+
+POOL_WORKERS = min(os.cpu_count() or 1, 8)
+POOL_THRESHOLD = 200  # below this many files, starting processes costs more than it saves
 
 
 class RenderCache:
@@ -119,7 +129,20 @@ def prepare_site(model: Model, root: Path, siteurl: str = "", cache_path: Path |
     Raises :class:`ContentErrors` listing every problem (all files, not only the first).
     Links that resolve to nothing become warnings in ``Site.warnings``.
     """
-    items, errors = model.load(root)
+    files = sorted(iter_content_files(root))
+    use_pool = len(files) >= POOL_THRESHOLD and POOL_WORKERS > 1
+    with ProcessPoolExecutor(max_workers=POOL_WORKERS) if use_pool else nullcontext() as pool:
+        return _prepare(model, root, files, siteurl, cache_path, progress, pool)
+
+
+def _prepare(model: Model, root: Path, files: list[Path], siteurl: str, cache_path: Path | None,
+             progress: Callable[[int], None] | None, pool: ProcessPoolExecutor | None) -> Site:
+    items, errors = [], []
+    for item, errs in _map(pool, partial(_parse_job, model, root), files):
+        errors += errs
+        if item is not None:
+            items.append(item)
+    errors += model.cross_check(items)
     if errors:
         raise ContentErrors(errors)
     url_map = build_url_map(model, root, items, siteurl)
@@ -140,9 +163,9 @@ def prepare_site(model: Model, root: Path, siteurl: str = "", cache_path: Path |
         else:
             jobs.append((item.path, item.body))
     if progress:
-        progress(len(keys) - len(jobs))
-    fresh = _render_many(jobs, url_map, progress or (lambda n: None))
-    for path, rendered in fresh.items():
+        progress(len(files) - len(jobs))
+    fresh = _map(pool, partial(_render_job, url_map), jobs, progress)
+    for path, rendered in fresh:
         site.rendered[path] = rendered
         cache.entries[keys[path]] = rendered
         cache.dirty = True

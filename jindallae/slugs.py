@@ -32,6 +32,7 @@ def _pinyin(text: str) -> list[str]:
     return lazy_pinyin(text, style=Style.NORMAL, errors="ignore")
 
 
+@lru_cache(maxsize=4096)
 def slugify(text: str, separator: str = "-") -> str:
     """Return an ASCII slug for ``text``: lowercase ``[a-z0-9]`` words joined by ``separator``.
 

@@ -8,7 +8,9 @@ language switcher to the other language's section index, where a notice explains
 
 from __future__ import annotations
 
-import datetime as dt
+import multiprocessing
+import os
+import traceback
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +24,7 @@ from jindallae.dates import build_today
 from jindallae.model import Language, as_datetime
 from jindallae.slugs import slugify
 
+PARALLEL_THRESHOLD = 400  # pages; below this, forking costs more than it saves
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 
@@ -145,9 +148,51 @@ class MultilingualGenerator(Generator):
         """Write ``rel_url`` (a folder URL or a file name) and list it in the sitemap with its
         language ``versions`` (``None``: not in the sitemap)."""
         name = rel_url + "index.html" if rel_url.endswith("/") or rel_url == "" else rel_url
-        writer.write_file(name, self.get_template(template), self.context, view=view, lang=view["lang"], **context)
+        self.jobs.append((name, template, dict(context, view=view, lang=view["lang"])))
         if versions is not None:
             self.sitemap.append((rel_url, versions))
+
+    def run_jobs(self, writer) -> None:
+        """Render the queued pages, on all cores: Jinja rendering is CPU-bound and the pages are
+        independent, so forked workers each write a share (every ``n``-th page)."""
+        jobs, self.jobs = self.jobs, []
+        workers = min(os.cpu_count() or 1, 8) if len(jobs) >= PARALLEL_THRESHOLD else 1
+        if workers == 1:
+            self._write_share(writer, jobs)
+            return
+        ctx = multiprocessing.get_context("fork")
+        children = []
+        for k in range(1, workers):
+            receiver, sender = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=self._child, args=(writer, jobs[k::workers], sender), daemon=True)
+            proc.start()
+            sender.close()
+            children.append((proc, receiver))
+        self._write_share(writer, jobs[0::workers])
+        failures = []
+        for proc, receiver in children:
+            try:
+                failure = receiver.recv()
+            except EOFError:
+                failure = "a page-writing worker died"
+            proc.join()
+            if failure:
+                failures.append(failure)
+        if failures:
+            raise RuntimeError("writing pages failed:\n" + "\n".join(failures))
+
+    def _write_share(self, writer, jobs) -> None:
+        for name, template, context in jobs:
+            writer.write_file(name, self.get_template(template), self.context, **context)
+
+    def _child(self, writer, jobs, sender) -> None:
+        try:
+            self._write_share(writer, jobs)
+            sender.send(None)
+        except BaseException:  # report to the parent, which fails the build
+            sender.send(traceback.format_exc())
+        finally:
+            sender.close()
 
     def upcoming(self, lang: str, limit: int | None = None) -> list[Any]:
         """Events (any page with an ``event`` block) not yet over, soonest first."""
@@ -162,6 +207,7 @@ class MultilingualGenerator(Generator):
     # output ----------------------------------------------------------------------------------
     def generate_output(self, writer) -> None:
         self.sitemap = []
+        self.jobs = []
         for lang in self.model.languages:
             for a in self.by_lang[lang.code]:
                 self.write_page(writer, a.url, "article", a.view,
@@ -172,6 +218,7 @@ class MultilingualGenerator(Generator):
             self.write_archives(writer, lang)
             self.write_feed(writer, lang)
         self.write_404(writer)
+        self.run_jobs(writer)
         self.write_sitemap()
 
     def same_everywhere(self, path: str) -> dict[str, str]:

