@@ -13,7 +13,7 @@ import os
 import shutil
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +115,8 @@ def build(project: Path, content: Path | None = None, output: Path | None = None
         site = prepare_site(model, content, settings.get("SITEURL", ""),
                             cache_dir / "render.pickle" if cache else None, bar.update if bar else None)
     except ContentErrors as exc:
-        raise BuildError([str(e) for e in exc.errors]) from None
+        shown = _display_path(content)
+        raise BuildError([str(replace(e, path=f"{shown}/{e.path}")) for e in exc.errors]) from None
     finally:
         if bar:
             bar.close()
@@ -167,10 +168,18 @@ def build(project: Path, content: Path | None = None, output: Path | None = None
     timings["swap"] = time.perf_counter() - started - sum(timings.values())
     cache_dir.mkdir(parents=True, exist_ok=True)
     stamp_file.write_text(stamp)
-    warnings = [str(w) for w in site.warnings] + [_format_record(r) for r in collector.records if r.levelno < logging.ERROR]
+    warnings = [str(replace(w, path=f"{_display_path(content)}/{w.path}")) for w in site.warnings] + [_format_record(r) for r in collector.records if r.levelno < logging.ERROR]
     files = sum(len(f) for _, _, f in os.walk(output))
     return BuildResult(output, pages=len(site.rendered), files=files, seconds=time.perf_counter() - started,
                        warnings=warnings, timings=timings)
+
+
+def _display_path(folder: Path) -> str:
+    """``folder`` as the user would type it: relative to the current folder when inside it."""
+    try:
+        return folder.relative_to(Path.cwd()).as_posix() or "."
+    except ValueError:
+        return folder.as_posix()
 
 
 def _run_quietly(pelican: Any) -> None:

@@ -324,6 +324,7 @@ class Item:
     ``path`` is relative to the content folder (POSIX separators); ``lines`` maps each top-level
     field to its 1-based line in the file; ``body_line`` is the line where the Markdown starts.
     ``fields`` holds validated values (dates as ``date``/aware ``datetime``, tags as ``list``).
+    ``digest`` is the file's revision (:func:`revision_of`, the git blob hash).
     """
 
     section: str
@@ -351,6 +352,12 @@ class Item:
 
     def line_of(self, name: str) -> int:
         return self.lines.get(name, 1)
+
+
+def revision_of(data: bytes) -> str:
+    """The revision id of a file's bytes: its git blob hash (``git hash-object``), so a
+    translation's ``translated_from.revision`` can be diffed against with plain git."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 class _FrontMatterLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):
@@ -474,8 +481,7 @@ class Model:
         except TypeError:
             return None, [make_error(rel, yaml_line, "not_mapping", lang)]
         lines = {k: yaml_line + v for k, v in key_lines.items()}
-        item = Item(section, slug, lang, rel, {}, body, body_line, lines,
-                    hashlib.sha1(text.encode("utf-8")).hexdigest())
+        item = Item(section, slug, lang, rel, {}, body, body_line, lines, revision_of(text.encode("utf-8")))
         item.fields, errs = self.validate_fields(item, data, root)
         return item, errs
 
@@ -504,7 +510,9 @@ class Model:
             clean = self._clean(item, name, spec, value, err, root)
             if clean is not None:
                 out[name] = clean
-        for name in COMMON_REQUIRED + section.required:
+        # Drafts may be incomplete; a page must be complete to be published (or reviewed).
+        required = COMMON_REQUIRED + section.required if out.get("status", "published") != "draft" else ("title",)
+        for name in required:
             if name not in out and name not in bad:
                 errors.append(make_error(item.path, item.line_of(name) if name in item.lines else 1,
                                          "missing_field", item.lang, field=name))

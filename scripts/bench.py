@@ -45,7 +45,7 @@ BENCH_DIR = ROOT.parent / "shared" / "bench"  # ../shared/bench relative to the 
 RESULTS = ROOT / "bench-out" / "results.json"
 COVER = "images/bench-cover.jpg"
 
-# Targets: (ratio key, description, limit)
+# Speed targets: ratio key -> upper limit (see the table of ratios)
 TARGETS = {
     "cold_vs_pelican_i18n": 0.5,
     "nochange_vs_cold": 0.25,
@@ -98,15 +98,45 @@ def version_of(dist: str) -> str:
 # Running and measuring one child process
 
 
-def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> dict:
-    """Run ``cmd``; return wall seconds, exit code, CPU seconds, peak RSS (MB) and its output.
+def _gnu_time() -> str | None:
+    """``/usr/bin/time`` when it is GNU time (it forks the command and reports its max RSS)."""
+    path = shutil.which("time", path="/usr/bin:/bin")
+    if not path:
+        return None
+    try:
+        probe = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return path if "GNU" in probe.stdout + probe.stderr else None
 
-    The rusage comes from ``os.wait4`` on this child only: ``ru_maxrss`` is the largest resident
-    set of the child or of any descendant it waited for (kilobytes on Linux).
+
+GNU_TIME = _gnu_time()
+# Fallback launcher when GNU time is missing: a bare Python that forks the command and reports
+# the grandchild's ru_maxrss (floor: this launcher's own ~10 MB instead of the benchmark's peak).
+LAUNCHER = ("import os,sys\npid=os.fork()\nif pid==0:\n os.execvp(sys.argv[2],sys.argv[2:])\n"
+            "_,st,ru=os.wait4(pid,0)\nopen(sys.argv[1],'w').write('JINDALLAE_MAXRSS=%d' % ru.ru_maxrss)\n"
+            "sys.exit(os.waitstatus_to_exitcode(st))")
+RSS_METHOD = ("GNU time (%M: max RSS of the command's largest process; parallel workers not summed)" if GNU_TIME else
+              "fork launcher + os.wait4 (max RSS of the largest process; ~10 MB floor)")
+
+
+def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> dict:
+    """Run ``cmd``; return wall seconds, exit code, CPU seconds (user + system, the whole process
+    tree, from ``os.wait4``), peak RSS in MB, and the output.
+
+    The child's own ``ru_maxrss`` cannot be used for memory: Python starts children with vfork,
+    and Linux charges the parent's peak RSS to the child at exec.  So the command runs under
+    GNU time (or a tiny fork launcher), which forks it and reads its ``ru_maxrss`` (the largest
+    single process of the tree, kilobytes).
     """
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
+        if GNU_TIME:
+            wrapped = [GNU_TIME, "-f", "JINDALLAE_MAXRSS=%M", "-o", rss.name, "--", *map(str, cmd)]
+        else:
+            wrapped = [sys.executable, "-S", "-I", "-c", LAUNCHER, rss.name, *map(str, cmd)]
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env)
+        proc = subprocess.Popen(wrapped, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -114,7 +144,8 @@ def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> dict:
         err.seek(0)
         stdout = out.read().decode("utf-8", "replace")
         stderr = err.read().decode("utf-8", "replace")
-    rss_kb = usage.ru_maxrss if sys.platform != "darwin" else usage.ru_maxrss / 1024
+        m = re.search(r"JINDALLAE_MAXRSS=(\d+)", Path(rss.name).read_text())
+    rss_kb = int(m.group(1)) if m else 0
     return {"seconds": wall, "rc": proc.returncode, "cpu": usage.ru_utime + usage.ru_stime,
             "rss_mb": rss_kb / 1024, "stdout": stdout, "stderr": stderr, "cmd": cmd}
 
@@ -280,7 +311,7 @@ def prepare_ours(content: Path, scratch: Path, notes: list[str]) -> None:
         sys.exit("bench: our build still rejects the corpus after filling in required fields:\n"
                  + result["stderr"][-3000:])
     if wrote_cover:
-        notes.append(f"wrote a {320}x{180} JPEG with Pillow to <corpus>/{COVER}")
+        notes.append(f"wrote a 320x180 JPEG with Pillow to <corpus>/{COVER}")
     for name, entry in filled.items():
         values = ", ".join(f"{lang}: {v!r}" for lang, v in sorted(entry["values"].items()))
         notes.append(f"filled in required field '{name}' on {entry['files']} generated files "
@@ -321,19 +352,14 @@ def pelican_configs(workdir: Path, content: Path, n: int, notes: list[str]) -> t
     one for Pelican alone (a copy with ``PLUGINS = []``)."""
     reference = BENCH_DIR / "reference" / "pelican_i18n.py"
     ref_text = reference.read_text(encoding="utf-8")
+    plugin_dir = None
     try:
-        import pelican.plugins.i18n_subsites as plugin  # noqa: F401  (namespace package)
+        import pelican.plugins.i18n_subsites as plugin  # pelican.plugins is a namespace package
 
+        plugin_dir = Path(plugin.__file__).parent.parent
         notes.append(f"pelican.plugins.i18n_subsites importable from {rel(Path(plugin.__file__).parent)}")
     except ImportError as exc:
         notes.append(f"WARNING: pelican.plugins.i18n_subsites cannot be imported ({exc})")
-    plugin_dir = None
-    try:
-        import pelican.plugins.i18n_subsites as plugin
-
-        plugin_dir = Path(plugin.__file__).parent.parent
-    except ImportError:
-        pass
     candidates = [(reference, "the reference config as-is")]
     adjustments = [
         ('PLUGINS = ["pelican.plugins.i18n_subsites"]', "PLUGINS set to the full module name"),
@@ -470,7 +496,7 @@ def main(argv: list[str] | None = None) -> int:
                 res = check(run(ours_cmd(corpus["yaml"], our_out, force=False), ROOT), "jindallae build (one file)")
             finally:
                 touched.write_bytes(original)
-            record("ours_onefile", f"ours rebuild, 1 zh article touched", res)
+            record("ours_onefile", "ours rebuild, 1 zh article touched", res)
 
         def pelican(key: str, label: str, conf: Path) -> None:
             out = workdir / f"out-{key}"
@@ -523,8 +549,8 @@ def main(argv: list[str] | None = None) -> int:
             o = e["output"]
             print(f"{e['label']:<36} {e['median_seconds']:>9.2f} {e['median_cpu_seconds']:>7.2f} "
                   f"{e['peak_rss_mb']:>12.0f} {o['html']:>11} {o['ko_html']:>6} {o['files']:>7}")
-        print("  (peak RSS: largest single process from os.wait4 rusage; our parallel render workers are not summed;"
-              " HTML pages/files counted in each output folder after its last run)")
+        print(f"  peak RSS via {RSS_METHOD}; CPU s = user + system of the whole process tree;")
+        print("  HTML pages / (ko) / files: counted in each tool's output folder after its last run")
         if "ours_nochange" in tools and not tools["ours_nochange"].get("skipped"):
             print("  NOTE: the no-change rebuild did not report 'Nothing changed' - it rebuilt")
         print(f"  ours reports: {tools['ours_cold']['last_stdout']}")
