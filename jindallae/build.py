@@ -166,8 +166,9 @@ def build(project: Path, content: Path | None = None, output: Path | None = None
     timings["pelican"] = time.perf_counter() - started - sum(timings.values())
     _swap(tmp, output)
     timings["swap"] = time.perf_counter() - started - sum(timings.values())
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    stamp_file.write_text(stamp)
+    if cache:  # cache=False leaves project/.cache alone (it wrote one stamp folder per output)
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        stamp_file.write_text(stamp)
     warnings = [str(replace(w, path=f"{_display_path(content)}/{w.path}")) for w in site.warnings] + [_format_record(r) for r in collector.records if r.levelno < logging.ERROR]
     files = sum(len(f) for _, _, f in os.walk(output))
     return BuildResult(output, pages=len(site.rendered), files=files, seconds=time.perf_counter() - started,

@@ -112,7 +112,8 @@ def make_parser() -> argparse.ArgumentParser:
                                    "Chinese or Korean title: it is turned into a pinyin / romanized slug.")
     p.add_argument("section", help="one of: parks, forums, folk-arts, policy, events, news")
     p.add_argument("slug", help="slug (lowercase letters, digits, hyphens) or a title to derive it from")
-    p.add_argument("--title", default=None, help="title for the default-language file")
+    p.add_argument("--title", default=None, help="title written into every language's file, to be translated "
+                                                 "(default: SLUG when it is a title, else the slug)")
     p.add_argument("--content", type=Path, default=None, help="content folder (default: content/)")
     p.set_defaults(func=cmd_new)
     return parser

@@ -42,11 +42,15 @@ def scaffold(project: Path, content: Path, section: str, slug_or_title: str, tit
         raise ScaffoldError(f"slug '{slug}' is already used by {existing[0]}; choose another")
     today = today or dt.date.today()
     event_id = str(uuid.uuid4())
+    # Every file gets a title (the given one, else the slug) for the translator or editor to
+    # replace: drafts may be incomplete, but the model still requires a title, so an empty one
+    # made the build fail right after `jindallae new`.
+    placeholder = title or slug
     paths = []
     for lang in model.languages:
         path = content / section / f"{slug}.{lang.code}.md"
         paths.append(path)
-        lines = ["---", f"title: {title if (title and lang == model.default) else ''}".rstrip(),
+        lines = ["---", f"title: {_yaml_text(placeholder)}",
                  f"date: {today.isoformat()}", "summary:", "tags: []", "author:", "status: draft"]
         for name in model.sections[section].required:
             if name in ("summary",) or name in COMMON_REQUIRED:
@@ -64,3 +68,17 @@ def scaffold(project: Path, content: Path, section: str, slug_or_title: str, tit
             fp.write("\n".join(lines))
     assert set(EVENT_REQUIRED) <= {"start", "location"}
     return paths
+
+
+def _yaml_text(text: str) -> str:
+    """``text`` as a YAML scalar: plain when that reads back unchanged, else double-quoted."""
+    import json
+
+    import yaml
+
+    try:
+        if yaml.safe_load(text) == text:
+            return text
+    except yaml.YAMLError:
+        pass
+    return json.dumps(text, ensure_ascii=False)

@@ -208,12 +208,14 @@ SKIP_SCHEMES = re.compile(r"^(mailto|tel|data):", re.I)
 
 
 def make_project(root: Path, conf_text: str | None = None) -> Path:
-    """A project folder at ``root`` sharing this project's plugins and themes (symlinks), with its
-    own pelicanconf.py (a copy, or ``conf_text``), content/ and .cache/ — so builds that keep a
-    cache or CLI commands that write content never touch the real project."""
+    """A project folder at ``root`` with copies of this project's plugins and themes, its own
+    pelicanconf.py (a copy, or ``conf_text``), content/ and .cache/ — so builds that keep a cache
+    or CLI commands that write content never touch the real project, and edits to the real theme
+    during a test run cannot change a build fingerprint mid-test."""
     root.mkdir(parents=True, exist_ok=True)
-    (root / "plugins").symlink_to(PROJECT / "plugins", target_is_directory=True)
-    (root / "themes").symlink_to(PROJECT / "themes", target_is_directory=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.mo")
+    shutil.copytree(PROJECT / "plugins", root / "plugins", ignore=ignore)
+    shutil.copytree(PROJECT / "themes", root / "themes", ignore=ignore)
     (root / "pelicanconf.py").write_text(conf_text if conf_text is not None
                                          else (PROJECT / "pelicanconf.py").read_text(encoding="utf-8"),
                                          encoding="utf-8")

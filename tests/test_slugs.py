@@ -106,6 +106,7 @@ def test_I1_scaffold_from_chinese_title(tmp_path):
     zh = front(content / "news/yan-ji-shi-ju-ban-jiang-zuo.zh.md")
     ko = front(content / "news/yan-ji-shi-ju-ban-jiang-zuo.ko.md")
     assert zh["title"] == "延吉市举办讲座"
+    assert ko["title"] == "延吉市举办讲座"  # a placeholder for the translator: drafts need a title
     assert zh["status"] == "draft" and ko["status"] == "draft"
     assert str(zh["date"]) == "2026-03-01"
     assert ko["translated_from"]["lang"] == "zh"

@@ -127,8 +127,12 @@ class MultilingualGenerator(Generator):
         for other in self.model.languages:
             if other.code in versions:
                 target, available = versions[other.code], True
+            elif missing_target and other.code in missing_target:
+                target, available = missing_target[other.code] + "#no-translation", False
             else:
-                target, available = (missing_target or {}).get(other.code, other.url("")) + "#no-translation", False
+                # No listing that explains the missing version (the 404 page): the other
+                # language's home page, which has no "#no-translation" notice to point at.
+                target, available = other.url(""), False
             switcher.append({"code": other.code, "name": other.name, "hreflang": other.hreflang,
                              "url": self.url(target), "available": available, "current": other.code == lang.code})
         return {
@@ -287,7 +291,17 @@ class MultilingualGenerator(Generator):
     def write_feed(self, writer, lang: Language) -> None:
         """Atom feed of this language's pages only (I5), with absolute URLs."""
         context = dict(self.context, SITEURL=self.public_url, FEED_DOMAIN=self.public_url, SITENAME=lang.sitename)
-        writer.write_feed(self.by_lang[lang.code], context, lang.url("atom.xml"), feed_type="atom")
+        feed = writer.write_feed(self.by_lang[lang.code], context, None, url=lang.url("atom.xml"), feed_type="atom")
+        # Pelican gives every feed the site root as its alternate link and id, so the Korean feed
+        # claimed the Chinese home page and shared the Chinese feed's atom:id (RFC 4287 wants a
+        # unique id per feed).  Use this language's home page for both.
+        home = self.absolute(lang.url(""))
+        feed.feed["link"] = feed.feed["id"] = home
+        feed.feed["language"] = lang.hreflang  # <feed xml:lang="ko">
+        path = os.path.join(self.output_path, lang.url("atom.xml"))
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as fp:
+            feed.write(fp, "utf-8")
 
     def write_404(self, writer) -> None:
         lang = self.model.default

@@ -1,0 +1,248 @@
+"""Bad input stops the build with every problem listed as ``path:line: message`` and leaves the
+previous output untouched (atomic swap)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from jindallae.build import BuildError, build
+from site_helpers import PROJECT, make_project, md, tree_hashes, write_files
+
+GOOD = {
+    "news/hao-xiao-xi.zh.md": md("title: 好消息\ndate: 2024-01-05", "第一段。\n"),
+    "news/hao-xiao-xi.ko.md": md("title: 좋은 소식\ndate: 2024-01-05", "첫 단락.\n"),
+}
+
+# One content folder with every kind of mistake; each file is (text, [(line, fragment), ...]).
+# Line 0 means a file-level error (written "path: message").
+BAD: dict[str, tuple[str, list[tuple[int, str]]]] = {
+    "news/broken-yaml.zh.md": (
+        "---\ntitle: 坏的文件头\ndate: 2024-01-05\nsummary: 一句话: 又一句\n---\n正文\n",
+        [(4, "front matter is not valid YAML")],
+    ),
+    "blog/stray.zh.md": (
+        md("title: 未知栏目\ndate: 2024-01-05"),
+        [(0, "unknown section 'blog'")],
+    ),
+    "events/no-event.zh.md": (
+        md("title: 没有活动信息\ndate: 2024-01-05"),
+        [(1, "missing required field 'event'")],
+    ),
+    "parks/no-cover.ko.md": (
+        md("title: 표지 없음\ndate: 2024-01-05\nsummary: 요약\ncover_alt: 그림"),
+        [(1, "missing required field 'cover'")],
+    ),
+    "news/bad-date.zh.md": (
+        md("title: 不存在的日期\nsummary: 摘要\ndate: 2026-02-30"),
+        [(4, "'2026-02-30' is not a real date")],
+    ),
+    "news/same-slug.zh.md": (md("title: 同名一\ndate: 2024-01-05"), []),
+    "policy/same-slug.zh.md": (
+        md("title: 同名二\ndate: 2024-01-05\nsummary: 摘要"),
+        [(0, "claims the URL /policy/same-slug/")],
+    ),
+    "news/wrong-lang.zh.md": (
+        md("title: 语言字段不一致\ndate: 2024-01-05\nlang: ko"),
+        [(4, "lang 'ko' contradicts the file name (.zh.md)")],
+    ),
+    "news/typo.ko.md": (
+        md("date: 2024-01-05\ntitel: 오타"),
+        [(3, "unknown field 'titel' (did you mean 'title'?)"), (1, "missing required field 'title'")],
+    ),
+    "news/wrong-slug.zh.md": (
+        md("title: slug 不一致\nslug: another-slug\ndate: 2024-01-05"),
+        [(3, "slug 'another-slug' contradicts the file name ('wrong-slug')")],
+    ),
+    "events/end-before-start.zh.md": (
+        md("title: 结束早于开始\ndate: 2024-01-05\nevent:\n  start: 2024-03-02 14:00\n  end: 2024-03-02 09:00\n"
+           "  location: 延吉"),
+        [(6, "is before start")],
+    ),
+    "events/bad-zone.ko.md": (
+        md("title: 시간대 오류\ndate: 2024-01-05\nevent:\n  start: 2024-03-02 14:00\n  location: 연길\n"
+           "  timezone: Asia/Yanji"),
+        [(7, "unknown time zone 'Asia/Yanji'")],
+    ),
+}
+EXPECTED = [(path, line, frag) for path, (_, errs) in BAD.items() for line, frag in errs]
+
+
+def bad_files() -> dict[str, str]:
+    return {**GOOD, **{path: text for path, (text, _) in BAD.items()}}
+
+
+def shown(content: Path, cwd: Path | None = None) -> str:
+    """The content folder as error messages show it: relative to the current folder when inside
+    it, else absolute."""
+    cwd = (cwd or Path.cwd()).resolve()
+    content = content.resolve()
+    return content.relative_to(cwd).as_posix() if content.is_relative_to(cwd) else content.as_posix()
+
+
+def find(errors: list[str], path: str, line: int, fragment: str, folder: str = "") -> str:
+    """The one error of ``path`` (relative to the content folder shown as ``folder``) at ``line``
+    (0: a file-level error, written ``path: message``) containing ``fragment``."""
+    path = f"{folder}/{path}" if folder else path
+    prefix = f"{path}:{line}: " if line else f"{path}: "
+    hits = [e for e in errors if e.startswith(prefix) and fragment in e]
+    assert len(hits) == 1, f"no single error {prefix}...{fragment}... in:\n" + "\n".join(errors)
+    return hits[0]
+
+
+@pytest.fixture(scope="module")
+def failed(tmp_path_factory):
+    """A good build in ``out``, then a build of the bad content into the same ``out``."""
+    base = tmp_path_factory.mktemp("errors")
+    good = write_files(base / "good", GOOD)
+    bad = write_files(base / "bad", bad_files())
+    out = base / "site" / "build"
+    build(PROJECT, good, out, progress=False, cache=False)
+    before = tree_hashes(out)
+    stat_before = {p: os.stat(out / p).st_mtime_ns for p in before}
+    with pytest.raises(BuildError) as info:
+        build(PROJECT, bad, out, progress=False, cache=False, force=True)
+    return {"errors": info.value.errors, "out": out, "before": before, "stat_before": stat_before, "bad": bad,
+            "folder": shown(bad)}
+
+
+@pytest.mark.parametrize("path, line, fragment", EXPECTED, ids=[f"{p}:{ln}" for p, ln, _ in EXPECTED])
+def test_every_error_is_listed_with_its_line(failed, path, line, fragment):
+    find(failed["errors"], path, line, fragment, failed["folder"])
+
+
+def test_nothing_but_the_expected_errors(failed):
+    assert len(failed["errors"]) == len(EXPECTED), "\n".join(failed["errors"])
+
+
+def test_errors_are_sorted_by_path_and_line(failed):
+    keys = []
+    for e in failed["errors"]:
+        assert e.startswith(failed["folder"] + "/")
+        loc = e[len(failed["folder"]) + 1:].split(": ", 1)[0]
+        path, _, line = loc.partition(":")
+        keys.append((path, int(line or 0)))
+    assert keys == sorted(keys)
+
+
+def test_I1_duplicate_slug_error_names_both_paths(failed):
+    e = find(failed["errors"], "policy/same-slug.zh.md", 0, "claims the URL", failed["folder"])
+    assert "news/same-slug.zh.md" in e
+
+
+def test_messages_in_the_language_of_the_file_with_english_after(failed):
+    folder = failed["folder"]
+    zh = find(failed["errors"], "news/bad-date.zh.md", 4, "2026-02-30", folder)
+    assert zh == (f"{folder}/news/bad-date.zh.md:4: 字段“date”：“2026-02-30”不是有效日期；请写成 YYYY-MM-DD 或 YYYY-MM-DD HH:MM "
+                  "(field 'date': '2026-02-30' is not a real date; write YYYY-MM-DD or YYYY-MM-DD HH:MM)")
+    ko = find(failed["errors"], "events/bad-zone.ko.md", 7, "Asia/Yanji", folder)
+    assert ko == (f"{folder}/events/bad-zone.ko.md:7: 항목 'event.timezone': 알 수 없는 시간대 'Asia/Yanji'. "
+                  "Asia/Shanghai 같은 IANA 이름을 쓰세요 (field 'event.timezone': unknown time zone 'Asia/Yanji'; "
+                  "use an IANA name such as Asia/Shanghai)")
+    typo = find(failed["errors"], "news/typo.ko.md", 3, "titel", folder)
+    assert "알 수 없는 항목 'titel'" in typo.split(" (unknown field")[0]
+
+
+def test_previous_output_left_byte_for_byte(failed):
+    out = failed["out"]
+    assert tree_hashes(out) == failed["before"]
+    assert {p: os.stat(out / p).st_mtime_ns for p in failed["before"]} == failed["stat_before"]
+
+
+def test_no_temporary_folder_left_behind(failed):
+    siblings = sorted(p.name for p in failed["out"].parent.iterdir())
+    assert siblings == ["build"], siblings
+
+
+def test_failed_build_into_new_folder_creates_nothing(tmp_path):
+    bad = write_files(tmp_path / "bad", bad_files())
+    out = tmp_path / "site" / "build"
+    with pytest.raises(BuildError):
+        build(PROJECT, bad, out, progress=False, cache=False)
+    assert not out.exists()
+    assert not (tmp_path / "site").exists()  # not even the parent of a temporary folder
+
+
+def test_single_error_is_enough_to_fail(tmp_path):
+    content = write_files(tmp_path / "c", {**GOOD, "news/x.zh.md": md("title: x\ndate: 2024-02-30")})
+    with pytest.raises(BuildError) as info:
+        build(PROJECT, content, tmp_path / "out", progress=False, cache=False)
+    assert info.value.errors == [
+        f"{shown(content)}/news/x.zh.md:3: 字段“date”：“2024-02-30”不是有效日期；请写成 YYYY-MM-DD 或 YYYY-MM-DD HH:MM "
+        "(field 'date': '2024-02-30' is not a real date; write YYYY-MM-DD or YYYY-MM-DD HH:MM)"]
+    assert str(info.value) == info.value.errors[0]
+
+
+def test_output_inside_content_is_refused(tmp_path):
+    content = write_files(tmp_path / "c", GOOD)
+    with pytest.raises(BuildError, match="must not contain the content folder"):
+        build(PROJECT, content, tmp_path, progress=False, cache=False)
+
+
+def test_missing_content_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match="content folder not found"):
+        build(PROJECT, tmp_path / "nope", tmp_path / "out", progress=False, cache=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# The same through the command line
+
+
+def test_cli_build_errors(tmp_path):
+    project = make_project(tmp_path / "proj")
+    write_files(project / "content", bad_files())
+    out = project / "build"
+    write_files(out, {"index.html": "old site\n"})
+    env = {k: v for k, v in os.environ.items() if k not in ("LANGUAGE",)}
+    proc = subprocess.run([sys.executable, "-m", "jindallae.cli", "--project", str(project), "build", "--no-progress"],
+                          capture_output=True, env=env, cwd=tmp_path, timeout=120)
+    stderr = proc.stderr.decode("utf-8")
+    assert proc.returncode == 1, stderr
+    assert f"Build failed: {len(EXPECTED)} error(s)" in stderr
+    lines = stderr.splitlines()
+    # Paths as the user would type them: relative to the current folder (here tmp_path).
+    for path, line, fragment in EXPECTED:
+        find(lines, path, line, fragment, "proj/content")
+    # Chinese files get Chinese messages, Korean files Korean ones, English in parentheses.
+    zh_line = find(lines, "news/wrong-lang.zh.md", 4, "contradicts", "proj/content")
+    assert zh_line.startswith("proj/content/news/wrong-lang.zh.md:4: lang 字段“ko”与文件名（.zh.md）不一致；")
+    assert zh_line.endswith("(lang 'ko' contradicts the file name (.zh.md); remove the field or rename the file)")
+    ko_line = find(lines, "parks/no-cover.ko.md", 1, "cover", "proj/content")
+    assert ko_line.startswith("proj/content/parks/no-cover.ko.md:1: 필수 항목 'cover'이(가) 없습니다.")
+    assert ko_line.endswith("(missing required field 'cover'; add it to the front matter)")
+    assert (out / "index.html").read_text() == "old site\n"
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith("build")) == ["build"]
+    assert proc.stdout == b""
+
+
+def test_cli_build_settings_error_exit_code(tmp_path):
+    project = make_project(tmp_path / "proj", conf_text='PLUGINS = ["cjk_markdown", "multilingual"]\nSITENAM = "x"\n')
+    write_files(project / "content", GOOD)
+    proc = subprocess.run([sys.executable, "-m", "jindallae.cli", "--project", str(project), "build", "--no-progress"],
+                          capture_output=True, timeout=120)
+    stderr = proc.stderr.decode("utf-8")
+    assert proc.returncode == 2
+    assert "SITENAM" in stderr and "did you mean SITENAME?" in stderr
+    assert not (project / "build").exists()
+
+
+def test_failure_inside_pelican_leaves_output_and_no_temporary_folder(tmp_path):
+    """A failure after the temporary output folder exists (here: a broken template) is cleaned
+    up and leaves the previous build untouched."""
+    project = make_project(tmp_path / "proj")
+    content = write_files(project / "content", GOOD)
+    out = project / "build"
+    build(project, content, out, progress=False, cache=False)
+    before = tree_hashes(out)
+    template = project / "themes/jindallae/templates/article.html"
+    template.write_text(template.read_text(encoding="utf-8").replace("{{ article.title }}", "{{ article.title.nope() }}", 1),
+                        encoding="utf-8")
+    with pytest.raises(Exception) as info:
+        build(project, content, out, progress=False, cache=False, force=True)
+    assert "nope" in str(info.value)
+    assert tree_hashes(out) == before
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith("build")) == ["build"]
