@@ -138,18 +138,19 @@ def build(project: Path, content: Path | None = None, output: Path | None = None
 
         from pelican import signals
 
-        written = [0]
-        total = len(site.rendered) * 1 + 50
-        write_bar = _progress_bar(progress, total=total, desc="write")
+        write_bar = _progress_bar(progress, desc="write")
 
         def on_written(path: str, context: Any = None) -> None:
-            written[0] += 1
             if write_bar:
                 write_bar.update(1)
 
         signals.content_written.connect(on_written)
         try:
             _run_quietly(Pelican(settings))
+        except BuildError:
+            raise
+        except Exception as exc:  # a theme or plugin fault: say where, not a traceback
+            raise BuildError([_describe_exception(exc)]) from exc
         finally:
             signals.content_written.disconnect(on_written)
             if write_bar:
@@ -194,6 +195,21 @@ def _run_quietly(pelican: Any) -> None:
         pelican.run()
     finally:
         console.quiet = was_quiet
+
+
+def _describe_exception(exc: BaseException) -> str:
+    """``template.html:12: UndefinedError: 'x' is undefined`` for a template fault (the innermost
+    template frame), else the exception's type and text."""
+    import traceback
+
+    from jinja2 import TemplateSyntaxError
+
+    if isinstance(exc, TemplateSyntaxError):
+        return f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}; fix the theme template"
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith((".html", ".xml", ".j2"))]
+    where = f"{frames[-1].filename}:{frames[-1].lineno}: " if frames else ""
+    text = str(exc).strip().splitlines()[-1] if str(exc).strip() else ""
+    return f"{where}{type(exc).__name__}: {text}"
 
 
 def _format_record(record: logging.LogRecord) -> str:

@@ -27,12 +27,13 @@ import markdown
 import nh3
 from markdown.extensions import Extension
 from markdown.extensions.tables import TableExtension
+from markdown.extensions.footnotes import FootnoteExtension
 from markdown.extensions.toc import TocExtension
 from markdown.treeprocessors import Treeprocessor
 
 from .slugs import slugify
 
-RENDERER_VERSION = "4"  # bump when the output of render() changes for the same input
+RENDERER_VERSION = "5"  # bump when the output of render() changes for the same input
 
 # Characters that sit without spaces between them: Han, kana, CJK and full-width punctuation.
 _CJK = ("\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u31a0-\u31ff\u3400-\u4dbf"
@@ -200,7 +201,8 @@ class Renderer:
             extensions=[
                 # align="right", not style="text-align: right": the sanitiser drops style
                 # attributes, which silently lost the column alignment of Markdown tables.
-                TableExtension(use_align_attribute=True), "fenced_code", "sane_lists", "footnotes", "attr_list",
+                TableExtension(use_align_attribute=True), "fenced_code", "sane_lists", "attr_list",
+                FootnoteExtension(BACKLINK_TITLE="↩ %d"),  # no English text on zh/ko pages
                 TocExtension(slugify=_heading_slug, permalink=False, toc_depth="2-4"),
                 self.cjk,
             ],

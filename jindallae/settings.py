@@ -232,6 +232,8 @@ def _read_module(path: Path) -> dict[str, Any]:
     A ``from pelicanconf import *`` in publishconf.py works because the project folder is on
     ``sys.path``.
     """
+    # publishconf.py imports pelicanconf: make sure it is this project's, not one imported earlier.
+    sys.modules.pop("pelicanconf", None)
     namespace: dict[str, Any] = {"__file__": str(path), "__name__": "jindallae_settings"}
     code = compile(path.read_text(encoding="utf-8"), str(path), "exec")
     exec(code, namespace)  # noqa: S102 - the site's own settings file, as Pelican does

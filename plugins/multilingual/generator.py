@@ -97,7 +97,7 @@ class MultilingualGenerator(Generator):
                 kind="article",
             )
         self.context["multilingual"] = self
-        self.sitemap: list[tuple[str, dict[str, str]]] = []
+        self.sitemap: list[tuple[str, dict[str, str], str | None]] = []
 
     # helpers ---------------------------------------------------------------------------------
     def url(self, rel: str) -> str:
@@ -154,7 +154,9 @@ class MultilingualGenerator(Generator):
         name = rel_url + "index.html" if rel_url.endswith("/") or rel_url == "" else rel_url
         self.jobs.append((name, template, dict(context, view=view, lang=view["lang"])))
         if versions is not None:
-            self.sitemap.append((rel_url, versions))
+            article = context.get("article")
+            lastmod = (getattr(article, "modified", None) or article.date).date().isoformat() if article else None
+            self.sitemap.append((rel_url, versions, lastmod))
 
     def run_jobs(self, writer) -> None:
         """Render the queued pages, on all cores: Jinja rendering is CPU-bound and the pages are
@@ -314,12 +316,14 @@ class MultilingualGenerator(Generator):
         seen: set[str] = set()
         rows = [f'<?xml version="1.0" encoding="UTF-8"?>',
                 f'<urlset xmlns="{SITEMAP_NS}" xmlns:xhtml="{XHTML_NS}">']
-        for rel, versions in self.sitemap:
+        for rel, versions, lastmod in self.sitemap:
             if rel in seen:
                 continue
             seen.add(rel)
             rows.append("<url>")
             rows.append(f"<loc>{xml_escape(self.absolute(rel))}</loc>")
+            if lastmod:
+                rows.append(f"<lastmod>{lastmod}</lastmod>")
             if len(versions) > 1:
                 for lang in self.model.languages:
                     if lang.code in versions:
