@@ -235,7 +235,7 @@ class MultilingualGenerator(Generator):
         news = [a for a in self.by_lang[code] if a.section == "news"][:5]
         parks = [a for a in self.by_lang[code] if a.section == "parks"]
         featured = [a for a in parks if getattr(a, "featured", False)][:3] or parks[:3]
-        view = self.view(lang, lang.url(""), lang.sitename, "", self.same_everywhere(""), kind="home")
+        view = self.view(lang, lang.url(""), "", "", self.same_everywhere(""), kind="home")
         self.write_page(writer, lang.url(""), "home", view, self.same_everywhere(""), news=news, featured=featured, upcoming=self.upcoming(code, 4),
                           latest=self.by_lang[code][:6])
 
@@ -255,7 +255,8 @@ class MultilingualGenerator(Generator):
             for number, chunk in enumerate(pages, 1):
                 rel = self.model.section_url(section.key, code) + ("" if number == 1 else f"page/{number}/")
                 versions = {c: self.model.section_url(section.key, c) for c in self.model.by_code}
-                view = self.view(lang, rel, name, "", versions, crumbs=[(name, self.url(rel))],
+                first = self.url(self.model.section_url(section.key, code))
+                view = self.view(lang, rel, name, "", versions, crumbs=[(name, first)],
                                  kind="section" if number == 1 else "paginated")
                 self.write_page(writer, rel, "section", view, versions if number == 1 else None, section=section, section_name=name, entries=chunk,
                                   pagination=self.pagination(number, len(pages), self.model.section_url(section.key, code)))

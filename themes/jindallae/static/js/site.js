@@ -22,8 +22,8 @@
       var on = root.classList.contains("large-text");
       for (var i = 0; i < buttons.length; i++) {
         var b = buttons[i];
+        // A toggle button keeps its label; aria-pressed carries the state (WAI-ARIA APG, Button).
         b.setAttribute("aria-pressed", on ? "true" : "false");
-        b.textContent = b.getAttribute(on ? "data-label-on" : "data-label-off") || b.textContent;
       }
     }
     for (var i = 0; i < buttons.length; i++) {
