@@ -134,6 +134,7 @@ class LinkContext:
     source: str
     resolve: Callable[[str], str | None]
     missing: list[tuple[str, str]] = field(default_factory=list)
+    resolved: list[str] = field(default_factory=list)  # content paths the page links to
 
 
 class _LinkProcessor(Treeprocessor):
@@ -159,6 +160,7 @@ class _LinkProcessor(Treeprocessor):
                 target = ctx.resolve(cand) if not cand.startswith("..") else None
                 if target is not None:
                     el.set(attr, target + (f"#{frag}" if frag else ""))
+                    ctx.resolved.append(cand)
                     break
             else:
                 ctx.missing.append((url, "image" if el.tag == "img" else "link"))
@@ -185,11 +187,13 @@ def _heading_slug(value: str, separator: str) -> str:
 @dataclass
 class Rendered:
     """The result of :meth:`Renderer.render`: sanitised ``html``, the table of contents as a list
-    of ``(level, id, text)``, and unresolved links as ``(target, kind)``."""
+    of ``(level, id, text)``, unresolved links as ``(target, kind)`` and the content paths of
+    the resolved ones (``links``)."""
 
     html: str
     toc: list[tuple[int, str, str]]
     missing: list[tuple[str, str]]
+    links: list[str] = field(default_factory=list)
 
 
 class Renderer:
@@ -218,7 +222,9 @@ class Renderer:
         finally:
             self.cjk.link_context = None
         toc = [(t["level"], t["id"], t["name"]) for t in _flatten(self.md.toc_tokens)]
-        return Rendered(sanitize(html), toc, list(link_context.missing) if link_context else [])
+        if link_context is None:
+            return Rendered(sanitize(html), toc, [])
+        return Rendered(sanitize(html), toc, list(link_context.missing), list(link_context.resolved))
 
 
 def _flatten(tokens: list[dict]) -> list[dict]:

@@ -448,6 +448,22 @@ class Model:
         content: every problem becomes a :class:`ContentError`.
         """
         rel = path.relative_to(root).as_posix()
+        return self.parse_text(root, rel, text, path)
+
+    def page_key(self, rel: str) -> tuple[str, str, str] | None:
+        """``(section, slug, lang)`` from a content-relative path, or ``None`` when the path is not
+        ``<section>/<slug>.<lang>.md`` with a known section and language."""
+        parts = rel.split("/")
+        m = FILENAME_RE.match(parts[-1])
+        if len(parts) != 2 or parts[0] not in self.sections or not m or m.group("lang") not in self.by_code:
+            return None
+        return parts[0], m.group("slug"), m.group("lang")
+
+    def parse_text(self, root: Path, rel: str, text: str | None = None, path: Path | None = None
+                   ) -> tuple[Item | None, list[ContentError]]:
+        """:meth:`parse_file` for the content-relative path ``rel`` (``text`` read from disk when
+        ``None``)."""
+        path = path or root / rel
         parts = rel.split("/")
         m = FILENAME_RE.match(parts[-1])
         lang = m.group("lang") if m and m.group("lang") in self.by_code else None

@@ -44,12 +44,12 @@ class Site:
         return f"{self.siteurl}/{rel_url}"
 
 
-def build_url_map(model: Model, root: Path, items: list[Item], siteurl: str) -> dict[str, str]:
-    """Map content-relative paths to URLs: published pages and files under images/ and files/."""
+def build_url_map(model: Model, root: Path, pages: list[tuple[str, str, str, str]], siteurl: str) -> dict[str, str]:
+    """Map content-relative paths to URLs: the given pages ``(path, section, slug, lang)`` and the
+    files under images/ and files/."""
     out: dict[str, str] = {}
-    for item in items:
-        if item.published:
-            out[item.path] = f"{siteurl}/{model.article_url(item.section, item.slug, item.lang)}"
+    for path, section, slug, lang in pages:
+        out[path] = f"{siteurl}/{model.article_url(section, slug, lang)}"
     for top in STATIC_DIRS:
         base = root / top
         if not base.is_dir():
@@ -61,13 +61,15 @@ def build_url_map(model: Model, root: Path, items: list[Item], siteurl: str) -> 
     return out
 
 
-def _render_job(url_map: dict[str, str], job: tuple[str, str]) -> tuple[str, Rendered]:
-    source, body = job
-    return source, render(body, LinkContext(source, url_map.get))
-
-
-def _parse_job(model: Model, root: Path, path: Path) -> tuple[Item | None, list[ContentError]]:
-    return model.parse_file(root, path)
+def _page_job(model: Model, root: Path, url_map: dict[str, str], job: tuple[str, str | None, bool]
+              ) -> tuple[Item | None, list[ContentError], Rendered | None]:
+    """Parse and validate one page and, when asked and it is published, render its body."""
+    rel, text, want_render = job
+    item, errors = model.parse_text(root, rel, text)
+    rendered = None
+    if want_render and item is not None and item.published and not errors:
+        rendered = render(item.body, LinkContext(rel, url_map.get))
+    return item, errors, rendered
 
 
 def _map(pool: ProcessPoolExecutor | None, fn: Callable, jobs: list, progress: Callable[[int], None] | None = None) -> list:
@@ -126,50 +128,66 @@ def prepare_site(model: Model, root: Path, siteurl: str = "", cache_path: Path |
                  progress: Callable[[int], None] | None = None) -> Site:
     """Read, validate and render every page under ``root``.
 
+    One pass over the files, on all cores for a large site: each worker parses a page and renders
+    its body against the URL map that the file names give (every page assumed published); the
+    few pages that link to an unpublished page are then rendered again with the final map.
     Raises :class:`ContentErrors` listing every problem (all files, not only the first).
     Links that resolve to nothing become warnings in ``Site.warnings``.
     """
-    files = sorted(iter_content_files(root))
-    use_pool = len(files) >= POOL_THRESHOLD and POOL_WORKERS > 1
+    from .slugs import slugify
+
+    slugify("预热")  # load pypinyin and the romanizer once, before worker processes fork
+    rels = sorted(p.relative_to(root).as_posix() for p in iter_content_files(root))
+    keys = {rel: model.page_key(rel) for rel in rels}
+    provisional = build_url_map(model, root, [(r, *k) for r, k in keys.items() if k], siteurl)
+    context_key = hashlib.sha1(
+        "\0".join([RENDERER_VERSION, siteurl, *sorted(f"{k}={v}" for k, v in provisional.items())]).encode()
+    ).hexdigest()
+    cache = RenderCache(cache_path)
+    jobs, cache_keys, hits = [], {}, {}
+    for rel in rels:
+        try:
+            raw = (root / rel).read_bytes()
+            text = raw.decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            raw, text = b"", None  # parse_text reads it again and reports the problem
+        cache_keys[rel] = hashlib.sha1(raw + b"\0" + rel.encode() + b"\0" + context_key.encode()).hexdigest()
+        hit = cache.entries.get(cache_keys[rel])
+        if hit is not None:
+            hits[rel] = hit
+        jobs.append((rel, text, hit is None))
+    use_pool = sum(1 for job in jobs if job[2]) >= POOL_THRESHOLD and POOL_WORKERS > 1
     with ProcessPoolExecutor(max_workers=POOL_WORKERS) if use_pool else nullcontext() as pool:
-        return _prepare(model, root, files, siteurl, cache_path, progress, pool)
-
-
-def _prepare(model: Model, root: Path, files: list[Path], siteurl: str, cache_path: Path | None,
-             progress: Callable[[int], None] | None, pool: ProcessPoolExecutor | None) -> Site:
+        results = _map(pool, partial(_page_job, model, root, provisional), jobs, progress)
     items, errors = [], []
-    for item, errs in _map(pool, partial(_parse_job, model, root), files):
+    fresh: dict[str, Rendered] = {}
+    for (rel, _text, _want), (item, errs, rendered) in zip(jobs, results):
         errors += errs
         if item is not None:
             items.append(item)
+            if rendered is not None:
+                fresh[rel] = rendered
     errors += model.cross_check(items)
     if errors:
         raise ContentErrors(errors)
-    url_map = build_url_map(model, root, items, siteurl)
+    url_map = build_url_map(model, root, [(i.path, i.section, i.slug, i.lang) for i in items if i.published], siteurl)
     site = Site(model, root, siteurl, {i.path: i for i in items}, url_map)
-    context_key = hashlib.sha1(
-        "\0".join([RENDERER_VERSION, siteurl, *sorted(f"{k}={v}" for k, v in url_map.items())]).encode()
-    ).hexdigest()
-    cache = RenderCache(cache_path)
-    jobs, keys = [], {}
+    live = set()
     for item in items:
         if not item.published:
             continue
-        key = cache.key(item, context_key)
-        keys[item.path] = key
-        hit = cache.entries.get(key)
-        if hit is not None:
-            site.rendered[item.path] = hit
-        else:
-            jobs.append((item.path, item.body))
-    if progress:
-        progress(len(files) - len(jobs))
-    fresh = _map(pool, partial(_render_job, url_map), jobs, progress)
-    for path, rendered in fresh:
-        site.rendered[path] = rendered
-        cache.entries[keys[path]] = rendered
-        cache.dirty = True
-    cache.save(set(keys.values()))
+        rendered = fresh.get(item.path) or hits[item.path]
+        if any(target not in url_map for target in rendered.links):
+            # it links to a page that is not published: render against the final map, uncached
+            site.rendered[item.path] = render(item.body, LinkContext(item.path, url_map.get))
+            continue
+        site.rendered[item.path] = rendered
+        live.add(cache_keys[item.path])
+        if item.path in fresh:
+            cache.entries[cache_keys[item.path]] = rendered
+            cache.dirty = True
+    cache.dirty = cache.dirty or set(cache.entries) != live
+    cache.save(live)
     for path, rendered in sorted(site.rendered.items()):
         item = site.items[path]
         for target, kind in rendered.missing:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 from zoneinfo import ZoneInfo
 
 from markupsafe import escape
@@ -26,7 +26,9 @@ class JindallaeReader(BaseReader):
 
     def read(self, source_path: str):
         site = self.settings[SITE_KEY]
-        rel = Path(source_path).resolve().relative_to(site.root).as_posix()
+        # Pelican passes os.path.abspath(PATH/rel); PATH is site.root (already resolved), so the
+        # content-relative path is a string slice (Path.resolve() costs ~0.15 ms a file).
+        rel = os.path.relpath(source_path, site.root).replace(os.sep, "/")
         item = site.items[rel]
         rendered = site.rendered.get(rel)
         fields = item.fields
