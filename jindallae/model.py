@@ -168,7 +168,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "字段“{field}”：文件“{value}”不存在；请检查路径（相对于 content/）",
         "ko": "항목 '{field}': 파일 '{value}'이(가) 없습니다. 경로(content/ 기준)를 확인하세요",
     },
-    "event_only": {
+    "end_before_start": {
         "en": "end {end} is before start {start}; fix the dates",
         "zh": "结束时间 {end} 早于开始时间 {start}；请改正",
         "ko": "종료 {end}이(가) 시작 {start}보다 이릅니다. 날짜를 고치세요",
@@ -258,6 +258,13 @@ def parse_when(value: Any, tz: str = TIMEZONE) -> dt.date | dt.datetime:
         off = off[1:].replace(":", "")
         return when.replace(tzinfo=dt.timezone(sign * dt.timedelta(hours=int(off[:2]), minutes=int(off[2:]))))
     return when.replace(tzinfo=ZoneInfo(tz))
+
+
+def show_when(value: dt.date | dt.datetime) -> str:
+    """A date or date-time as an editor writes it in front matter (``2026-08-15 09:30``)."""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value.isoformat()
 
 
 def as_datetime(value: dt.date | dt.datetime, tz: str = TIMEZONE) -> dt.datetime:
@@ -636,7 +643,7 @@ class Model:
         if ok and "start" in out:
             out.setdefault("end", out["start"])
             if as_datetime(out["end"], tz) < as_datetime(out["start"], tz):
-                err("event", "event_only", at="event.end", start=out["start"], end=out["end"])
+                err("event", "end_before_start", at="event.end", start=show_when(out["start"]), end=show_when(out["end"]))
                 return None
         return out if ok else None
 

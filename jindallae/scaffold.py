@@ -7,7 +7,7 @@ import re
 import uuid
 from pathlib import Path
 
-from .model import COMMON_REQUIRED, EVENT_REQUIRED, FIELDS, model_from_settings
+from .model import COMMON_REQUIRED, FIELDS, model_from_settings
 from .settings import load_settings
 from .slugs import slugify
 
@@ -66,7 +66,6 @@ def scaffold(project: Path, content: Path, section: str, slug_or_title: str, tit
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("x", encoding="utf-8") as fp:
             fp.write("\n".join(lines))
-    assert set(EVENT_REQUIRED) <= {"start", "location"}
     return paths
 
 

@@ -39,9 +39,6 @@ class Site:
     rendered: dict[str, Rendered] = field(default_factory=dict)
     warnings: list[ContentError] = field(default_factory=list)
 
-    def url(self, rel_url: str) -> str:
-        """``{SITEURL}/{rel_url}``: root-relative when SITEURL is empty."""
-        return f"{self.siteurl}/{rel_url}"
 
 
 def build_url_map(model: Model, root: Path, pages: list[tuple[str, str, str, str]], siteurl: str) -> dict[str, str]:
