@@ -17,8 +17,9 @@ help:
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	@echo "Installing Python packages into $(VENV)/ (log: $(VENV)/pip.log)"
+	@$(BIN)/python -m pip install -q --upgrade pip > $(VENV)/pip.log 2>&1 || (cat $(VENV)/pip.log; exit 1)
+	@$(BIN)/python -m pip install -q -e '.[test]' >> $(VENV)/pip.log 2>&1 || (cat $(VENV)/pip.log; exit 1)
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -38,7 +39,7 @@ test: system-test $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: system-site $(STAMP)
-	$(BIN)/python -m pip install -q -e '.[test,bench]'
+	@$(BIN)/python -m pip install -q -e '.[test,bench]' >> $(VENV)/pip.log 2>&1 || (cat $(VENV)/pip.log; exit 1)
 	$(BIN)/python scripts/bench.py
 
 clean:

@@ -7,7 +7,7 @@ SITEURL = ""  # root-relative links for local builds; publishconf.py sets the pu
 TIMEZONE = "Asia/Shanghai"
 DEFAULT_LANG = "zh"
 THEME = "themes/jindallae"
-PLUGINS = ["cjk_markdown", "multilingual"]
+PLUGINS = ["cjk_markdown", "multilingual", "event_calendar", "reports"]
 
 # Languages: the default is served at /, the others under /<code>/.  Adding a language is an
 # entry here, a catalogue in themes/<theme>/translations/<code>/ and, for languages other than

@@ -42,6 +42,7 @@ class BuildResult:
     skipped: bool = False
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
+    drafts: int = 0  # pages not published (status draft or review)
 
 
 class _Collector(logging.Handler):
@@ -103,10 +104,13 @@ def build(project: Path, content: Path | None = None, output: Path | None = None
     cache_dir = project / ".cache" / hashlib.sha1(str(output).encode()).hexdigest()[:12]
     stamp_file = cache_dir / "fingerprint"
     theme = Path(settings["THEME"])
-    stamp = fingerprint([content, theme, project / "plugins", PACKAGE_DIR, settings_file or project / "pelicanconf.py"],
-                        extra=repr(sorted((k, repr(v)) for k, v in settings.items() if k.isupper())) + today_key())
-    if cache and not force and output.is_dir() and stamp_file.is_file() and stamp_file.read_text() == stamp:
+    inputs = [content, theme, project / "plugins", PACKAGE_DIR, settings_file or project / "pelicanconf.py"]
+    extra = repr(sorted((k, repr(v)) for k, v in settings.items() if k.isupper())) + today_key()
+    # The output is part of the fingerprint too: a deleted or edited file in build/ is rebuilt.
+    if cache and not force and output.is_dir() and stamp_file.is_file() \
+            and stamp_file.read_text() == fingerprint(inputs + [output], extra):
         return BuildResult(output, skipped=True, seconds=time.perf_counter() - started)
+    _check_output(output, stamp_file)
 
     timings = {"settings": time.perf_counter() - started}
     model = model_from_settings(settings)
@@ -169,11 +173,24 @@ def build(project: Path, content: Path | None = None, output: Path | None = None
     timings["swap"] = time.perf_counter() - started - sum(timings.values())
     if cache:  # cache=False leaves project/.cache alone (it wrote one stamp folder per output)
         cache_dir.mkdir(parents=True, exist_ok=True)
-        stamp_file.write_text(stamp)
+        stamp_file.write_text(fingerprint(inputs + [output], extra))
     warnings = [str(replace(w, path=f"{_display_path(content)}/{w.path}")) for w in site.warnings] + [_format_record(r) for r in collector.records if r.levelno < logging.ERROR]
     files = sum(len(f) for _, _, f in os.walk(output))
+    drafts = sum(1 for i in site.items.values() if not i.published)
     return BuildResult(output, pages=len(site.rendered), files=files, seconds=time.perf_counter() - started,
-                       warnings=warnings, timings=timings)
+                       warnings=warnings, timings=timings, drafts=drafts)
+
+
+def _check_output(output: Path, stamp_file: Path) -> None:
+    """Refuse to replace something that is not a previous build: a file, or a non-empty folder
+    that Jindallae did not write (raises :class:`BuildError`; nothing is touched)."""
+    if output.exists() and not output.is_dir():
+        raise BuildError([f"{output}: exists and is a file, not a site folder; choose another --output"])
+    if output.is_dir() and any(output.iterdir()):
+        ours = stamp_file.is_file() or ((output / "sitemap.xml").is_file() and (output / "theme").is_dir())
+        if not ours:
+            raise BuildError([f"{output}: this folder has files that are not a Jindallae build; "
+                              f"choose a new or empty folder for --output (nothing was changed)"])
 
 
 def _display_path(folder: Path) -> str:

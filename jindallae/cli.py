@@ -1,4 +1,4 @@
-"""``jindallae``: the command-line tool (build, serve, new; more subcommands join later).
+"""``jindallae``: the command-line tool (build, serve, new, check; more subcommands join later).
 
 Run ``jindallae --help`` or ``jindallae <command> --help``.
 """
@@ -48,6 +48,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"Nothing changed; {result.output} is up to date ({result.seconds:.2f} s).")
     else:
         print(f"Built {result.pages} pages ({result.files} files) into {result.output} in {result.seconds:.2f} s.")
+        if result.drafts:
+            print(f"  {result.drafts} page(s) with status draft or review were not published "
+                  f"(set status: published to publish them).")
         if args.timings:
             print("  " + ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items()))
     return 0
@@ -72,6 +75,81 @@ def cmd_new(args: argparse.Namespace) -> int:
     for path in paths:
         print(f"created {path}")
     return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """``jindallae check``: editorial checks (see jindallae.checks); exit 1 when anything blocks publishing."""
+    from .checks import CheckConfig, MarkError, accept, apply_fixes, format_text, mark_translated, run_checks
+    from .checks.core import resolve_setup
+    from .checks.report import use_colour
+    from .settings import SettingsError
+
+    project = _project(args)
+    try:
+        model, settings, root = resolve_setup(project, args.content, None)
+    except (SettingsError, FileNotFoundError) as exc:
+        print(f"check: {exc}", file=sys.stderr)
+        return 2
+    if not root.is_dir():
+        print(f"check: {root}: content folder not found", file=sys.stderr)
+        return 2
+
+    def content_rel(text: str) -> str:
+        p = Path(text)
+        if p.is_absolute() or p.exists():
+            try:
+                return p.resolve().relative_to(root).as_posix()
+            except ValueError:
+                pass
+        return p.as_posix()
+
+    if args.mark_translated:
+        status = 0
+        for target in args.mark_translated:
+            try:
+                old, new = mark_translated(model, root, content_rel(target))
+            except (MarkError, OSError) as exc:
+                print(f"check: {exc}", file=sys.stderr)
+                status = 1
+                continue
+            print(f"{target}: translated_from.revision {old[:10] or '(none)'} -> {new[:10]}")
+        return status
+    paths = [content_rel(p) for p in args.paths] or None
+    report = run_checks(model, root, paths, settings, changed=args.changed)
+    if args.accept:
+        wanted = set()
+        for loc in args.accept:
+            rel, _, pos = loc.rpartition(":") if loc.count(":") >= 2 else (loc, "", "")
+            where, _, line = rel.rpartition(":")
+            wanted.add((content_rel(where), int(line) if line.isdigit() else 0, int(pos) if pos.isdigit() else 0))
+        chosen = [f for f in report.findings if (f.path, f.line, f.col) in wanted]
+        written = accept(root, CheckConfig.from_settings(settings), chosen, args.note or "")
+        for f in written:
+            print(f"accepted {f.location()} {f.id}: {f.excerpt}")
+        if not written:
+            print("check: nothing to accept at " + ", ".join(args.accept) + " (give PATH:LINE:COL of an acceptable finding)",
+                  file=sys.stderr)
+            return 1
+        report = run_checks(model, root, paths, settings, changed=args.changed)
+    if args.fix:
+        fixed = apply_fixes(root, report.findings)
+        for rel, count in sorted(fixed.items()):
+            print(f"fixed {count} character(s) in {_shown(root)}/{rel}", file=sys.stderr)
+        if fixed:
+            report = run_checks(model, root, paths, settings, changed=args.changed)
+    if args.format == "json":
+        print(report.to_json())
+    else:
+        sys.stdout.write(format_text(report, _shown(root), colour=use_colour(sys.stdout), links=args.links))
+    return 0 if report.ok else 1
+
+
+def _shown(folder: Path) -> str:
+    """``folder`` as typed from the current folder (relative when inside it)."""
+    try:
+        return folder.relative_to(Path.cwd()).as_posix() or "."
+    except ValueError:
+        return folder.as_posix()
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -116,13 +194,38 @@ def make_parser() -> argparse.ArgumentParser:
                                                  "(default: SLUG when it is a title, else the slug)")
     p.add_argument("--content", type=Path, default=None, help="content folder (default: content/)")
     p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("check", help="editorial checks: Traditional characters, paste debris, alt text, links, terms, translations",
+                       description="Check the content before it goes public. Findings are grouped by file as "
+                                   "path:line:col, in the file's language with English below; exit status 1 when "
+                                   "an error (which blocks publishing) is found, else 0.")
+    p.add_argument("paths", nargs="*", help="only these files (default: every page)")
+    p.add_argument("--content", type=Path, default=None, help="content folder (default: content/)")
+    p.add_argument("--fix", action="store_true",
+                   help="convert Traditional characters in Simplified pages (body text and title only), then check again")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
+    p.add_argument("--changed", action="store_true",
+                   help="only files changed since the last commit (and untracked ones), with their translations/sources")
+    p.add_argument("--links", action="store_true", help="also list the external links (they are never fetched)")
+    p.add_argument("--mark-translated", metavar="PATH", action="append", default=[],
+                   help="record that the translation PATH matches its source now (sets translated_from.revision)")
+    p.add_argument("--accept", metavar="PATH:LINE:COL", action="append", default=[],
+                   help="accept the finding at this place after review: it is listed but no longer blocks publishing")
+    p.add_argument("--note", default=None, help="why the finding is accepted (with --accept)")
+    p.set_defaults(func=cmd_check)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``jindallae`` command; returns the exit status."""
     args = make_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # `jindallae check | head`: the reader went away; not an error of ours
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

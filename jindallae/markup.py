@@ -137,6 +137,31 @@ class LinkContext:
     resolved: list[str] = field(default_factory=list)  # content paths the page links to
 
 
+_NOT_CONTENT_REF = re.compile(r"^[a-z][a-z0-9+.-]*:|^//|^#|^/", re.I)
+
+
+def is_content_reference(url: str) -> bool:
+    """True for a link or image path that names a content file (``../policy/x.zh.md``,
+    ``images/a.jpg``); false for URLs with a scheme, ``//host``, ``#fragment`` and site URLs
+    (``/policy/x/``), which the renderer leaves as they are."""
+    return bool(url) and not _NOT_CONTENT_REF.match(url)
+
+
+def resolve_reference(source: str, url: str, resolve: Callable[[str], str | None]) -> tuple[str, str] | None:
+    """The renderer's rule for a content reference ``url`` found in the page ``source`` (a
+    content-relative path): try the path relative to the page's folder, then relative to the
+    content folder; ``resolve`` maps a content path to its site URL.  Returns ``(content path,
+    URL with the fragment kept)`` or ``None`` when nothing is there.  ``jindallae check`` uses
+    the same function, so a link it passes is a link the build resolves."""
+    path, _, frag = url.partition("#")
+    base = posixpath.dirname(source)
+    for cand in (posixpath.normpath(posixpath.join(base, path)), posixpath.normpath(path)):
+        target = resolve(cand) if not cand.startswith("..") else None
+        if target is not None:
+            return cand, target + (f"#{frag}" if frag else "")
+    return None
+
+
 class _LinkProcessor(Treeprocessor):
     def __init__(self, md: markdown.Markdown, ext: "CJKExtension"):
         super().__init__(md)
@@ -151,17 +176,12 @@ class _LinkProcessor(Treeprocessor):
             if not attr or not el.get(attr):
                 continue
             url = el.get(attr)
-            if re.match(r"^[a-z][a-z0-9+.-]*:|^//|^#|^/", url, re.I):
+            if not is_content_reference(url):
                 continue
-            path, _, frag = url.partition("#")
-            base = posixpath.dirname(ctx.source)
-            candidates = [posixpath.normpath(posixpath.join(base, path)), posixpath.normpath(path)]
-            for cand in candidates:
-                target = ctx.resolve(cand) if not cand.startswith("..") else None
-                if target is not None:
-                    el.set(attr, target + (f"#{frag}" if frag else ""))
-                    ctx.resolved.append(cand)
-                    break
+            found = resolve_reference(ctx.source, url, ctx.resolve)
+            if found is not None:
+                el.set(attr, found[1])
+                ctx.resolved.append(found[0])
             else:
                 ctx.missing.append((url, "image" if el.tag == "img" else "link"))
             if el.tag == "img":
@@ -219,6 +239,11 @@ class Renderer:
         self.cjk.link_context = link_context
         try:
             html = self.md.convert(text)
+        except BaseException:
+            # A failed conversion (e.g. RecursionError) can leave Python-Markdown's parser state
+            # half-changed; start afresh so the next page renders normally.
+            self.__init__()
+            raise
         finally:
             self.cjk.link_context = None
         toc = [(t["level"], t["id"], t["name"]) for t in _flatten(self.md.toc_tokens)]

@@ -23,6 +23,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from . import recurrence
+
 TIMEZONE = "Asia/Shanghai"
 
 # ---------------------------------------------------------------------------------------------
@@ -123,6 +125,37 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "缺少必填字段“{field}”；请在文件头补上",
         "ko": "필수 항목 '{field}'이(가) 없습니다. 머리말에 추가하세요",
     },
+    "render_failed": {
+        "en": "the Markdown body cannot be rendered ({detail}); simplify deeply nested lists or quotes",
+        "zh": "正文的 Markdown 无法转换（{detail}）；请简化层层嵌套的列表或引用",
+        "ko": "본문 Markdown을 변환할 수 없습니다({detail}). 너무 깊이 겹친 목록이나 인용을 줄이세요",
+    },
+    "missing_link": {
+        "en": "link target '{target}' does not exist; fix the path",
+        "zh": "链接目标“{target}”不存在；请改正路径",
+        "ko": "링크 대상 '{target}'이(가) 없습니다. 경로를 고치세요",
+    },
+    "missing_image": {
+        "en": "image '{target}' does not exist; fix the path (images live in content/images/)",
+        "zh": "图片“{target}”不存在；请改正路径（图片放在 content/images/）",
+        "ko": "그림 '{target}'이(가) 없습니다. 경로를 고치세요(그림은 content/images/에 둡니다)",
+    },
+    "stray_file": {
+        "en": "this file is not read: pages must be named <slug>.<lang>.md and images go in content/images/; "
+              "rename or move it",
+        "zh": "此文件不会被读取：页面文件名须为 <slug>.<语言>.md，图片须放在 content/images/；请重命名或移走",
+        "ko": "이 파일은 읽히지 않습니다. 페이지 이름은 <slug>.<언어>.md, 그림은 content/images/에 두어야 하니 이름을 바꾸거나 옮기세요",
+    },
+    "unclosed_quote": {
+        "en": "a quotation mark opened on this line is never closed; add the closing quote",
+        "zh": "本行的引号没有闭合；请补上另一半引号",
+        "ko": "이 행에서 연 따옴표가 닫히지 않았습니다. 닫는 따옴표를 넣으세요",
+    },
+    "duplicate_field": {
+        "en": "field '{field}' is given twice (lines {first} and here); keep one",
+        "zh": "字段“{field}”写了两次（第 {first} 行和本行）；请只保留一个",
+        "ko": "항목 '{field}'이(가) 두 번 있습니다({first}행과 이 행). 하나만 남기세요",
+    },
     "unknown_field": {
         "en": "unknown field '{field}'{hint}; remove it or fix the spelling",
         "zh": "未知字段“{field}”{hint}；请删除或改正拼写",
@@ -174,9 +207,93 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "종료 {end}이(가) 시작 {start}보다 이릅니다. 날짜를 고치세요",
     },
     "duplicate_url": {
-        "en": "this page claims the URL {url}, as does {other}; give one of them another slug",
-        "zh": "本页的网址 {url} 与 {other} 相同；请给其中一篇换一个 slug",
-        "ko": "이 페이지의 주소 {url}이(가) {other}과(와) 같습니다. 둘 중 하나의 slug를 바꾸세요",
+        "en": "the slug '{slug}' is also used by {other}, a different article; a slug names one "
+              "article across all sections: rename one of the files",
+        "zh": "slug“{slug}”也被另一篇文章 {other} 使用；slug 在所有栏目中只能指一篇文章，请重命名其中一个文件",
+        "ko": "slug '{slug}'을(를) 다른 글 {other}도 쓰고 있습니다. slug는 모든 분류를 통틀어 한 글만 가리켜야 하니 파일 하나의 이름을 바꾸세요",
+    },
+    "bad_event_id": {
+        "en": "field 'event.id': '{value}' is not an event id; use letters, digits, '-', '.', '_' or '@' "
+        "(`jindallae new events` writes a uuid), and never change it",
+        "zh": "字段“event.id”：“{value}”不是有效的活动编号；只能用字母、数字和“-”“.”“_”“@”（`jindallae new events` 会生成 uuid），写好后不要再改",
+        "ko": "항목 'event.id': '{value}'은(는) 올바른 행사 번호가 아닙니다. 영문자, 숫자, '-', '.', '_', '@'만 쓰세요"
+        "(`jindallae new events`가 uuid를 만들어 줍니다). 한번 정한 번호는 바꾸지 마세요",
+    },
+    "duplicate_event_id": {
+        "en": "event.id {value} is also used by {other}; every event needs its own id (shared only by its language versions)",
+        "zh": "活动编号 event.id {value} 已被 {other} 使用；每个活动要有自己的编号（只有同一活动的各语言版本共用）",
+        "ko": "행사 번호 event.id {value}을(를) {other}도 쓰고 있습니다. 행사마다 번호가 달라야 합니다(같은 행사의 언어별 판만 같은 번호를 씁니다)",
+    },
+    "event_id_mismatch": {
+        "en": "event.id {value} differs from {other_id} in {other}; all language versions of an event share one id",
+        "zh": "活动编号 event.id {value} 与 {other} 中的 {other_id} 不同；同一活动的各语言版本必须用同一个编号",
+        "ko": "행사 번호 event.id {value}이(가) {other}의 {other_id}와(과) 다릅니다. 같은 행사의 언어별 판은 같은 번호를 써야 합니다",
+    },
+    "mixed_all_day": {
+        "en": "event start {start} and end {end} must both be dates (all-day) or both dates with times",
+        "zh": "活动的开始 {start} 和结束 {end} 必须都是日期（全天）或都是日期加时间",
+        "ko": "행사 시작 {start}과(와) 종료 {end}은(는) 둘 다 날짜(종일)이거나 둘 다 날짜와 시각이어야 합니다",
+    },
+    "rrule_syntax": {
+        "en": "field 'event.repeat': '{value}' is not a repeat rule; write for example FREQ=YEARLY, "
+        "FREQ=MONTHLY;BYDAY=2SA or FREQ=WEEKLY;INTERVAL=2;COUNT=6",
+        "zh": "字段“event.repeat”：“{value}”不是有效的重复规则；请写成 FREQ=YEARLY、FREQ=MONTHLY;BYDAY=2SA 或 FREQ=WEEKLY;INTERVAL=2;COUNT=6 这样的形式",
+        "ko": "항목 'event.repeat': '{value}'은(는) 올바른 반복 규칙이 아닙니다. FREQ=YEARLY, FREQ=MONTHLY;BYDAY=2SA, "
+        "FREQ=WEEKLY;INTERVAL=2;COUNT=6처럼 쓰세요",
+    },
+    "rrule_unsupported": {
+        "en": "field 'event.repeat': {part} is not supported; use only {parts}, with FREQ=YEARLY, MONTHLY or WEEKLY",
+        "zh": "字段“event.repeat”：不支持 {part}；只能用 {parts}，FREQ 为 YEARLY、MONTHLY 或 WEEKLY",
+        "ko": "항목 'event.repeat': {part}은(는) 지원하지 않습니다. {parts}만 쓰고 FREQ는 YEARLY, MONTHLY, WEEKLY 중 하나로 하세요",
+    },
+    "rrule_count_until": {
+        "en": "field 'event.repeat': give COUNT or UNTIL, not both",
+        "zh": "字段“event.repeat”：COUNT 和 UNTIL 只能写一个",
+        "ko": "항목 'event.repeat': COUNT와 UNTIL 중 하나만 쓰세요",
+    },
+    "rrule_no_dates": {
+        "en": "field 'event.repeat': the rule gives no date from the start {start} on; check UNTIL",
+        "zh": "字段“event.repeat”：从开始日期 {start} 起，这条规则不产生任何日期；请检查 UNTIL",
+        "ko": "항목 'event.repeat': 시작일 {start}부터 이 규칙에 맞는 날짜가 없습니다. UNTIL을 확인하세요",
+    },
+    "start_not_occurrence": {
+        "en": "event start {start} is not a date of the repeat rule (its first date would be {first}); make start the first date",
+        "zh": "活动开始日期 {start} 不符合重复规则（规则的第一个日期是 {first}）；请把开始日期改成第一个日期",
+        "ko": "행사 시작일 {start}이(가) 반복 규칙에 맞지 않습니다(규칙의 첫 날짜는 {first}). 시작일을 첫 날짜로 고치세요",
+    },
+    "repeat_and_lunar": {
+        "en": "give either event.repeat or event.lunar, not both",
+        "zh": "event.repeat 和 event.lunar 只能写一个",
+        "ko": "event.repeat와 event.lunar 중 하나만 쓰세요",
+    },
+    "except_without_rule": {
+        "en": "event.except lists dates a repeating event skips; add event.repeat or event.lunar, or remove it",
+        "zh": "event.except 用来列出重复活动停办的日期；请加上 event.repeat 或 event.lunar，或删除它",
+        "ko": "event.except는 반복 행사가 쉬는 날짜를 적는 곳입니다. event.repeat나 event.lunar를 쓰거나 이 항목을 지우세요",
+    },
+    "not_an_occurrence": {
+        "en": "event.except: {value} is not a date of this event; list only dates the rule gives",
+        "zh": "event.except：{value} 不是本活动的举办日期；只列规则给出的日期",
+        "ko": "event.except: {value}은(는) 이 행사의 날짜가 아닙니다. 규칙에 따른 날짜만 적으세요",
+    },
+    "bad_lunar": {
+        "en": "field 'event.lunar' must be a mapping like {{month: 8, day: 15}}: month 1-12, day 1-30, "
+        "optional leap (true/false), count (a number of years) or until (a date)",
+        "zh": "字段“event.lunar”必须写成 {{month: 8, day: 15}} 的形式：month 为 1-12，day 为 1-30，可选 leap（true/false）、count（年数）或 until（日期）",
+        "ko": "항목 'event.lunar'은(는) {{month: 8, day: 15}} 형식이어야 합니다. month는 1-12, day는 1-30이고 "
+        "leap(true/false), count(햇수), until(날짜)를 더 쓸 수 있습니다",
+    },
+    "lunar_day_missing": {
+        "en": "lunar {month}/{day} does not exist in lunar year {year}: that month has only {days} days "
+        "(it starts on {first}); use day {days}, or end the rule with count or until before then",
+        "zh": "农历{year}年{month}月没有{day}日：这个月只有 {days} 天（从 {first} 开始）；请改用 {days} 日，或用 count、until 让规则在那之前结束",
+        "ko": "음력 {year}년 {month}월에는 {day}일이 없습니다. 그달은 {days}일까지입니다({first}부터). "
+        "{days}일로 고치거나 count, until로 규칙을 그 전에 끝내세요",
+    },
+    "lunar_start_mismatch": {
+        "en": "event start {start} is lunar {actual}, not lunar {wanted}; the first such date from then is {first}",
+        "zh": "活动开始日期 {start} 是农历 {actual}，不是农历 {wanted}；在那之后的第一个农历 {wanted} 是 {first}",
+        "ko": "행사 시작일 {start}은(는) 음력 {actual}이지 음력 {wanted}이(가) 아닙니다. 그 뒤 첫 음력 {wanted}은(는) {first}입니다",
     },
     "unreadable": {
         "en": "cannot read the file as UTF-8 text ({detail}); save it as UTF-8",
@@ -205,14 +322,37 @@ class ContentError:
         return f"{loc}: {self.message}{tail}"
 
 
+# Type names for "field 'x' must be ..." messages, in the editor's language.
+EXPECTED: dict[str, dict[str, str]] = {
+    "text": {"zh": "文本", "ko": "텍스트"},
+    "a date": {"zh": "日期", "ko": "날짜"},
+    "a list of text": {"zh": "文本列表，如 [甲, 乙]", "ko": "텍스트 목록(예: [가, 나])"},
+    "a file path": {"zh": "文件路径", "ko": "파일 경로"},
+    "true or false": {"zh": "true 或 false", "ko": "true 또는 false"},
+    "draft, review or published": {"zh": "draft、review 或 published", "ko": "draft, review, published 중 하나"},
+}
+
+
+def did_you_mean(name: str, lang: str) -> str:
+    """The hint after an unknown field name, in the editor's language."""
+    return {"zh": f"（是不是“{name}”？）", "ko": f" ('{name}'을(를) 쓰려고 했나요?)"}.get(lang, f" (did you mean '{name}'?)")
+
+
 def make_error(path: str, line: int, code: str, lang: str | None, **kw: Any) -> ContentError:
     """Build a :class:`ContentError` from the ``MESSAGES`` catalogue.
 
     ``lang`` picks the editor's language (falls back to Chinese, the default site language).
     """
     texts = MESSAGES[code]
-    english = texts["en"].format(**kw)
-    local = texts.get(lang or "zh", texts["zh"]).format(**kw)
+    english_kw, local_kw = dict(kw), dict(kw)
+    if "suggestion" in kw:  # unknown field: "did you mean ...?" in each language
+        guess = kw["suggestion"]
+        english_kw["hint"] = f" (did you mean '{guess}'?)" if guess else ""
+        local_kw["hint"] = did_you_mean(guess, lang or "zh") if guess else ""
+    english = texts["en"].format(**english_kw)
+    if "expected" in kw:
+        local_kw["expected"] = EXPECTED.get(kw["expected"], {}).get(lang or "zh", kw["expected"])
+    local = texts.get(lang or "zh", texts["zh"]).format(**local_kw)
     return ContentError(path, line, local, english, code)
 
 
@@ -256,6 +396,8 @@ def parse_when(value: Any, tz: str = TIMEZONE) -> dt.date | dt.datetime:
             return when.replace(tzinfo=dt.timezone.utc)
         sign = 1 if off[0] == "+" else -1
         off = off[1:].replace(":", "")
+        if int(off[:2]) > 14 or int(off[2:]) > 59:  # real UTC offsets lie within ±14:00
+            raise ValueError(text)
         return when.replace(tzinfo=dt.timezone(sign * dt.timedelta(hours=int(off[:2]), minutes=int(off[2:]))))
     return when.replace(tzinfo=ZoneInfo(tz))
 
@@ -306,16 +448,32 @@ FIELDS: dict[str, FieldSpec] = {
     "event": FieldSpec("event", "a mapping with start, end, location", doc="Event details"),
 }
 
-# The ``event:`` block; the calendar plugin extends it.
+# The ``event:`` block (any page may carry one; required in the events section).  The calendar
+# plugin (plugins/event_calendar) turns it into calendar pages, .ics files and JSON-LD;
+# jindallae.recurrence expands ``repeat`` and ``lunar``.
 EVENT_FIELDS: dict[str, FieldSpec] = {
-    "id": FieldSpec("str", "text", doc="Permanent event id (assigned once, never changed)"),
-    "start": FieldSpec("when", "a date or date and time", doc="YYYY-MM-DD or YYYY-MM-DD HH:MM"),
-    "end": FieldSpec("when", "a date or date and time", doc="Same forms as start; not before it"),
+    "id": FieldSpec("event_id", "text", doc="Permanent event id, the iCalendar UID (assigned once by "
+                    "`jindallae new events`, never changed; the same in every language version)"),
+    "start": FieldSpec("when", "a date or date and time", doc="YYYY-MM-DD (all-day) or YYYY-MM-DD HH:MM"),
+    "end": FieldSpec("when", "a date or date and time", doc="Same form as start, not before it; an all-day "
+                     "event's last day (inclusive)"),
     "timezone": FieldSpec("tz", "an IANA time zone", doc="Default Asia/Shanghai"),
     "location": FieldSpec("str", "text", doc="Place, in the page's language"),
     "address": FieldSpec("str", "text", doc="Postal address, in the page's language"),
+    "status": FieldSpec("event_status", "scheduled, postponed or cancelled", doc="Default scheduled"),
+    "organizer": FieldSpec("str", "text", doc="Organizing office, in the page's language"),
+    "registration": FieldSpec("str", "text", doc="How to register (text, phone or web address)"),
+    "contact": FieldSpec("str", "text", doc="Contact for questions (phone, e-mail)"),
+    "repeat": FieldSpec("rrule", "a repeat rule such as FREQ=YEARLY", doc="RRULE subset: FREQ=YEARLY|MONTHLY|WEEKLY, "
+                        "INTERVAL, BYDAY, BYMONTH, BYMONTHDAY, COUNT or UNTIL"),
+    "lunar": FieldSpec("lunar", "a mapping with month and day", doc="Every year on a Chinese lunar date: "
+                       "{month: 8, day: 15} (optional leap, count, until)"),
+    "except": FieldSpec("dates", "a list of dates", doc="Dates of a repeating event that do not take place"),
 }
 EVENT_REQUIRED = ("start", "location")
+EVENT_REQUIRED_IN = {"events": ("id",)}  # further event fields required per section
+EVENT_STATUSES = ("scheduled", "postponed", "cancelled")
+EVENT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$")
 
 TRANSLATION_FIELDS = ("lang", "revision")
 
@@ -343,6 +501,7 @@ class Item:
     body_line: int
     lines: dict[str, int] = field(default_factory=dict)
     digest: str = ""
+    raw: dict[str, str] = field(default_factory=dict)  # scalar fields as typed ("event.location": ...)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -400,7 +559,8 @@ def split_front_matter(text: str) -> tuple[str, int, str, int] | str:
 
 def parse_front_matter(yaml_text: str) -> tuple[dict[str, Any], dict[str, int]]:
     """Parse the YAML and return ``(data, lines)``; ``lines`` gives each top-level key's 0-based
-    line within ``yaml_text`` (nested mapping keys as ``"event.end"``).  Raises ``yaml.YAMLError`` or ``TypeError`` (not a mapping)."""
+    line within ``yaml_text`` (nested mapping keys as ``"event.end"``, list items as
+    ``"event.except.0"``).  Raises ``yaml.YAMLError`` or ``TypeError`` (not a mapping)."""
     loader = _FrontMatterLoader(yaml_text)
     try:
         node = loader.get_single_node()
@@ -408,22 +568,75 @@ def parse_front_matter(yaml_text: str) -> tuple[dict[str, Any], dict[str, int]]:
             return {}, {}
         if not isinstance(node, yaml.MappingNode):
             raise TypeError("not a mapping")
-        lines = {}
-        for key_node, value_node in node.value:
-            if isinstance(key_node, yaml.ScalarNode):
-                lines.setdefault(key_node.value, key_node.start_mark.line)
-                # Lines of nested keys too ("event.end"), so an error inside the event block
-                # points at the line to fix rather than at "event:".
-                if isinstance(value_node, yaml.MappingNode):
-                    for sub_node, _ in value_node.value:
-                        if isinstance(sub_node, yaml.ScalarNode):
-                            lines.setdefault(f"{key_node.value}.{sub_node.value}", sub_node.start_mark.line)
+        lines: dict[str, int] = {}
+        raw: dict[str, str] = {}
+
+        def walk(prefix: str, value: yaml.Node, depth: int) -> None:
+            # Lines of nested keys too ("event.end", "event.lunar.day", list items as
+            # "event.except.0"), so an error inside the event block points at the line to fix
+            # rather than at "event:".
+            if depth > 3:
+                return
+            if isinstance(value, yaml.MappingNode):
+                for key_node, value_node in value.value:
+                    if isinstance(key_node, yaml.ScalarNode):
+                        name = f"{prefix}.{key_node.value}" if prefix else key_node.value
+                        if name in lines:  # YAML would keep the last value silently
+                            raise DuplicateKey(name, lines[name], key_node.start_mark.line)
+                        lines[name] = key_node.start_mark.line
+                        if isinstance(value_node, yaml.ScalarNode):
+                            # the text as typed: "0123" stays "0123", not the integer 83
+                            raw[name] = value_node.value
+                        walk(name, value_node, depth + 1)
+            elif isinstance(value, yaml.SequenceNode) and prefix:
+                for index, item in enumerate(value.value):
+                    lines.setdefault(f"{prefix}.{index}", item.start_mark.line)
+
+        walk("", node, 0)
         data = loader.construct_document(node)
     finally:
         loader.dispose()
     if not isinstance(data, dict):
         raise TypeError("not a mapping")
+    data[RAW_KEY] = raw
     return data, lines
+
+
+RAW_KEY = "\0raw"  # parse_front_matter's map of field name -> scalar text as typed
+
+
+class DuplicateKey(Exception):
+    """A front-matter field given twice (0-based lines of both)."""
+
+    def __init__(self, name: str, first: int, second: int):
+        super().__init__(name)
+        self.name, self.first, self.second = name, first, second
+
+
+def _clean_lunar(value: Any) -> dict[str, Any] | None:
+    """``event.lunar`` as ``{month, day, leap, count?, until?}``, or ``None`` when malformed."""
+    if not isinstance(value, dict) or not value or set(map(str, value)) - set(recurrence.LUNAR_KEYS):
+        return None
+
+    def number(v: Any, low: int, high: int) -> int | None:
+        return v if isinstance(v, int) and not isinstance(v, bool) and low <= v <= high else None
+
+    month, day = number(value.get("month"), 1, 12), number(value.get("day"), 1, 30)
+    leap = value.get("leap", False)
+    if month is None or day is None or not isinstance(leap, bool):
+        return None
+    out: dict[str, Any] = {"month": month, "day": day, "leap": leap}
+    if value.get("count") is not None:
+        count = number(value["count"], 1, recurrence.LUNAR_YEARS)
+        if count is None:
+            return None
+        out["count"] = count
+    if value.get("until") is not None:
+        try:
+            out["until"] = recurrence.local_date(parse_when(value["until"]))
+        except ValueError:
+            return None
+    return out
 
 
 class Model:
@@ -476,9 +689,11 @@ class Model:
         lang = m.group("lang") if m and m.group("lang") in self.by_code else None
         errors: list[ContentError] = []
         if not m or lang is None:
-            errors.append(make_error(rel, 0, "bad_filename", lang, langs=", ".join(self.by_code)))
+            guess = re.search(r"\.([a-z]{2})\.", parts[-1].lower())
+            errors.append(make_error(rel, 1, "bad_filename", guess.group(1) if guess else lang,
+                                     langs=", ".join(self.by_code)))
         if len(parts) != 2 or parts[0] not in self.sections:
-            errors.append(make_error(rel, 0, "unknown_section", lang, section="/".join(parts[:-1]) or "(content/)",
+            errors.append(make_error(rel, 1, "unknown_section", lang, section="/".join(parts[:-1]) or "(content/)",
                                      sections=", ".join(self.sections)))
         if errors:
             return None, errors
@@ -496,8 +711,14 @@ class Model:
         yaml_text, yaml_line, body, body_line = split
         try:
             data, key_lines = parse_front_matter(yaml_text)
+        except DuplicateKey as exc:
+            return None, [make_error(rel, yaml_line + exc.second, "duplicate_field", lang, field=exc.name,
+                                     first=yaml_line + exc.first)]
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
+            if "quoted scalar" in (getattr(exc, "context", None) or "") and getattr(exc, "context_mark", None):
+                # an unclosed quote: point at where it opens, and say so plainly
+                return None, [make_error(rel, yaml_line + exc.context_mark.line, "unclosed_quote", lang)]
             line = yaml_line + mark.line if mark else yaml_line
             detail = getattr(exc, "problem", None) or str(exc).splitlines()[0]
             return None, [make_error(rel, line, "bad_yaml", lang, detail=detail)]
@@ -521,16 +742,20 @@ class Model:
             errors.append(make_error(item.path, line or item.line_of(name), code, item.lang, **kw))
 
         section = self.sections[item.section]
+        data = dict(data)
+        raw = item.raw = data.pop(RAW_KEY, {})
         for name, value in data.items():
             name = str(name)
             spec = FIELDS.get(name)
             if spec is None:
                 close = difflib.get_close_matches(name, FIELDS, n=1)
-                err(name, "unknown_field", field=name, hint=f" (did you mean '{close[0]}'?)" if close else "")
+                err(name, "unknown_field", field=name, suggestion=close[0] if close else None)
                 continue
+            if spec.kind == "str" and not isinstance(value, (str, dict, list)) and name in raw:
+                value = raw[name]  # YAML 1.1 would turn "0123" into 83 and "yes" into True
             if value is None:
                 continue
-            clean = self._clean(item, name, spec, value, err, root)
+            clean = self._clean(item, name, spec, value, err, root, draft=data.get("status") == "draft")
             if clean is not None:
                 out[name] = clean
         # Drafts may be incomplete; a page must be complete to be published (or reviewed).
@@ -544,7 +769,7 @@ class Model:
         return out, errors
 
     def _clean(self, item: Item, name: str, spec: FieldSpec, value: Any, err: Callable[..., None],
-               root: Path | None) -> Any:
+               root: Path | None, draft: bool = False) -> Any:
         kind = spec.kind
         if kind == "str":
             if isinstance(value, (dict, list)):
@@ -600,10 +825,10 @@ class Model:
                 return None
             return {k: str(v) for k, v in value.items()}
         if kind == "event":
-            return self._clean_event(item, value, err)
+            return self._clean_event(item, value, err, draft)
         raise AssertionError(kind)
 
-    def _clean_event(self, item: Item, value: Any, err: Callable[..., None]) -> dict[str, Any] | None:
+    def _clean_event(self, item: Item, value: Any, err: Callable[..., None], draft: bool = False) -> dict[str, Any] | None:
         if not isinstance(value, dict):
             err("event", "bad_type", field="event", expected=FIELDS["event"].expected)
             return None
@@ -621,31 +846,140 @@ class Model:
         for key, sub in value.items():
             key = str(key)
             spec = EVENT_FIELDS.get(key)
+            at = f"event.{key}"
             if spec is None:
                 close = difflib.get_close_matches(key, EVENT_FIELDS, n=1)
-                err("event", "unknown_field", at=f"event.{key}", field=f"event.{key}", hint=f" (did you mean 'event.{close[0]}'?)" if close else "")
+                err("event", "unknown_field", at=at, field=at, suggestion=f"event.{close[0]}" if close else None)
                 ok = False
                 continue
             if sub is None or key == "timezone":
                 continue
-            if spec.kind == "when":
+            kind = spec.kind
+            if kind == "when":
                 try:
                     out[key] = parse_when(sub, tz)
                 except ValueError:
-                    err("event", "bad_date", at=f"event.{key}", field=f"event.{key}", value=sub)
+                    err("event", "bad_date", at=at, field=at, value=sub)
                     ok = False
+            elif kind == "event_id":
+                text = str(sub).strip()
+                if EVENT_ID_RE.match(text):
+                    out[key] = text
+                else:
+                    err("event", "bad_event_id", at=at, value=text)
+                    ok = False
+            elif kind == "event_status":
+                if sub in EVENT_STATUSES:
+                    out[key] = sub
+                else:
+                    err("event", "bad_status", at=at, value=sub, choices=", ".join(EVENT_STATUSES))
+                    ok = False
+            elif kind == "rrule":
+                try:
+                    out[key] = recurrence.repeat_text(recurrence.parse_repeat(sub))
+                except recurrence.RuleError as exc:
+                    err("event", exc.code, at=at, **exc.kw)
+                    ok = False
+            elif kind == "lunar":
+                rule = _clean_lunar(sub)
+                if rule is None:
+                    err("event", "bad_lunar", at=at)
+                    ok = False
+                else:
+                    out[key] = rule
+            elif kind == "dates":
+                days = []
+                for index, raw in enumerate(sub if isinstance(sub, list) else [sub]):
+                    try:
+                        days.append(recurrence.local_date(parse_when(raw, tz)))
+                    except ValueError:
+                        err("event", "bad_date", at=f"{at}.{index}" if isinstance(sub, list) else at, field=at, value=raw)
+                        ok = False
+                out[key] = sorted(set(days))
             else:
-                out[key] = str(sub).strip()
-        for key in EVENT_REQUIRED:
-            if key not in out and key not in value:
-                err("event", "missing_field", field=f"event.{key}")
+                typed = item.raw.get(f"event.{key}")
+                out[key] = (typed if typed is not None and not isinstance(sub, str) else str(sub)).strip()
+        complete = True
+        for key in EVENT_REQUIRED + EVENT_REQUIRED_IN.get(item.section, ()):
+            if key in out or (key in value and (draft or value[key] is not None)):
+                continue  # reported above, or an empty placeholder in a draft (`jindallae new`)
+            err("event", "missing_field", at=f"event.{key}" if key in value else None, field=f"event.{key}")
+            complete = False
+        if not ok or "start" not in out:
+            return out if ok and complete else None
+        start = out["start"]
+        end = out.setdefault("end", start)
+        if isinstance(start, dt.datetime) != isinstance(end, dt.datetime):
+            err("event", "mixed_all_day", at="event.end", start=show_when(start), end=show_when(end))
+            return None
+        if as_datetime(end, tz) < as_datetime(start, tz):
+            err("event", "end_before_start", at="event.end", start=show_when(start), end=show_when(end))
+            return None
+        if "repeat" in out and "lunar" in out:
+            err("event", "repeat_and_lunar", at="event.lunar")
+            return None
+        if out.get("except") and not ("repeat" in out or "lunar" in out):
+            err("event", "except_without_rule", at="event.except")
+            return None
+        if "repeat" in out and not self._check_repeat(item, out, err):
+            return None
+        if "lunar" in out and not self._check_lunar(item, out, err):
+            return None
+        return out if complete else None
+
+    @staticmethod
+    def _check_except(item: Item, out: dict[str, Any], dates: set[dt.date], err: Callable[..., None]) -> bool:
+        ok = True
+        for index, day in enumerate(out.get("except") or ()):
+            if day not in dates:
+                at = f"event.except.{index}" if f"event.except.{index}" in item.lines else "event.except"
+                err("event", "not_an_occurrence", at=at, value=day.isoformat())
                 ok = False
-        if ok and "start" in out:
-            out.setdefault("end", out["start"])
-            if as_datetime(out["end"], tz) < as_datetime(out["start"], tz):
-                err("event", "end_before_start", at="event.end", start=show_when(out["start"]), end=show_when(out["end"]))
-                return None
-        return out if ok else None
+        return ok
+
+    def _check_repeat(self, item: Item, out: dict[str, Any], err: Callable[..., None]) -> bool:
+        """The start is the rule's first date and every ``except`` date is one of its dates."""
+        parts = recurrence.parse_repeat(out["repeat"])
+        start = out["start"]
+        day = recurrence.local_date(start)
+        first = next(recurrence.repeat_starts(parts, start, day + dt.timedelta(days=3660)), None)  # within 10 years
+        if first is None:
+            err("event", "rrule_no_dates", at="event.repeat", start=show_when(start))
+            return False
+        if first != start:
+            err("event", "start_not_occurrence", at="event.start", start=show_when(start), first=show_when(first))
+            return False
+        skips = out.get("except") or []
+        dates = {recurrence.local_date(s) for s in recurrence.repeat_starts(parts, start, max(skips))} if skips else set()
+        return self._check_except(item, out, dates, err)
+
+    def _check_lunar(self, item: Item, out: dict[str, Any], err: Callable[..., None]) -> bool:
+        """Every lunar year of the rule has the day (no day 30 in a 29-day month), the start is
+        on the rule's lunar date, and every ``except`` date is one of its dates."""
+        rule, start = out["lunar"], out["start"]
+        day = recurrence.local_date(start)
+        here = recurrence.lunar_day(day)
+        at = "event.lunar.day" if "event.lunar.day" in item.lines else "event.lunar"
+        skips = out.get("except") or []
+        # A day 30 or a leap month must exist in every year of the rule (to its end, or
+        # recurrence.LUNAR_YEARS years); other dates exist every year: check up to what is needed.
+        needed = None if rule["day"] == 30 or rule.get("leap") else max([day + dt.timedelta(days=800), *skips])
+        try:
+            dates = [when for _, when in recurrence.lunar_dates(rule, here.year, strict=True, limit=needed)]
+        except recurrence.RuleError as exc:
+            err("event", exc.code, at=at, **exc.kw)
+            return False
+
+        def name(month: int, d: int, leap: bool) -> str:
+            return f"{'leap ' if leap else ''}{month}/{d}"
+
+        if (here.month, here.day, here.leap) != (rule["month"], rule["day"], bool(rule.get("leap"))):
+            later = [when for when in dates if when >= day]
+            err("event", "lunar_start_mismatch", at="event.start", start=show_when(start),
+                actual=name(here.month, here.day, here.leap), wanted=name(rule["month"], rule["day"], bool(rule.get("leap"))),
+                first=later[0].isoformat() if later else "-")
+            return False
+        return self._check_except(item, out, set(dates), err)
 
     def load(self, root: Path) -> tuple[list[Item], list[ContentError]]:
         """Read every ``*.md`` file under ``root`` and check the whole site.
@@ -654,7 +988,7 @@ class Model:
         the same URL or slug (I1).  Items are sorted by path.
         """
         items: list[Item] = []
-        errors: list[ContentError] = []
+        errors: list[ContentError] = stray_files(self, root)
         for path in sorted(iter_content_files(root)):
             item, errs = self.parse_file(root, path)
             errors += errs
@@ -665,16 +999,52 @@ class Model:
 
     def cross_check(self, items: list[Item]) -> list[ContentError]:
         """Errors that need the whole site: one slug used by two different articles (in two
-        sections), which would make their URLs or translations ambiguous (I1)."""
+        sections), which would make their URLs or translations ambiguous (I1); one event id used
+        by two events, or differing between the language versions of one event."""
         errors = []
-        owner: dict[str, Item] = {}
+        by_slug: dict[str, list[Item]] = {}
         for item in sorted(items, key=lambda i: i.path):
-            first = owner.setdefault(item.slug, item)
-            if first.section != item.section:
-                url = "/" + self.article_url(item.section, item.slug, item.lang)
-                errors.append(make_error(item.path, 0, "duplicate_url", item.lang,
-                                         url=f"{url} (slug '{item.slug}')", other=first.path))
+            by_slug.setdefault(item.slug, []).append(item)
+        for slug, group in by_slug.items():
+            sections = {i.section for i in group}
+            if len(sections) < 2:
+                continue
+            for item in group:  # every file involved, naming the files of the other sections
+                others = ", ".join(o.path for o in group if o.section != item.section)
+                errors.append(make_error(item.path, item.lines.get("slug", 1), "duplicate_url", item.lang,
+                                         slug=slug, other=others))
+        # An event id is the iCalendar UID: one per event, shared by its language versions.
+        by_id: dict[str, Item] = {}
+        by_key: dict[tuple[str, str], Item] = {}
+        for item in sorted(items, key=lambda i: i.path):
+            event_id = (item.fields.get("event") or {}).get("id")
+            if not event_id:
+                continue
+            line = item.lines.get("event.id", item.line_of("event"))
+            first = by_id.setdefault(event_id, item)
+            sibling = by_key.setdefault(item.key, item)
+            if first.key != item.key:
+                errors.append(make_error(item.path, line, "duplicate_event_id", item.lang, value=event_id, other=first.path))
+            elif sibling.fields["event"]["id"] != event_id:
+                errors.append(make_error(item.path, line, "event_id_mismatch", item.lang, value=event_id,
+                                         other=sibling.path, other_id=sibling.fields["event"]["id"]))
         return errors
+
+
+def stray_files(model: "Model", root: Path) -> list[ContentError]:
+    """Errors for files in section folders that the build would silently skip (``x.zh.MD``,
+    ``x.markdown``, ``photo.jpg``); hidden files are ignored."""
+    errors = []
+    for key in model.sections:
+        folder = root / key
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.name.startswith(".") and not path.name.endswith(".md"):
+                rel = path.relative_to(root).as_posix()
+                guess = re.search(r"\.([a-z]{2})\.", path.name.lower())
+                errors.append(make_error(rel, 1, "stray_file", guess.group(1) if guess else None))
+    return errors
 
 
 def iter_content_files(root: Path) -> Iterable[Path]:

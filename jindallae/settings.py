@@ -3,7 +3,8 @@
 Declarative and validated, in the manner of MkDocs' ``config_options``: every key a site may set
 is declared with a type and a check.  Pelican's own settings are allowed except those the engine
 fixes (URL layout, readers, output switches).  Plugin settings carry the plugin's prefix
-(``MULTILINGUAL_*``, ``CJK_MARKDOWN_*``) and are declared by the plugin's ``settings_schema()``.
+(``MULTILINGUAL_*``, ``CJK_MARKDOWN_*``) and are declared by the plugin's ``settings_schema()``;
+the editorial checks declare ``CHECKS_*`` the same way (:data:`TOOL_SCHEMAS`).
 A wrong key or value raises :class:`SettingsError` naming the key.
 """
 
@@ -82,6 +83,10 @@ CORE_SCHEMA: dict[str, Option] = {
                                    "Absolute base URL used where URLs must be absolute (feeds, sitemap, QR codes)"),
 }
 
+# Modules of Jindallae's own tools with a ``settings_schema()`` (prefix and options), read like
+# the plugins' schemas: ``jindallae check`` (``CHECKS_*``).
+TOOL_SCHEMAS = ("jindallae.checks.config",)
+
 # Pelican settings the engine sets itself; a site that sets them gets an error.
 ENGINE_SETTINGS: dict[str, Any] = {
     "ARTICLE_URL": "{category}/{slug}/",
@@ -121,7 +126,8 @@ ENGINE_SETTINGS: dict[str, Any] = {
     "FILENAME_METADATA": r"(?P<slug>[^.]+)\.(?P<lang>[^.]+)",
     "PATH_METADATA": "",
     "USE_FOLDER_AS_CATEGORY": False,
-    "READERS": {"html": None, "htm": None, "rst": None},
+    # Only .md is read (by plugins/cjk_markdown); Pelican's own readers are switched off.
+    "READERS": {"html": None, "htm": None, "rst": None, "markdown": None, "mkd": None, "mdown": None},
     "STATIC_PATHS": ["images", "files"],
     "STATIC_EXCLUDE_SOURCES": True,
     "THEME_STATIC_DIR": "theme",
@@ -176,6 +182,10 @@ def load_settings(project: Path, conf: Path | None = None, overrides: dict[str, 
     user.update(overrides or {})
     schema = dict(CORE_SCHEMA)
     prefixes = {"JINDALLAE_": "jindallae"}
+    for module_name in TOOL_SCHEMAS:  # Jindallae's own tools declare their settings like plugins do
+        prefix, tool_options = plugin_schema(module_name)
+        prefixes[prefix] = module_name
+        schema.update(tool_options)
     for name in user.get("PLUGINS", []):
         if not isinstance(name, str):
             raise SettingsError(f"{conf}: PLUGINS: plugin names must be strings, got {name!r}")
@@ -221,7 +231,17 @@ def load_settings(project: Path, conf: Path | None = None, overrides: dict[str, 
     merged["PLUGIN_PATHS"] = [plugin_dir]
     theme = Path(merged.get("THEME") or "themes/jindallae")
     merged["THEME"] = str(theme if theme.is_absolute() else project / theme)
+    if not (Path(merged["THEME"]) / "templates").is_dir():
+        raise SettingsError(f"{conf}: THEME: no theme at {merged['THEME']} (a folder with templates/); "
+                            f"use e.g. THEME = \"themes/jindallae\"")
     merged.setdefault("TIMEZONE", "Asia/Shanghai")
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(merged["TIMEZONE"])
+    except Exception:
+        raise SettingsError(f"{conf}: TIMEZONE: {merged['TIMEZONE']!r} is not an IANA time zone; "
+                            f"use e.g. \"Asia/Shanghai\"") from None
     merged.setdefault("DEFAULT_LANG", default_lang)
     return read_settings(override=merged)
 
@@ -235,6 +255,15 @@ def _read_module(path: Path) -> dict[str, Any]:
     # publishconf.py imports pelicanconf: make sure it is this project's, not one imported earlier.
     sys.modules.pop("pelicanconf", None)
     namespace: dict[str, Any] = {"__file__": str(path), "__name__": "jindallae_settings"}
-    code = compile(path.read_text(encoding="utf-8"), str(path), "exec")
-    exec(code, namespace)  # noqa: S102 - the site's own settings file, as Pelican does
+    try:
+        code = compile(path.read_text(encoding="utf-8"), str(path), "exec")
+        exec(code, namespace)  # noqa: S102 - the site's own settings file, as Pelican does
+    except SyntaxError as exc:
+        raise SettingsError(f"{path}:{exc.lineno}: Python syntax error ({exc.msg}); fix the settings file") from None
+    except Exception as exc:  # NameError, ImportError, ... raised while running the file
+        import traceback
+
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(path)]
+        line = frames[-1].lineno if frames else 0
+        raise SettingsError(f"{path}:{line}: {type(exc).__name__}: {exc}; fix the settings file") from None
     return {k: v for k, v in namespace.items() if k.isupper()}

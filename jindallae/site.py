@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .markup import RENDERER_VERSION, LinkContext, Rendered, render
-from .model import ContentError, ContentErrors, Item, Model, iter_content_files
+from .model import ContentError, ContentErrors, Item, Model, iter_content_files, make_error, stray_files
 
 STATIC_DIRS = ("images", "files")
 
@@ -65,7 +65,10 @@ def _page_job(model: Model, root: Path, url_map: dict[str, str], job: tuple[str,
     item, errors = model.parse_text(root, rel, text)
     rendered = None
     if want_render and item is not None and item.published and not errors:
-        rendered = render(item.body, LinkContext(rel, url_map.get))
+        try:
+            rendered = render(item.body, LinkContext(rel, url_map.get))
+        except Exception as exc:  # e.g. RecursionError on lists nested hundreds deep
+            errors = [make_error(rel, item.body_line, "render_failed", item.lang, detail=type(exc).__name__)]
     return item, errors, rendered
 
 
@@ -156,7 +159,7 @@ def prepare_site(model: Model, root: Path, siteurl: str = "", cache_path: Path |
     use_pool = sum(1 for job in jobs if job[2]) >= POOL_THRESHOLD and POOL_WORKERS > 1
     with ProcessPoolExecutor(max_workers=POOL_WORKERS) if use_pool else nullcontext() as pool:
         results = _map(pool, partial(_page_job, model, root, provisional), jobs, progress)
-    items, errors = [], []
+    items, errors = [], stray_files(model, root)
     fresh: dict[str, Rendered] = {}
     for (rel, _text, _want), (item, errs, rendered) in zip(jobs, results):
         errors += errs
@@ -188,9 +191,7 @@ def prepare_site(model: Model, root: Path, siteurl: str = "", cache_path: Path |
     for path, rendered in sorted(site.rendered.items()):
         item = site.items[path]
         for target, kind in rendered.missing:
-            line = _line_of(item, target)
-            site.warnings.append(ContentError(path, line, f"{kind} target '{target}' does not exist",
-                                              f"{kind} target '{target}' does not exist; fix the path", "missing_link"))
+            site.warnings.append(make_error(path, _line_of(item, target), f"missing_{kind}", item.lang, target=target))
     return site
 
 

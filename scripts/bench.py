@@ -20,6 +20,7 @@ Run by ``make bench`` (which installs ``.[test,bench]`` into .venv first)::
      - Pelican + i18n-subsites, ``../shared/bench/reference/pelican_i18n.py`` (``pelican`` flavour)
      - Pelican alone        : the same config with ``PLUGINS = []``
      - Hugo                 : ``../shared/bench/reference/hugo/`` + the ``hugo`` flavour, ``hugo --quiet``
+     - ours check           : ``jindallae check --format json`` over the whole corpus (editorial checks)
 3. Prints a table, the ratios against their targets (PASS/FAIL), the files each tool wrote,
    and writes everything to ``bench-out/results.json``.
 """
@@ -565,6 +566,17 @@ def main(argv: list[str] | None = None) -> int:
             res = check(run([str(hugo_bin), "--quiet"], hugo_site), "hugo")
             record("hugo", "Hugo", res)
 
+        def checks() -> None:
+            # `jindallae check` over the whole corpus (editorial checks, no build); exit 1 only
+            # means it found errors, which is not a failure of the benchmark.
+            res = run([str(venv_bin("jindallae")), "check", "--content", str(corpus["yaml"]), "--format", "json"], ROOT)
+            if res["rc"] not in (0, 1):
+                check(res, "jindallae check")
+            record("ours_check", "ours check (all files, no build)", res)
+            summary = json.loads(res["stdout"])["summary"]
+            tools["ours_check"]["last_stdout"] = (f"{summary['files']} files: {summary['errors']} error(s), "
+                                                  f"{summary['warnings']} warning(s)")
+
         print()
         print(f"Timing ({args.repeat} round(s), tools interleaved) ...", flush=True)
         for i in range(args.repeat):
@@ -576,13 +588,14 @@ def main(argv: list[str] | None = None) -> int:
                 pelican("pelican_i18n", "Pelican + i18n-subsites", i18n_conf)
             pelican("pelican_alone", "Pelican alone", alone_conf)
             hugo()
+            checks()
             print(f"  round {i + 1}: " + ", ".join(f"{k} {v['runs'][-1]['seconds']:.2f}s" for k, v in tools.items())
                   + f"  ({time.perf_counter() - t:.0f} s)", flush=True)
 
         outputs = {
             "ours_cold": our_out, "ours_nochange": our_out, "ours_onefile": our_out,
             "pelican_i18n": workdir / "out-pelican_i18n", "pelican_alone": workdir / "out-pelican_alone",
-            "hugo": hugo_site / "public",
+            "hugo": hugo_site / "public", "ours_check": workdir / "no-output",
         }
         for key, entry in tools.items():
             runs = entry["runs"]
@@ -597,7 +610,7 @@ def main(argv: list[str] | None = None) -> int:
         head = f"{'tool':<36} {'median s':>9} {'CPU s':>7} {'peak RSS MB':>12} {'HTML pages':>11} {'(ko)':>6} {'files':>7}"
         print(head)
         print("-" * len(head))
-        for key in ("ours_cold", "ours_nochange", "ours_onefile", "pelican_i18n", "pelican_alone", "hugo"):
+        for key in ("ours_cold", "ours_nochange", "ours_onefile", "pelican_i18n", "pelican_alone", "hugo", "ours_check"):
             if key not in tools:
                 print(f"{'Pelican + i18n-subsites':<36} {'skipped (plugin did not load)':>30}")
                 continue
@@ -619,6 +632,8 @@ def main(argv: list[str] | None = None) -> int:
         if "ours_onefile" in tools and not all(r["rebuilt"] for r in tools["ours_onefile"]["runs"]):
             print("  WARNING: a one-file rebuild did not report 'Built ...': the touched file went unnoticed")
         print(f"  ours reports: {tools['ours_cold']['last_stdout']}")
+        if "ours_check" in tools:
+            print(f"  jindallae check (whole corpus, no build; target: a few seconds): {tools['ours_check']['last_stdout']}")
 
         def ratio(a: str, b: str) -> float | None:
             if a in tools and b in tools and tools[b]["median_seconds"] > 0:

@@ -19,7 +19,7 @@ GOOD = {
 }
 
 # One content folder with every kind of mistake; each file is (text, [(line, fragment), ...]).
-# Line 0 means a file-level error (written "path: message").
+# File-level errors (unknown section, clashing slugs) are reported on line 1.
 BAD: dict[str, tuple[str, list[tuple[int, str]]]] = {
     "news/broken-yaml.zh.md": (
         "---\ntitle: 坏的文件头\ndate: 2024-01-05\nsummary: 一句话: 又一句\n---\n正文\n",
@@ -27,7 +27,7 @@ BAD: dict[str, tuple[str, list[tuple[int, str]]]] = {
     ),
     "blog/stray.zh.md": (
         md("title: 未知栏目\ndate: 2024-01-05"),
-        [(0, "unknown section 'blog'")],
+        [(1, "unknown section 'blog'")],
     ),
     "events/no-event.zh.md": (
         md("title: 没有活动信息\ndate: 2024-01-05"),
@@ -41,10 +41,12 @@ BAD: dict[str, tuple[str, list[tuple[int, str]]]] = {
         md("title: 不存在的日期\nsummary: 摘要\ndate: 2026-02-30"),
         [(4, "'2026-02-30' is not a real date")],
     ),
-    "news/same-slug.zh.md": (md("title: 同名一\ndate: 2024-01-05"), []),
+    # Both files of a clashing slug are reported, each naming the other (I1).
+    "news/same-slug.zh.md": (md("title: 同名一\ndate: 2024-01-05"),
+                             [(1, "the slug 'same-slug' is also used by policy/same-slug.zh.md")]),
     "policy/same-slug.zh.md": (
         md("title: 同名二\ndate: 2024-01-05\nsummary: 摘要"),
-        [(0, "claims the URL /policy/same-slug/")],
+        [(1, "the slug 'same-slug' is also used by news/same-slug.zh.md")],
     ),
     "news/wrong-lang.zh.md": (
         md("title: 语言字段不一致\ndate: 2024-01-05\nlang: ko"),
@@ -60,12 +62,12 @@ BAD: dict[str, tuple[str, list[tuple[int, str]]]] = {
     ),
     "events/end-before-start.zh.md": (
         md("title: 结束早于开始\ndate: 2024-01-05\nevent:\n  start: 2024-03-02 14:00\n  end: 2024-03-02 09:00\n"
-           "  location: 延吉"),
+           "  location: 延吉\n  id: 1d0b7c5e-5f0e-4d43-9a8e-0c6f6f0f2a11"),
         [(6, "is before start")],
     ),
     "events/bad-zone.ko.md": (
         md("title: 시간대 오류\ndate: 2024-01-05\nevent:\n  start: 2024-03-02 14:00\n  location: 연길\n"
-           "  timezone: Asia/Yanji"),
+           "  timezone: Asia/Yanji\n  id: 5f3c2d1e-8a7b-4c6d-9e0f-1a2b3c4d5e6f"),
         [(7, "unknown time zone 'Asia/Yanji'")],
     ),
 }
@@ -130,8 +132,10 @@ def test_errors_are_sorted_by_path_and_line(failed):
 
 
 def test_I1_duplicate_slug_error_names_both_paths(failed):
-    e = find(failed["errors"], "policy/same-slug.zh.md", 0, "claims the URL", failed["folder"])
+    e = find(failed["errors"], "policy/same-slug.zh.md", 1, "is also used by", failed["folder"])
     assert "news/same-slug.zh.md" in e
+    e = find(failed["errors"], "news/same-slug.zh.md", 1, "is also used by", failed["folder"])
+    assert "policy/same-slug.zh.md" in e
 
 
 def test_messages_in_the_language_of_the_file_with_english_after(failed):
@@ -196,7 +200,8 @@ def test_cli_build_errors(tmp_path):
     project = make_project(tmp_path / "proj")
     write_files(project / "content", bad_files())
     out = project / "build"
-    write_files(out, {"index.html": "old site\n"})
+    # a previous build (Jindallae refuses to replace a folder that does not look like one)
+    write_files(out, {"index.html": "old site\n", "sitemap.xml": "<urlset/>\n", "theme/css/site.css": ""})
     env = {k: v for k, v in os.environ.items() if k not in ("LANGUAGE",)}
     proc = subprocess.run([sys.executable, "-m", "jindallae.cli", "--project", str(project), "build", "--no-progress"],
                           capture_output=True, env=env, cwd=tmp_path, timeout=120)
@@ -246,3 +251,58 @@ def test_failure_inside_pelican_leaves_output_and_no_temporary_folder(tmp_path):
     assert "nope" in str(info.value)
     assert tree_hashes(out) == before
     assert sorted(p.name for p in project.iterdir() if p.name.startswith("build")) == ["build"]
+
+
+# Found by trying to break the build from a fresh clone.
+
+def test_yaml_scalars_keep_the_text_as_typed(tmp_path):
+    """YAML 1.1 would read 0123 as the integer 83 and 12:30 as 750 (sexagesimal)."""
+    content = write_files(tmp_path / "c", {"news/shu-zi.zh.md": md("title: 0123\nsummary: 010\nauthor: 12:30\ndate: 2024-01-05")})
+    out = tmp_path / "out"
+    build(PROJECT, content, out, progress=False, cache=False)
+    html = (out / "news/shu-zi/index.html").read_text(encoding="utf-8")
+    assert "<h1>0123</h1>" in html and "12:30" in html and 'content="010"' in html
+
+
+def test_duplicate_field_and_unclosed_quote_are_errors_on_their_lines(tmp_path):
+    content = write_files(tmp_path / "c", {
+        "news/liang-ci.zh.md": md("title: 一\ntitle: 二\ndate: 2024-01-05"),
+        "news/yin-hao.ko.md": md('title: "닫히지 않음\nsummary: x\ndate: 2024-01-05'),
+    })
+    with pytest.raises(BuildError) as exc:
+        build(PROJECT, content, tmp_path / "out", progress=False, cache=False)
+    errors = exc.value.errors
+    assert any(e.endswith("news/liang-ci.zh.md:3: 字段“title”写了两次（第 2 行和本行）；请只保留一个 "
+                          "(field 'title' is given twice (lines 2 and here); keep one)") for e in errors), errors
+    assert any("news/yin-hao.ko.md:2: 이 행에서 연 따옴표가 닫히지 않았습니다" in e for e in errors), errors
+
+
+def test_stray_files_and_bad_offsets_are_errors(tmp_path):
+    content = write_files(tmp_path / "c", {
+        "news/old.zh.markdown": md("title: 旧\ndate: 2024-01-05"),
+        "events/offset.zh.md": md("title: 时差\ndate: 2024-01-05\nevent:\n  id: 7\n  start: 2026-08-15 09:30+09:99\n"
+                                  "  location: 延吉"),
+    })
+    with pytest.raises(BuildError) as exc:
+        build(PROJECT, content, tmp_path / "out", progress=False, cache=False)
+    text = "\n".join(exc.value.errors)
+    assert "news/old.zh.markdown:1: 此文件不会被读取" in text
+    assert "events/offset.zh.md:6:" in text and "09:30+09:99" in text
+
+
+def test_output_that_is_not_a_build_is_refused(tmp_path):
+    content = write_files(tmp_path / "c", GOOD)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("keep me")
+    mine = write_files(tmp_path / "mine", {"thesis.txt": "keep me too"})
+    for target in (notes, mine):
+        with pytest.raises(BuildError, match="choose"):
+            build(PROJECT, content, target, progress=False, cache=False)
+    assert notes.read_text() == "keep me" and (mine / "thesis.txt").read_text() == "keep me too"
+
+
+def test_deeply_nested_markdown_is_an_error_not_a_traceback(tmp_path):
+    content = write_files(tmp_path / "c", {"news/qian-tao.zh.md": md("title: 嵌套\ndate: 2024-01-05") + "\n\n" + "- " * 600 + "x\n"})
+    with pytest.raises(BuildError) as exc:
+        build(PROJECT, content, tmp_path / "out", progress=False, cache=False)
+    assert any("news/qian-tao.zh.md:" in e and "无法转换" in e for e in exc.value.errors), exc.value.errors

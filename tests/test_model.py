@@ -109,6 +109,7 @@ def test_event_end_defaults_to_start_and_times_are_aware(model, tmp_path):
 title: 活动
 date: 2024-01-05
 event:
+  id: 0b6f3a52-2c1d-4e8f-9a7b-6c5d4e3f2a1b
   start: 2024-03-02 09:30
   location: 延吉
 """))
@@ -123,6 +124,7 @@ def test_event_timezone_applies_to_times(model, tmp_path):
 title: 活动
 date: 2024-01-05
 event:
+  id: 0b6f3a52-2c1d-4e8f-9a7b-6c5d4e3f2a1c
   start: 2024-03-02 09:30
   timezone: Asia/Seoul
   location: 首尔
@@ -294,10 +296,12 @@ def test_I1_same_slug_in_two_sections_names_both_paths(model, tmp_path):
         "policy/tong-ming.zh.md": md("title: 二\ndate: 2024-01-05\nsummary: 摘要"),
     })
     items, errors = model.load(root)
-    e = only(errors)
-    assert e.code == "duplicate_url"
-    assert e.path == "policy/tong-ming.zh.md"
-    assert "news/tong-ming" in e.message and "/policy/tong-ming/" in e.english
+    # every file involved is reported, each naming the files of the other section
+    assert [(e.path, e.line, e.code) for e in errors] == [
+        ("news/tong-ming.ko.md", 1, "duplicate_url"), ("news/tong-ming.zh.md", 1, "duplicate_url"),
+        ("policy/tong-ming.zh.md", 1, "duplicate_url")]
+    assert "news/tong-ming.ko.md, news/tong-ming.zh.md" in errors[2].message
+    assert "policy/tong-ming.zh.md" in errors[0].english and "'tong-ming'" in errors[0].english
 
 
 def test_translations_in_one_section_are_not_duplicates(model, tmp_path):

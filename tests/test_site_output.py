@@ -124,6 +124,7 @@ event:
   start: 2024-04-01 09:30
   end: 2024-04-01 11:00
   location: 延吉市人民广场
+  id: 9c1e5a7e-3b2d-4f6a-8e9d-7a1b2c3d4e5f
 """, "正文。\n"),
     "events/jiang-zuo.ko.md": md("""
 title: 행복가정 강좌
@@ -132,6 +133,7 @@ event:
   start: 2024-04-01 09:30
   end: 2024-04-01 11:00
   location: 연길시 인민광장
+  id: 9c1e5a7e-3b2d-4f6a-8e9d-7a1b2c3d4e5f
 """, "본문.\n"),
     "news/cao-gao.zh.md": md("title: 草稿\ndate: 2024-01-06\nstatus: draft", "未完成。\n"),
     "news/shen-he.ko.md": md("title: 검토 중\ndate: 2024-01-07\nstatus: review", "검토.\n"),
@@ -791,7 +793,7 @@ def test_I7_sitemap_alternates_reciprocal(site, starter):
 def test_I7_sitemap_lists_every_page_once(site):
     g = sitemap_groups(site)
     for f in html_files(site):
-        if f.name == "404.html" or "/page/" in page_url_of(site, f):
+        if f.name == "404.html" or "/page/" in page_url_of(site, f) or "_reports" in f.parts:  # staff pages: not listed
             continue
         assert PUBLIC_URL + page_url_of(site, f) in g, f
 

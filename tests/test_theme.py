@@ -306,7 +306,7 @@ def test_local_resources_exist(theme_site, pages):
         doc = soup(page)
         refs = [link.get("href", "") for link in doc.find_all("link")
                 if not set(link.get("rel") or []) & {"canonical", "alternate"}]
-        refs += [el.get("src", "") for el in doc.find_all(["script", "img"])]
+        refs += [el.get("src", "") for el in doc.find_all(["script", "img"]) if el.get("type") != "application/ld+json"]
         for ref in refs:
             assert ref.startswith("/"), (page, ref)
             if not (theme_site / ref.lstrip("/").split("#")[0]).is_file():
@@ -328,7 +328,8 @@ def test_ids_unique_and_fragment_links_resolve(theme_site, pages):
 def test_inline_scripts_and_styles_absent(theme_site, pages):
     for page in pages:
         doc = soup(page)
-        assert all(s.get("src") for s in doc.find_all("script")), page
+        # JSON-LD (event pages) is data, never executed: the only inline <script> allowed
+        assert all(s.get("src") or s.get("type") == "application/ld+json" for s in doc.find_all("script")), page
         assert doc.find("style") is None, page
 
 

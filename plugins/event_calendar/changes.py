@@ -1,0 +1,75 @@
+"""When each content file was created and last changed, for DTSTAMP, CREATED and LAST-MODIFIED.
+
+In a git work tree: the commit times of each file, from one ``git log`` over all of them (plus
+one ``git diff`` to find files changed since the last commit).  A file that is not committed, or
+changed since, and every file outside git, falls back to its front matter (``date`` for created,
+``updated`` or else ``date`` for changed).  Never the build time or the file's mtime, so two builds
+of the same content give the same stamps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+UTC = dt.timezone.utc
+
+
+def _git(root: Path, *args: str) -> str | None:
+    """Output of ``git -C root args`` or ``None`` when git is missing or fails (not a work tree)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}  # the content's own repo
+    try:
+        proc = subprocess.run(["git", "-C", str(root), "-c", "core.quotepath=off", *args], capture_output=True,
+                              env=env, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if proc.returncode != 0:
+        return None
+    return proc.stdout.decode("utf-8", "replace")
+
+
+def git_times(root: Path, rels: list[str]) -> dict[str, tuple[dt.datetime, dt.datetime]]:
+    """``{rel: (first commit time, last commit time)}`` (UTC) of the files ``rels`` (relative to
+    ``root``) that are committed and unchanged since; others are left out."""
+    if not rels:
+        return {}
+    log = _git(root, "log", "--no-renames", "--format=%x00%ct", "--name-only", "--relative", "--", *rels)
+    if log is None:
+        return {}
+    wanted = set(rels)
+    out: dict[str, tuple[dt.datetime, dt.datetime]] = {}
+    for chunk in log.split("\0")[1:]:  # newest commit first
+        lines = chunk.strip("\n").split("\n")
+        when = dt.datetime.fromtimestamp(int(lines[0]), UTC)
+        for name in lines[1:]:
+            if name in wanted:
+                first_seen = out.get(name)
+                out[name] = (when, first_seen[1] if first_seen else when)
+    dirty = _git(root, "diff", "HEAD", "--name-only", "--relative", "--", *rels)
+    for name in (dirty or "").splitlines():
+        out.pop(name, None)
+    return out
+
+
+def midnight_utc(value: dt.date | dt.datetime, tz: str) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(UTC)
+    return dt.datetime(value.year, value.month, value.day, tzinfo=ZoneInfo(tz)).astimezone(UTC)
+
+
+def file_times(root: Path, items: list[Any], tz: str) -> dict[str, tuple[dt.datetime, dt.datetime]]:
+    """``{item.path: (created, changed)}`` in UTC for the content items (see module docstring)."""
+    found = git_times(root, sorted({item.path for item in items}))
+    out = {}
+    for item in items:
+        if item.path in found:
+            out[item.path] = found[item.path]
+            continue
+        fields = item.fields
+        created = midnight_utc(fields["date"], tz)
+        out[item.path] = (created, max(created, midnight_utc(fields.get("updated") or fields["date"], tz)))
+    return out

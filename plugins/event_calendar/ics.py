@@ -1,0 +1,133 @@
+"""iCalendar (RFC 5545) files of events, written with the icalendar library.
+
+icalendar does the format: property values and text escaping (``,`` ``;`` ``\\`` and newlines),
+line folding at 75 octets without splitting a UTF-8 character, CRLF line ends, ``TZID``
+parameters, and VTIMEZONE components made from the zoneinfo database.  This module only maps an
+event onto properties:
+
+- ``UID`` is the permanent ``event.id`` (the same in every language: importing both versions
+  gives one event); never the URL, title or build time.
+- ``DTSTAMP`` / ``LAST-MODIFIED`` / ``CREATED`` come from the file's git history or front matter
+  (:mod:`.changes`), in UTC.
+- Timed events carry ``TZID`` (Asia/Shanghai unless ``event.timezone``) with a VTIMEZONE in the
+  same file; a time written with ``Z`` or an offset is written in UTC (``...Z``).  All-day events
+  are ``VALUE=DATE`` with an exclusive ``DTEND`` (the day after the last day).
+- ``event.repeat`` becomes ``RRULE``; ``event.lunar`` becomes ``RDATE``s (clients cannot expand
+  lunar rules); ``event.except`` becomes ``EXDATE``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jindallae import recurrence
+
+PRODID = "-//Jindallae//Event calendar//EN"
+STATUS = {"scheduled": "CONFIRMED", "postponed": "TENTATIVE", "cancelled": "CANCELLED"}
+UTC = dt.timezone.utc
+
+
+def ical_time(value: dt.date | dt.datetime) -> dt.date | dt.datetime:
+    """A value icalendar writes as we want: dates as DATE, IANA-zoned times with TZID, any other
+    aware time (UTC, a fixed offset) in UTC."""
+    if isinstance(value, dt.datetime) and not isinstance(value.tzinfo, ZoneInfo):
+        return value.astimezone(UTC)
+    if isinstance(value, dt.datetime) and value.tzinfo is not None and value.tzinfo.key == "UTC":
+        return value.astimezone(UTC)
+    return value
+
+
+def _rrule(text: str, start: dt.date | dt.datetime) -> Any:
+    """The RRULE of ``event.repeat`` with UNTIL of the value type RFC 5545 requires: a DATE for an
+    all-day event, else a UTC time (the end of the UNTIL day in the event's zone)."""
+    from icalendar import vRecur
+
+    parts = recurrence.parse_repeat(text)
+    if "UNTIL" in parts:
+        until = parts["UNTIL"][0]
+        if isinstance(start, dt.datetime):
+            if not isinstance(until, dt.datetime):
+                until = dt.datetime.combine(until, dt.time(23, 59, 59)).replace(tzinfo=start.tzinfo)
+            parts["UNTIL"] = [until.astimezone(UTC)]
+        elif isinstance(until, dt.datetime):
+            parts["UNTIL"] = [until.date()]
+    return vRecur({key: parts[key] for key in recurrence.RRULE_PARTS if key in parts})
+
+
+def vevent(event: Any, lunar_limit: dt.date) -> Any:
+    """The VEVENT of a calendar event (``generator.CalendarEvent``) in its page's language.
+    ``lunar_limit``: the last date an open-ended lunar rule is written out to."""
+    from icalendar import Event
+
+    fields = event.fields
+    start, end = fields["start"], fields["end"]
+    created, changed = event.times
+    component = Event()
+    component.add("uid", event.uid)
+    component.add("dtstamp", changed)
+    component.add("created", created)
+    component.add("last-modified", changed)
+    component.add("summary", event.summary)
+    if isinstance(start, dt.datetime):
+        component.add("dtstart", ical_time(start))
+        component.add("dtend", ical_time(end))
+    else:
+        component.add("dtstart", start)
+        component.add("dtend", end + dt.timedelta(days=1))  # exclusive (RFC 5545 3.6.1)
+    skipped = list(fields.get("except") or [])
+    if fields.get("repeat"):
+        component.add("rrule", _rrule(fields["repeat"], start))
+    elif fields.get("lunar"):
+        first_year = recurrence.lunar_day(recurrence.local_date(start)).year
+        dates = [when for _, when in recurrence.lunar_dates(fields["lunar"], first_year, limit=lunar_limit)]
+        # DTSTART's own date too: RFC 5545 counts DTSTART in the set anyway (a duplicate RDATE is
+        # one instance), but some readers (python `ical`) take only RRULE and RDATE instances.
+        dates = [when for when in dates if when not in skipped]
+        if dates:
+            component.add("rdate", [ical_time(recurrence.shift(start, when)) for when in dates])
+        skipped = [day for day in skipped if day == recurrence.local_date(start)]
+    if skipped:
+        component.add("exdate", [ical_time(recurrence.shift(start, day)) for day in skipped])
+    location = ", ".join(part for part in (fields.get("location"), fields.get("address")) if part)
+    if location:
+        component.add("location", location)
+    if event.description:
+        component.add("description", event.description)
+    if fields.get("contact"):
+        component.add("contact", fields["contact"])
+    component.add("url", event.public_url)
+    component.add("status", STATUS[fields.get("status", "scheduled")])
+    component.add("transp", "TRANSPARENT")  # a public event does not make the reader busy
+    return component
+
+
+def calendar_bytes(events: list[Any], name: str, lunar_limit: dt.date) -> bytes:
+    """A whole VCALENDAR of ``events`` (sorted by start and UID) named ``name``, as bytes (UTF-8,
+    CRLF, folded), with one VTIMEZONE for each TZID it uses."""
+    from icalendar import Calendar
+
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("name", name)  # RFC 7986
+    cal.add("x-wr-calname", name)  # the same for clients that predate RFC 7986
+    cal.add("refresh-interval", dt.timedelta(days=1), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "P1D")
+    years = []
+    for event in sorted(events, key=lambda e: (recurrence.local_date(e.fields["start"]), e.uid)):
+        cal.add_component(event.vevent(lunar_limit))
+        years += [recurrence.local_date(event.fields["start"]).year, recurrence.local_date(event.fields["end"]).year]
+    if years:
+        # VTIMEZONEs from zoneinfo, covering the events' years (and repeats up to 2038 at least)
+        cal.add_missing_timezones(first_date=dt.date(min(years), 1, 1),
+                                  last_date=dt.date(max(max(years) + 2, 2038), 1, 1))
+        for tz in cal.walk("VTIMEZONE"):
+            for sub in tz.subcomponents:
+                # Abbreviations such as "CST" are ambiguous (China, Cuba, US Central): the TZID
+                # and the offsets say it all, and TZNAME is optional.
+                sub.pop("TZNAME", None)
+    return cal.to_ical()
