@@ -150,8 +150,8 @@ def test_starter_site_fits_small_phones_with_large_text(browser, site):
         page = ctx.new_page()
         with serve(site) as url:
             for rel in paths:
-                # images carry width and height: the layout is final before they load
-                page.goto(f"{url}/{rel}", wait_until="domcontentloaded")
+                # wait for "load": every stylesheet (site.css, calendar.css) must apply before measuring
+                page.goto(f"{url}/{rel}", wait_until="load")  # all stylesheets applied
                 scroll, inner = overflow(page)
                 if scroll > inner:
                     wide.append((rel, scroll))
