@@ -162,15 +162,35 @@ class LunarDay:
     day_zh: str
 
 
+@lru_cache(maxsize=64)
+def _lunar_months(year: int) -> tuple[tuple[int, int, int, int], ...]:
+    """lunar-python's month table around lunar ``year``: ``(first Julian Day Number, days,
+    lunar year, month)`` with negative months for leap months."""
+    from lunar_python import LunarYear
+
+    return tuple((m.getFirstJulianDay(), m.getDayCount(), m.getYear(), m.getMonth())
+                 for m in LunarYear.fromYear(year).getMonths())
+
+
 @lru_cache(maxsize=4096)
 def lunar_day(day: dt.date) -> LunarDay:
-    """The Chinese lunar date of the Gregorian ``day``."""
-    from lunar_python import Solar
+    """The Chinese lunar date of the Gregorian ``day``.
 
-    lunar = Solar.fromYmd(day.year, day.month, day.day).getLunar()
-    month = lunar.getMonth()
-    return LunarDay(lunar.getYear(), abs(month), lunar.getDay(), month < 0,
-                    lunar.getMonthInChinese() + "月", lunar.getDayInChinese())
+    Looked up in lunar-python's month table (one astronomical computation per lunar year, not
+    per day: ``Solar.getLunar()`` recomputes the year for every call); the result equals
+    ``Solar.fromYmd(...).getLunar()`` for every day (checked 1990-2039 in the tests).
+    """
+    from lunar_python import Solar
+    from lunar_python.util import LunarUtil
+
+    jdn = int(Solar.fromYmd(day.year, day.month, day.day).getJulianDay() + 0.5)  # noon-based day number
+    for year in (day.year, day.year - 1):
+        for first, count, lunar_year, month in _lunar_months(year):
+            if first <= jdn < first + count:
+                number = jdn - first + 1
+                name = ("闰" if month < 0 else "") + LunarUtil.MONTH[abs(month)] + "月"
+                return LunarDay(lunar_year, abs(month), number, month < 0, name, LunarUtil.DAY[number])
+    raise ValueError(f"{day} is outside lunar-python's tables")
 
 
 @lru_cache(maxsize=1024)

@@ -210,3 +210,22 @@ def test_calendar_settings_are_declared_and_checked(tmp_path):
     with pytest.raises(SettingsError, match="CALENDAR_MONTHS_AHEAD: must be a positive integer"):
         load_settings(project)
     assert load_settings(PROJECT)["CALENDAR_MONTHS_AHEAD"] == 12
+
+
+def test_E1_lunar_day_table_lookup_equals_lunar_python_for_every_day():
+    """recurrence.lunar_day reads lunar-python's month tables; it must agree with lunar-python's
+    own per-day conversion on every day (leap months included), 2019-2031."""
+    import datetime as dt
+
+    from lunar_python import Solar
+
+    from jindallae.recurrence import lunar_day
+
+    day = dt.date(2019, 1, 1)
+    while day < dt.date(2031, 1, 1):
+        lunar = Solar.fromYmd(day.year, day.month, day.day).getLunar()
+        got = lunar_day(day)
+        assert (got.year, got.month, got.day, got.leap) == (lunar.getYear(), abs(lunar.getMonth()), lunar.getDay(),
+                                                            lunar.getMonth() < 0), day
+        assert (got.month_zh, got.day_zh) == (lunar.getMonthInChinese() + "月", lunar.getDayInChinese()), day
+        day += dt.timedelta(days=1)

@@ -16,6 +16,7 @@ import logging
 import os
 import re
 from collections import defaultdict
+from functools import partial
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -163,6 +164,8 @@ class CalendarGenerator(Generator):
             for event in events:
                 event.article.calendar = self.article_info(event)
         self.context["event_calendar"] = self
+        self.queue_pages()
+        self.write_ics()
 
     def expand(self, event: CalendarEvent) -> list[Occurrence]:
         """Occurrences of ``event``: a repeating one up to the horizon (at least its first)."""
@@ -320,6 +323,13 @@ class CalendarGenerator(Generator):
 
     # output ----------------------------------------------------------------------------------
     def generate_output(self, writer) -> None:
+        # Nothing left: the pages and .ics files were queued in generate_context and made in the
+        # multilingual generator's single parallel round (its generate_output runs before this).
+        return
+
+    def queue_pages(self) -> None:
+        """Queue the calendar pages of every language with the multilingual generator."""
+        writer = None  # write_page only queues; the multilingual generator writes
         ml = self.ml
         events_section = self.model.sections["events"]
         for lang in self.model.languages:
@@ -349,9 +359,6 @@ class CalendarGenerator(Generator):
                 view = ml.view(lang, rel, f"{title} · {cal_title}", "", versions,
                                crumbs=[section_crumb, cal_crumb, (title, self.url(rel))], kind="calendar-month")
                 ml.write_page(writer, rel, "calendar_month", view, versions, grid=grid, month_title=title, **common)
-        ml.run_jobs(writer)
-        ml.write_sitemap()  # again, now with the calendar pages
-        self.write_ics()
 
     def gettext(self, code: str, message: str) -> str:
         from jindallae import i18n
@@ -367,7 +374,7 @@ class CalendarGenerator(Generator):
         return format_skeleton("yMMMM", first, locale=lang.locale)
 
     def write_ics(self) -> None:
-        """One .ics per event (beside its page), per section and per language (RFC 5545)."""
+        """Queue one .ics per event (beside its page), per section and per language (RFC 5545)."""
         texts = self.get_template("partials/ics")
         for lang in self.model.languages:
             code = lang.code
@@ -378,14 +385,18 @@ class CalendarGenerator(Generator):
                 event.description = _clean_text(str(module.description(event.article, event.fields, event.public_url)))
             site = lang.sitename
             cal_title = self.gettext(code, "Event calendar")
+            queue = self.ml.queue_call
             for event in listed:
-                self.write_file(event.ics_rel, ics.calendar_bytes([event], event.article.title, self.lunar_limit))
-            self.write_file(self.rel(lang, "all.ics"), ics.calendar_bytes(listed, f"{site} · {cal_title}", self.lunar_limit))
+                queue(partial(self.write_calendar, event.ics_rel, [event], event.article.title))
+            queue(partial(self.write_calendar, self.rel(lang, "all.ics"), listed, f"{site} · {cal_title}"))
             for section in self.model.sections.values():
                 chosen = [e for e in listed if e.article.section == section.key]
                 if chosen:
-                    self.write_file(self.rel(lang, f"{section.key}.ics"),
-                                    ics.calendar_bytes(chosen, f"{site} · {section.name(code)}", self.lunar_limit))
+                    queue(partial(self.write_calendar, self.rel(lang, f"{section.key}.ics"), chosen,
+                                  f"{site} · {section.name(code)}"))
+
+    def write_calendar(self, rel: str, events: list[CalendarEvent], name: str) -> None:
+        self.write_file(rel, ics.calendar_bytes(events, name, self.lunar_limit))
 
     def write_file(self, rel: str, data: bytes) -> None:
         path = os.path.join(self.output_path, rel)

@@ -98,6 +98,10 @@ class MultilingualGenerator(Generator):
             )
         self.context["multilingual"] = self
         self.sitemap: list[tuple[str, dict[str, str], str | None]] = []
+        # Pages queued by write_page(), written together by run_jobs() in generate_output.  Other
+        # plugins' generators (listed after this one) queue their pages in their generate_context,
+        # so every page of the site is written in one parallel round.
+        self.jobs: list[tuple[str, str, dict[str, Any]]] = []
 
     # helpers ---------------------------------------------------------------------------------
     def url(self, rel: str) -> str:
@@ -158,6 +162,11 @@ class MultilingualGenerator(Generator):
             lastmod = (getattr(article, "modified", None) or article.date).date().isoformat() if article else None
             self.sitemap.append((rel_url, versions, lastmod))
 
+    def queue_call(self, make: Any) -> None:
+        """Queue other output (``make()`` writes it, e.g. a .ics file) for the same parallel
+        round as the pages."""
+        self.jobs.append(("", make, {}))
+
     def run_jobs(self, writer) -> None:
         """Render the queued pages, on all cores: Jinja rendering is CPU-bound and the pages are
         independent, so forked workers each write a share (every ``n``-th page)."""
@@ -189,6 +198,9 @@ class MultilingualGenerator(Generator):
 
     def _write_share(self, writer, jobs) -> None:
         for name, template, context in jobs:
+            if not name:
+                template()  # queued with queue_call
+                continue
             writer.write_file(name, self.get_template(template), self.context, **context)
 
     def _child(self, writer, jobs, sender) -> None:
@@ -212,8 +224,6 @@ class MultilingualGenerator(Generator):
 
     # output ----------------------------------------------------------------------------------
     def generate_output(self, writer) -> None:
-        self.sitemap = []
-        self.jobs = []
         for lang in self.model.languages:
             for a in self.by_lang[lang.code]:
                 self.write_page(writer, a.url, "article", a.view,
