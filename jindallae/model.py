@@ -626,6 +626,8 @@ def _clean_lunar(value: Any) -> dict[str, Any] | None:
     if month is None or day is None or not isinstance(leap, bool):
         return None
     out: dict[str, Any] = {"month": month, "day": day, "leap": leap}
+    if value.get("count") is not None and value.get("until") is not None:
+        return None  # one end only, as for repeat: COUNT or UNTIL
     if value.get("count") is not None:
         count = number(value["count"], 1, recurrence.LUNAR_YEARS)
         if count is None:

@@ -492,11 +492,18 @@ def test_E5_dtstamp_is_the_git_commit_time_of_the_file(tmp_path):
     assert prop(data, "DTSTAMP") == ["DTSTAMP:20260720T003000Z"]  # the last commit, in UTC
     assert prop(data, "LAST-MODIFIED") == ["LAST-MODIFIED:20260720T003000Z"]
     assert prop(data, "CREATED") == ["CREATED:20260702T020000Z"]  # the first commit
-    # changed since the last commit: the front matter decides (deterministic, not the build time)
-    path.write_text(path.read_text(encoding="utf-8").replace("date: 2026-07-01", "date: 2026-07-01\nupdated: 2026-07-25"),
-                    encoding="utf-8")
+    # edited since the last commit: the edit's time (the file's mtime), never before the commit,
+    # so a calendar client sees the change as newer; the same for two builds of the same edit
+    path.write_text(path.read_text(encoding="utf-8").replace("东门", "南门"), encoding="utf-8")
+    os.utime(path, (1785600000, 1785600000))  # 2026-08-01T16:00:00Z
     build(PROJECT, content, out, progress=False, cache=False, force=True)
-    assert prop((out / "events/lao-ren-jie/lao-ren-jie.ics").read_bytes(), "DTSTAMP") == ["DTSTAMP:20260724T160000Z"]
+    first = (out / "events/lao-ren-jie/lao-ren-jie.ics").read_bytes()
+    assert prop(first, "DTSTAMP") == ["DTSTAMP:20260801T160000Z"]
+    build(PROJECT, content, out, progress=False, cache=False, force=True)
+    assert (out / "events/lao-ren-jie/lao-ren-jie.ics").read_bytes() == first
+    os.utime(path, (1782000000, 1782000000))  # an mtime before the last commit: the commit wins
+    build(PROJECT, content, out, progress=False, cache=False, force=True)
+    assert prop((out / "events/lao-ren-jie/lao-ren-jie.ics").read_bytes(), "DTSTAMP") == ["DTSTAMP:20260720T003000Z"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -783,3 +790,25 @@ def test_dev_server_serves_ics_as_text_calendar_utf8(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_E4_event_in_another_time_zone_is_shown_in_that_zone_and_named(tmp_path):
+    """A Seoul-time event keeps its written date and time on the page, with the zone named
+    (Babel's CLDR names), instead of silently becoming the previous evening in Beijing time."""
+    files = {
+        "events/seoul-talk.zh.md": "---\ntitle: 首尔座谈\ndate: 2026-11-01\nevent:\n  id: 2b0c3d4e-0000-4000-8000-000000000001\n"
+                                   "  start: 2026-12-10 00:30\n  end: 2026-12-10 02:00\n  timezone: Asia/Seoul\n"
+                                   "  location: 首尔\n---\n\n正文\n",
+        "events/seoul-talk.ko.md": "---\ntitle: 서울 좌담\ndate: 2026-11-01\nevent:\n  id: 2b0c3d4e-0000-4000-8000-000000000001\n"
+                                   "  start: 2026-12-10 00:30\n  end: 2026-12-10 02:00\n  timezone: Asia/Seoul\n"
+                                   "  location: 서울\n---\n\n본문\n",
+    }
+    content = write_files(tmp_path / "c", files)
+    out = tmp_path / "out"
+    build(PROJECT, content, out, progress=False, cache=False)
+    zh = (out / "events/seoul-talk/index.html").read_text(encoding="utf-8")
+    ko = (out / "ko/events/seoul-talk/index.html").read_text(encoding="utf-8")
+    assert "2026年12月10日" in zh and "韩国时间" in zh and "12月9日" not in zh
+    assert "2026년 12월 10일" in ko and "한국 시간" in ko
+    ics = (out / "events/seoul-talk/seoul-talk.ics").read_bytes()
+    assert b"DTSTART;TZID=Asia/Seoul:20261210T003000" in ics

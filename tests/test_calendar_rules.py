@@ -229,3 +229,11 @@ def test_E1_lunar_day_table_lookup_equals_lunar_python_for_every_day():
                                                             lunar.getMonth() < 0), day
         assert (got.month_zh, got.day_zh) == (lunar.getMonthInChinese() + "月", lunar.getDayInChinese()), day
         day += dt.timedelta(days=1)
+
+
+def test_lunar_count_and_until_together_are_refused():
+    """Like repeat's COUNT/UNTIL: one end only (count silently won before)."""
+    from jindallae.model import _clean_lunar
+
+    assert _clean_lunar({"month": 8, "day": 15, "count": 3}) == {"month": 8, "day": 15, "leap": False, "count": 3}
+    assert _clean_lunar({"month": 8, "day": 15, "count": 3, "until": "2030-01-01"}) is None

@@ -525,3 +525,31 @@ def test_check_help(capsys):
     assert exc.value.code == 0
     for option in ("--content", "--fix", "--format", "--changed", "--links", "--mark-translated", "--accept"):
         assert option in out
+
+
+# Found by a fresh tester trying to break `jindallae check`.
+
+def test_corrupt_and_oversized_images_are_findings_not_crashes(tmp_path):
+    from PIL import Image
+
+    from jindallae.checks import run_checks
+
+    root = tmp_path / "content"
+    (root / "images").mkdir(parents=True)
+    (root / "images" / "corrupt.jpg").write_text("not an image")
+    Image.new("1", (15000, 15000), 1).save(root / "images" / "bomb.png")
+    (root / "news").mkdir()
+    (root / "news" / "tu-pian.zh.md").write_text(
+        "---\ntitle: 图片\ndate: 2024-01-05\n---\n\n![坏图](../images/corrupt.jpg)\n\n![大图](../images/bomb.png)\n",
+        encoding="utf-8")
+    report = run_checks(PROJECT, root)
+    got = {(f.id, f.line) for f in report.findings if f.path == "news/tu-pian.zh.md"}
+    assert ("image-missing", 6) in got and ("image-too-large", 8) in got, got
+
+
+def test_qian_an_county_is_not_traditional():
+    """乾 in the Jilin county 乾安 is Simplified; OpenCC's t2s would turn it into 干."""
+    from jindallae.checks.text import traditional_runs
+
+    assert traditional_runs("松原市乾安县的幸福家庭。") == []
+    assert traditional_runs("乾安縣") == [(2, "縣", "县")]

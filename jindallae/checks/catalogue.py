@@ -134,14 +134,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "그림 '{src}'이(가) 없습니다. 경로(이 파일 또는 content/ 기준)를 확인하세요",
     },
     "image-missing/unreadable": {
-        "en": "image '{src}' cannot be read as a picture ({detail}); save it again as JPEG or PNG",
-        "zh": "图片“{src}”无法读取（{detail}）；请重新保存为 JPEG 或 PNG",
-        "ko": "그림 '{src}'을(를) 읽을 수 없습니다({detail}). JPEG나 PNG로 다시 저장하세요",
+        "en": "image '{src}' cannot be read as a picture ({reason}); save it again as JPEG or PNG",
+        "zh": "图片“{src}”无法读取（{reason}）；请重新保存为 JPEG 或 PNG",
+        "ko": "그림 '{src}'을(를) 읽을 수 없습니다({reason}). JPEG나 PNG로 다시 저장하세요",
     },
     "image-too-large/bytes": {
         "en": "image '{src}' is {size} (limit {limit}); make it smaller before publishing",
         "zh": "图片“{src}”大小为 {size}（上限 {limit}）；请压缩后再发布",
         "ko": "그림 '{src}'의 크기가 {size}입니다(한도 {limit}). 줄인 뒤 게시하세요",
+    },
+    "image-too-large/bomb": {
+        "en": "image '{src}' has {pixels} pixels, too many to open safely (limit {limit}); scale it down",
+        "zh": "图片“{src}”有 {pixels} 像素，大到无法安全打开（上限 {limit}）；请缩小后再用",
+        "ko": "그림 '{src}'은(는) {pixels} 픽셀로 너무 커서 안전하게 열 수 없습니다(한도 {limit}). 줄여서 쓰세요",
     },
     "image-too-large/pixels": {
         "en": "image '{src}' is {width}×{height} pixels (limit {limit} pixels); scale it down before publishing",

@@ -255,8 +255,12 @@ class Links:
                 if w * h > self.config.image_max_pixels:
                     out.append(("image-too-large/pixels", {"width": w, "height": h,
                                                            "limit": f"{self.config.image_max_pixels:,}"}))
-            except (OSError, UnidentifiedImageError, ValueError) as exc:
-                out.append(("image-missing/unreadable", {"detail": type(exc).__name__}))
+            except Image.DecompressionBombError as exc:  # Pillow refuses: far too many pixels
+                pixels = "".join(c for c in str(exc).split("pixels")[0] if c.isdigit()) or "?"
+                out.append(("image-too-large/bomb", {"pixels": pixels, "limit": f"{self.config.image_max_pixels:,}"}))
+            except (OSError, UnidentifiedImageError, ValueError, SyntaxError) as exc:
+                # ``reason``, not ``detail``: make_finding takes ``detail`` for itself
+                out.append(("image-missing/unreadable", {"reason": type(exc).__name__}))
         self.image_cache[rel] = out
         return out
 

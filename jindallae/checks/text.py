@@ -60,10 +60,23 @@ def to_simplified(text: str) -> str:
     return _t2s().convert(text)
 
 
+# Simplified-Chinese words that OpenCC's t2s still rewrites (乾 in names is not the Traditional
+# form of 干): Jilin's 乾安县 and other place names, and fixed words.
+SIMPLIFIED_WORDS = ("乾安", "乾县", "乾陵", "乾隆", "乾坤", "乾元")
+
+
 def traditional_runs(text: str, allow: str = "") -> list[tuple[int, str, str]]:
     """``[(offset, Traditional run, Simplified run)]`` for the characters OpenCC changes in
-    ``text`` (adjacent changed characters form one run); characters in ``allow`` are kept."""
+    ``text`` (adjacent changed characters form one run); characters in ``allow`` are kept, and
+    so are the words of ``SIMPLIFIED_WORDS``."""
     conv = to_simplified(text)
+    if conv == text:
+        return []
+    for word in SIMPLIFIED_WORDS:  # put protected words back as written (same length)
+        start = text.find(word)
+        while start != -1:
+            conv = conv[:start] + word + conv[start + len(word):] if len(conv) == len(text) else conv
+            start = text.find(word, start + 1)
     if conv == text:
         return []
     runs: list[tuple[int, str, str]] = []

@@ -1,10 +1,11 @@
 """When each content file was created and last changed, for DTSTAMP, CREATED and LAST-MODIFIED.
 
 In a git work tree: the commit times of each file, from one ``git log`` over all of them (plus
-one ``git diff`` to find files changed since the last commit).  A file that is not committed, or
-changed since, and every file outside git, falls back to its front matter (``date`` for created,
-``updated`` or else ``date`` for changed).  Never the build time or the file's mtime, so two builds
-of the same content give the same stamps.
+one ``git diff`` to find files changed since the last commit; for those the change time is
+the file's modification time, never earlier than the commit).  A file that is not committed,
+and every file outside git, falls back to its front matter (``date`` for created, ``updated``
+or else ``date`` for changed).  Never the build time, so two builds of the same content give
+the same stamps.
 """
 
 from __future__ import annotations
@@ -51,7 +52,16 @@ def git_times(root: Path, rels: list[str]) -> dict[str, tuple[dt.datetime, dt.da
                 out[name] = (when, first_seen[1] if first_seen else when)
     dirty = _git(root, "diff", "HEAD", "--name-only", "--relative", "--", *rels)
     for name in (dirty or "").splitlines():
-        out.pop(name, None)
+        if name in out:
+            # Edited since its last commit: the edit is its last change (the file's mtime, to the
+            # second), never earlier than the commit, so DTSTAMP does not go backwards (a client
+            # would take the update for stale).  Unchanged between two builds, so still reproducible.
+            try:
+                mtime = dt.datetime.fromtimestamp(int((root / name).stat().st_mtime), UTC)
+            except OSError:
+                out.pop(name)
+                continue
+            out[name] = (out[name][0], max(out[name][1], mtime))
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from jinja2 import pass_context
 
@@ -47,21 +48,27 @@ def setup(generator) -> None:
 
     @pass_context
     def event_when(ctx, event) -> str:
-        """'2026年8月15日 上午9:30 – 下午4:00' style range for an event block."""
+        """'2026年8月15日 上午9:30 – 下午4:00' style range for an event block, in the event's own
+        time zone (``event.timezone``, default the site's), named when it is not the site's."""
         import datetime as dt
 
+        from babel.dates import get_timezone_name  # CLDR zone names ("韩国时间", "한국 시간")
+
         start, end = event["start"], event.get("end", event["start"])
+        zone = event.get("timezone") or tz
         loc = locale_of(ctx)
         timed = isinstance(start, dt.datetime)
-        text = dates.format_date(start, loc, "full", tz)
+        text = dates.format_date(start, loc, "full", zone)
         if timed:
-            text += " " + dates.format_time(start, loc, "short", tz)
-        if as_datetime(end, tz).date() != as_datetime(start, tz).date():
-            text += " – " + dates.format_date(end, loc, "full", tz)
+            text += "\u00a0" + dates.format_time(start, loc, "short", zone)
+        if as_datetime(end, zone).astimezone(ZoneInfo(zone)).date() != as_datetime(start, zone).astimezone(ZoneInfo(zone)).date():
+            text += " – " + dates.format_date(end, loc, "full", zone)
             if isinstance(end, dt.datetime):
-                text += " " + dates.format_time(end, loc, "short", tz)
+                text += "\u00a0" + dates.format_time(end, loc, "short", zone)
         elif isinstance(end, dt.datetime) and end != start:
-            text += " – " + dates.format_time(end, loc, "short", tz)
+            text += "\u00a0–\u00a0" + dates.format_time(end, loc, "short", zone)
+        if timed and zone != tz:
+            text += f" ({get_timezone_name(ZoneInfo(zone), 'long', locale=loc)})"
         return text
 
     generator.env.filters.update({"date": date_filter, "time": time_filter, "iso": iso, "event_when": event_when})
