@@ -224,6 +224,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "活动编号 event.id {value} 已被 {other} 使用；每个活动要有自己的编号（只有同一活动的各语言版本共用）",
         "ko": "행사 번호 event.id {value}을(를) {other}도 쓰고 있습니다. 행사마다 번호가 달라야 합니다(같은 행사의 언어별 판만 같은 번호를 씁니다)",
     },
+    "event_schedule_mismatch": {
+        "en": "'{field}' differs from {other}; the language versions of one event must have the same "
+              "dates, time zone and repeat rule: copy it from there",
+        "zh": "“{field}”与 {other} 不一致；同一活动的各语言版本时间、时区和重复规则必须相同，请照那边改",
+        "ko": "'{field}'이(가) {other}과(와) 다릅니다. 한 행사의 언어별 판은 날짜, 시간대, 반복 규칙이 같아야 하니 그쪽에 맞추세요",
+    },
     "event_id_mismatch": {
         "en": "event.id {value} differs from {other_id} in {other}; all language versions of an event share one id",
         "zh": "活动编号 event.id {value} 与 {other} 中的 {other_id} 不同；同一活动的各语言版本必须用同一个编号",
@@ -471,6 +477,8 @@ EVENT_FIELDS: dict[str, FieldSpec] = {
     "except": FieldSpec("dates", "a list of dates", doc="Dates of a repeating event that do not take place"),
 }
 EVENT_REQUIRED = ("start", "location")
+# Event fields that are the same in every language version of an event (the .ics has one UID).
+SCHEDULE_FIELDS = ("start", "end", "timezone", "repeat", "lunar", "except")
 EVENT_REQUIRED_IN = {"events": ("id",)}  # further event fields required per section
 EVENT_STATUSES = ("scheduled", "postponed", "cancelled")
 EVENT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$")
@@ -1030,6 +1038,13 @@ class Model:
             elif sibling.fields["event"]["id"] != event_id:
                 errors.append(make_error(item.path, line, "event_id_mismatch", item.lang, value=event_id,
                                          other=sibling.path, other_id=sibling.fields["event"]["id"]))
+            else:
+                # One UID, one schedule: the language versions must agree on when it happens.
+                for key in SCHEDULE_FIELDS:
+                    mine, theirs = item.fields["event"].get(key), sibling.fields["event"].get(key)
+                    if mine != theirs:
+                        errors.append(make_error(item.path, item.lines.get(f"event.{key}", line), "event_schedule_mismatch",
+                                                 item.lang, field=f"event.{key}", other=sibling.path))
         return errors
 
 

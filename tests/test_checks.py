@@ -553,3 +553,17 @@ def test_qian_an_county_is_not_traditional():
 
     assert traditional_runs("松原市乾安县的幸福家庭。") == []
     assert traditional_runs("乾安縣") == [(2, "縣", "县")]
+
+
+def test_broken_terms_file_is_reported_when_checking_one_file(tmp_path):
+    """A broken terms.yaml switches term checking off for every file: a check of one file (the
+    CMS's case) or --changed must say so, not exit 0 silently."""
+    from jindallae.checks import run_checks
+
+    root = tmp_path / "content"
+    (root / "news").mkdir(parents=True)
+    (root / "news" / "yi-pian.zh.md").write_text("---\ntitle: 一篇\ndate: 2024-01-05\n---\n\n正文。\n", encoding="utf-8")
+    (root / "terms.yaml").write_text("zh: [avoid: x\n", encoding="utf-8")
+    report = run_checks(PROJECT, root, paths=["news/yi-pian.zh.md"])
+    assert any(f.id == "data-file" and f.path == "terms.yaml" and f.severity == "error" for f in report.findings), \
+        [(f.id, f.path) for f in report.findings]

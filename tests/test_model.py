@@ -321,3 +321,16 @@ def test_starter_content_is_valid(project):
     items, errors = model.load(project / "content")
     assert [str(e) for e in errors] == []
     assert items
+
+
+def test_language_versions_of_an_event_share_one_schedule(model, tmp_path):
+    """One event id (one iCalendar UID) with two different end times would import as one event
+    with conflicting data; the build names the field and the other file."""
+    event = "event:\n  id: 0c0ffee0-0000-4000-8000-000000000001\n  start: 2026-12-10 14:00\n  end: {end}\n  location: {loc}"
+    root = write_files(tmp_path / "c", {
+        "events/wen-da.zh.md": md("title: 问答\ndate: 2026-11-01\n" + event.format(end="2026-12-10 16:00", loc="敦化")),
+        "events/wen-da.ko.md": md("title: 문답\ndate: 2026-11-01\n" + event.format(end="2026-12-10 16:30", loc="돈화")),
+    })
+    items, errors = model.load(root)
+    assert [(e.path, e.line, e.code) for e in errors] == [("events/wen-da.zh.md", 7, "event_schedule_mismatch")]
+    assert "event.end" in errors[0].english and "events/wen-da.ko.md" in errors[0].english

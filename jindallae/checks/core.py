@@ -493,10 +493,9 @@ def run_checks(project_or_model: Path | str | Model, content_root: Path | str | 
     accepted, accept_findings = load_accepted(root, config)
     ctx = Context(content, config, Links(content, config), terms)
     findings: list[Finding] = []
-    if selected is None or config.terms_file in selected:
-        findings += data_findings
-    if selected is None or config.accept_file in selected:
-        findings += accept_findings
+    # Always: a broken terms or accept file means those checks did not run for any file, so a
+    # check of a few files (or --changed) must say so too.
+    findings += data_findings + accept_findings
     chosen = [rel for rel in content.paths if selected is None or rel in selected]
     report.files = chosen
     for rel in chosen:
