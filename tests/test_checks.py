@@ -567,3 +567,17 @@ def test_broken_terms_file_is_reported_when_checking_one_file(tmp_path):
     report = run_checks(PROJECT, root, paths=["news/yi-pian.zh.md"])
     assert any(f.id == "data-file" and f.path == "terms.yaml" and f.severity == "error" for f in report.findings), \
         [(f.id, f.path) for f in report.findings]
+
+
+def test_C2_debris_in_title_and_summary_is_found(tmp_path):
+    """Paste debris in the front matter's text fields, the last field included (it ends right
+    before the closing '---')."""
+    from jindallae.checks import run_checks
+
+    root = tmp_path / "content"
+    (root / "news").mkdir(parents=True)
+    (root / "news" / "fm.zh.md").write_text(
+        "---\ntitle: 中文???中文\ndate: 2024-01-05\nsummary: 摘要???摘要\n---\n\n正文。\n", encoding="utf-8")
+    report = run_checks(PROJECT, root)
+    got = sorted((f.id, f.line, f.col) for f in report.findings if f.id.startswith("debris"))
+    assert got == [("debris-question", 2, 10), ("debris-question", 4, 12)], got

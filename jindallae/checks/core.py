@@ -357,7 +357,7 @@ def front_matter_prose(item: Item, file_lines: list[str]) -> tuple[list[tuple[in
     field of each such line."""
     tops = sorted((line, name) for name, line in item.lines.items() if "." not in name)
     prose, field_of = [], {}
-    end = item.body_line - 2  # the closing '---'
+    end = item.body_line - 1  # the closing "---" line (1-based), excluded
     for k, (start, name) in enumerate(tops):
         if name not in TEXT_FIELDS:
             continue
@@ -390,7 +390,7 @@ def check_item(ctx: Context, item: Item) -> list[Finding]:
         fixable = {title_line} if title_line and field_of.get(title_line) == "title" and \
             not re.match(r"^title\s*:\s*[|>]", file_lines[title_line - 1]) else set()
         out += check_traditional(path, lang, fm + body, config.traditional_allow, field_of, fixable)
-    debris = check_debris(path, lang, body)
+    debris = check_debris(path, lang, fm + body)  # title, summary, alt texts and the body
     out += debris
     tags = [TagAt(item.body_line + t.line, t.col + 1, t.raw, t.name, t.closing, t.self_closing, t.attrs) for t in scan.tags]
     if tags:
