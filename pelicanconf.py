@@ -7,7 +7,7 @@ SITEURL = ""  # root-relative links for local builds; publishconf.py sets the pu
 TIMEZONE = "Asia/Shanghai"
 DEFAULT_LANG = "zh"
 THEME = "themes/jindallae"
-PLUGINS = ["cjk_markdown", "multilingual", "event_calendar", "reports"]
+PLUGINS = ["cjk_markdown", "multilingual", "images", "event_calendar", "reports", "search"]
 
 # Languages: the default is served at /, the others under /<code>/.  Adding a language is an
 # entry here, a catalogue in themes/<theme>/translations/<code>/ and, for languages other than
@@ -19,4 +19,6 @@ JINDALLAE_LANGUAGES = {
 JINDALLAE_PUBLIC_URL = "http://localhost:8000"
 
 MULTILINGUAL_PAGE_SIZE = 20
+MULTILINGUAL_SHARE_IMAGE = "images/jindallae-azalea.jpg"  # og:image of pages without a cover
 FEED_MAX_ITEMS = 20
+SEARCH_ENABLED = True  # Pagefind search pages and index (plugins/search)

@@ -23,6 +23,7 @@ from .site import Site, prepare_site
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SITE_KEY = "JINDALLAE_SITE"  # where the prepared Site travels inside Pelican's settings
+CACHE_KEY = "JINDALLAE_CACHE_DIR"  # the project's .cache folder for plugins (None: build(cache=False))
 
 
 class BuildError(Exception):
@@ -132,6 +133,7 @@ def build(project: Path, content: Path | None = None, output: Path | None = None
     tmp.mkdir(parents=True)
     settings = dict(settings, OUTPUT_PATH=str(tmp))
     settings[SITE_KEY] = site
+    settings[CACHE_KEY] = str(project / ".cache") if cache else None
     collector = _Collector()
     pelican_logger = logging.getLogger("pelican")
     pelican_logger.addHandler(collector)

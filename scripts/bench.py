@@ -262,8 +262,15 @@ def write_cover(content: Path) -> Path:
     return target
 
 
-def ours_cmd(content: Path, output: Path, force: bool) -> list[str]:
+# The references build pages only; our comparable runs switch the search index off (the same
+# work), and one extra run times the full build with the Pagefind index, reported on its own.
+SAME_WORK_SETTINGS = "from pelicanconf import *  # noqa\nSEARCH_ENABLED = False\n"
+
+
+def ours_cmd(content: Path, output: Path, force: bool, settings: Path | None = None) -> list[str]:
     cmd = [str(venv_bin("jindallae")), "build", "--content", str(content), "--output", str(output)]
+    if settings is not None:
+        cmd += ["--settings", str(settings)]
     return cmd + (["--force"] if force else []) + ["--no-progress"]
 
 
@@ -469,6 +476,11 @@ def main(argv: list[str] | None = None) -> int:
     notes: list[str] = []
     our_out = workdir / "out-ours"
     our_cache = cache_dir_for(our_out)
+    same_work = workdir / "settings_same_work.py"
+    same_work.write_text(SAME_WORK_SETTINGS, encoding="utf-8")
+    print("  - our timed builds use the site settings with SEARCH_ENABLED = False (the references build no "
+          "search index); 'ours cold + search index' times the default build")
+    search_out = workdir / "out-ours-search"
     try:
         hugo_bin, hugo_how = hugo_binary()
         print(f"Jindallae build benchmark: N={args.n} ({2 * args.n} articles + {2 * (args.n // 10)} event pages), "
@@ -521,11 +533,18 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(our_out, ignore_errors=True)
             shutil.rmtree(our_cache, ignore_errors=True)
             last_build[0] = time.time()
-            res = check(run(ours_cmd(corpus["yaml"], our_out, force=True), ROOT), "jindallae build (cold)")
+            res = check(run(ours_cmd(corpus["yaml"], our_out, force=True, settings=same_work), ROOT),
+                        "jindallae build (cold)")
             if not our_cache.is_dir():
                 sys.exit(f"bench: the build left no cache in {rel(our_cache)}; the cache location changed "
                          f"(see jindallae/build.py) - update cache_dir_for() so cold runs stay cold")
             record("ours_cold", "ours cold (--force, no cache)", res)
+
+        def cold_search() -> None:
+            shutil.rmtree(search_out, ignore_errors=True)
+            shutil.rmtree(cache_dir_for(search_out), ignore_errors=True)
+            res = check(run(ours_cmd(corpus["yaml"], search_out, force=True), ROOT), "jindallae build (cold, search)")
+            record("ours_cold_search", "ours cold + search index", res)
 
         def nochange() -> None:
             # The build fingerprints the engine too (jindallae/, plugins/, the theme, the settings).
@@ -535,7 +554,8 @@ def main(argv: list[str] | None = None) -> int:
                                                        "rebuilt_runs": 0})
             for attempt in range(3):
                 started_at = time.time()
-                res = check(run(ours_cmd(corpus["yaml"], our_out, force=False), ROOT), "jindallae build (no change)")
+                res = check(run(ours_cmd(corpus["yaml"], our_out, force=False, settings=same_work), ROOT),
+                            "jindallae build (no change)")
                 skipped = "Nothing changed" in res["stdout"]
                 if skipped or attempt == 2 or engine_stamp() < last_build[0]:
                     break  # skipped, or a genuine miss of the skip check (nothing was edited)
@@ -548,7 +568,7 @@ def main(argv: list[str] | None = None) -> int:
             with touched.open("a", encoding="utf-8") as fp:
                 fp.write(f"\n基准测试追加的一句话（第 {i + 1} 次）。\n")
             try:
-                res = check(run(ours_cmd(corpus["yaml"], our_out, force=False), ROOT), "jindallae build (one file)")
+                res = check(run(ours_cmd(corpus["yaml"], our_out, force=False, settings=same_work), ROOT), "jindallae build (one file)")
             finally:
                 touched.write_bytes(original)
             record("ours_onefile", "ours rebuild, 1 zh article touched", res)
@@ -582,6 +602,7 @@ def main(argv: list[str] | None = None) -> int:
         for i in range(args.repeat):
             t = time.perf_counter()
             cold()
+            cold_search()
             nochange()
             onefile(i)
             if i18n_conf:
@@ -593,7 +614,7 @@ def main(argv: list[str] | None = None) -> int:
                   + f"  ({time.perf_counter() - t:.0f} s)", flush=True)
 
         outputs = {
-            "ours_cold": our_out, "ours_nochange": our_out, "ours_onefile": our_out,
+            "ours_cold": our_out, "ours_nochange": our_out, "ours_onefile": our_out, "ours_cold_search": search_out,
             "pelican_i18n": workdir / "out-pelican_i18n", "pelican_alone": workdir / "out-pelican_alone",
             "hugo": hugo_site / "public", "ours_check": workdir / "no-output",
         }
@@ -610,7 +631,7 @@ def main(argv: list[str] | None = None) -> int:
         head = f"{'tool':<36} {'median s':>9} {'CPU s':>7} {'peak RSS MB':>12} {'HTML pages':>11} {'(ko)':>6} {'files':>7}"
         print(head)
         print("-" * len(head))
-        for key in ("ours_cold", "ours_nochange", "ours_onefile", "pelican_i18n", "pelican_alone", "hugo", "ours_check"):
+        for key in ("ours_cold", "ours_cold_search", "ours_nochange", "ours_onefile", "pelican_i18n", "pelican_alone", "hugo", "ours_check"):
             if key not in tools:
                 print(f"{'Pelican + i18n-subsites':<36} {'skipped (plugin did not load)':>30}")
                 continue
@@ -646,6 +667,7 @@ def main(argv: list[str] | None = None) -> int:
             "onefile_vs_cold": ("ours one-file rebuild / ours cold", ratio("ours_onefile", "ours_cold")),
             "cold_vs_hugo": ("ours cold / Hugo", ratio("ours_cold", "hugo")),
             "cold_vs_pelican_alone": ("ours cold / Pelican alone", ratio("ours_cold", "pelican_alone")),
+            "search_vs_cold": ("ours cold + search index / ours cold", ratio("ours_cold_search", "ours_cold")),
         }
         print()
         def cpu_ratio(a: str, b: str) -> float | None:
@@ -655,7 +677,8 @@ def main(argv: list[str] | None = None) -> int:
 
         pairs = {"cold_vs_pelican_i18n": ("ours_cold", "pelican_i18n"), "nochange_vs_cold": ("ours_nochange", "ours_cold"),
                  "onefile_vs_cold": ("ours_onefile", "ours_cold"), "cold_vs_hugo": ("ours_cold", "hugo"),
-                 "cold_vs_pelican_alone": ("ours_cold", "pelican_alone")}
+                 "cold_vs_pelican_alone": ("ours_cold", "pelican_alone"),
+                 "search_vs_cold": ("ours_cold_search", "ours_cold")}
         print(f"{'ratio (of median wall times)':<44} {'value':>7}  {'target':<15} {'CPU-time ratio':>14}")
         results_ratios = {}
         for key, (label, value) in ratios.items():

@@ -31,6 +31,30 @@ def site(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium (Debian's /usr/bin/chromium through Playwright) for the whole session."""
+    from playwright.sync_api import sync_playwright
+
+    from test_browser import ARGS, CHROMIUM
+
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium (scripts/install-system-deps.sh test)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def site_url(site):
+    """The ``site`` build served on a free local port for the whole session; its base URL."""
+    from test_browser import serve
+
+    with serve(site) as url:
+        yield url
+
+
 def make_content(root: Path, files: dict[str, str]) -> Path:
     """Write ``{relative path: text}`` under ``root`` and return it (a small content folder)."""
     for rel, text in files.items():

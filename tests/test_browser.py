@@ -58,14 +58,7 @@ def base_url(tmp_path_factory):
         yield url
 
 
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
+# ``browser`` (one Chromium for the whole session) and ``site_url`` are in conftest.py.
 
 
 @pytest.fixture

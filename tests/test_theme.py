@@ -363,7 +363,9 @@ def test_css_fonts_and_korean_line_breaking():
         assert f'"{family}"' in zh
     for family in ("Apple SD Gothic Neo", "Malgun Gothic", "Noto Sans CJK KR", "Noto Sans KR"):
         assert f'"{family}"' in ko
-    assert len(text.encode()) < 12 * 1024
+    # raw size; the transfer budget of a whole page (HTML + CSS + JS gzipped <= 40 KB) is
+    # tests/test_page_weight.py
+    assert len(text.encode()) < 16 * 1024
 
 
 def test_css_notice_visibility_and_accessibility():

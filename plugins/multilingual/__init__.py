@@ -12,10 +12,13 @@ from pelican import signals
 
 def settings_schema():
     """``(prefix, {KEY: Option})``: this plugin's settings with defaults and checks."""
-    from jindallae.settings import Option, positive_int
+    from jindallae.settings import Option, is_type, positive_int
 
     return "MULTILINGUAL_", {
         "MULTILINGUAL_PAGE_SIZE": Option(20, positive_int, "Entries per section page"),
+        "MULTILINGUAL_SHARE_IMAGE": Option("", is_type(str),
+                                           "Share-preview image (og:image) of pages without a cover, "
+                                           "a path under content/ (images/x.jpg); empty: none"),
     }
 
 

@@ -13,6 +13,7 @@ import os
 import traceback
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
@@ -55,6 +56,22 @@ def unique_tag_slugs(names: list[str]) -> dict[str, str]:
     return out
 
 
+def og_locale(lang: Language) -> str:
+    """The Open Graph locale (``language_TERRITORY``) of a site language: its CLDR locale without
+    the script (``zh_Hans_CN`` -> ``zh_CN``, ``ko_KR``); a locale without a territory gets
+    Babel's likely one (``ko`` -> ``ko_KR``)."""
+    from babel import Locale
+
+    loc = Locale.parse(lang.locale)
+    if not loc.territory:
+        from babel.core import get_global
+
+        likely = get_global("likely_subtags").get(loc.language)
+        if likely:
+            loc = Locale.parse(likely)
+    return f"{loc.language}_{loc.territory}" if loc.territory else loc.language
+
+
 class MultilingualGenerator(Generator):
     """Writes the per-language pages and the sitemap (see module docstring)."""
 
@@ -64,6 +81,10 @@ class MultilingualGenerator(Generator):
         self.model = site.model
         self.public_url = self.settings["JINDALLAE_PUBLIC_URL"]
         self.page_size = self.settings["MULTILINGUAL_PAGE_SIZE"]
+        # og:image of pages without a cover, when the content has that file (it is copied as is)
+        share = self.settings.get("MULTILINGUAL_SHARE_IMAGE", "").strip("/")
+        found = share and (Path(self.settings["PATH"]) / share).is_file()
+        self.share_image = self.absolute(share) if found else ""
         # Every page Pelican read, translations included, keyed by source path.
         articles = [a for a in self.context["generated_content"].values()
                     if getattr(a, "status", "") == "published" and getattr(a, "item", None) is not None]
@@ -147,6 +168,10 @@ class MultilingualGenerator(Generator):
             "sitename": lang.sitename, "home_url": self.url(lang.url("")),
             "feed_url": self.url(lang.url("atom.xml")), "tags_url": self.url(lang.url("tags/")),
             "archives_url": self.url(lang.url("archives/")),
+            # Open Graph (share previews): og:locale is language_TERRITORY (zh_CN, ko_KR)
+            "og_locale": og_locale(lang), "share_image": self.share_image,
+            "og_locale_alternates": [og_locale(o) for o in self.model.languages
+                                     if o.code != lang.code and o.code in versions],
             "nav": [{"key": s.key, "name": s.name(lang.code), "url": self.url(self.model.section_url(s.key, lang.code))}
                     for s in self.model.sections.values()],
         }

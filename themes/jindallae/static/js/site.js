@@ -1,46 +1,22 @@
-/* Jindallae: the larger-text switch.  No dependencies; every page works without this file. */
+/* Larger-text switch; in <head>, not deferred (base.html says why): under 1 KB.
+   aria-pressed is the state; the label stays (WAI-ARIA APG). */
 (function () {
   "use strict";
-  var KEY = "jindallae-text-size";
-  var root = document.documentElement;
-
-  function load() {
-    try { return window.localStorage.getItem(KEY) === "large"; } catch (e) { return false; }
-  }
-  function save(on) {
-    try {
-      if (on) { window.localStorage.setItem(KEY, "large"); } else { window.localStorage.removeItem(KEY); }
-    } catch (e) { /* storage blocked (private mode, policy): the choice lasts for this page only */ }
-  }
-
-  root.className = root.className.replace(/\bno-js\b/, "").replace(/^\s+|\s+$/g, "");
-  if (load()) { root.classList.add("large-text"); }
-
+  var K = "jindallae-text-size", cl = document.documentElement.classList;
+  cl.remove("no-js");
+  try { if (localStorage.getItem(K) === "large") { cl.add("large-text"); } } catch (e) {}
   function init() {
-    var buttons = document.querySelectorAll("button.text-size");
+    var bs = document.querySelectorAll("button.text-size"), i;
     function sync() {
-      var on = root.classList.contains("large-text");
-      for (var i = 0; i < buttons.length; i++) {
-        var b = buttons[i];
-        // A toggle button keeps its label; aria-pressed carries the state (WAI-ARIA APG, Button).
-        b.setAttribute("aria-pressed", on ? "true" : "false");
-      }
+      for (var j = 0; j < bs.length; j++) { bs[j].setAttribute("aria-pressed", String(cl.contains("large-text"))); }
     }
-    for (var i = 0; i < buttons.length; i++) {
-      buttons[i].hidden = false;
-      buttons[i].addEventListener("click", function () {
-        var on = !root.classList.contains("large-text");
-        root.classList.toggle("large-text", on);
-        save(on);
-        sync();
-      });
+    function click() {
+      var on = cl.toggle("large-text");
+      try { if (on) { localStorage.setItem(K, "large"); } else { localStorage.removeItem(K); } } catch (e) {}
+      sync();
     }
+    for (i = 0; i < bs.length; i++) { bs[i].hidden = false; bs[i].addEventListener("click", click); }
     sync();
   }
-
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
-  } else {
-    init();
-  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
 })();

@@ -1,0 +1,60 @@
+"""The search pages (one per language) and the Pagefind indexing run."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+from pelican.generators import Generator
+
+BUNDLE = "pagefind"  # the index and Pagefind's UI files, under the output folder
+# Kept out of the index even inside an article: copies of what other pages say.
+EXCLUDE = ".translations, .toc"
+
+
+class SearchPageGenerator(Generator):
+    """Queues ``<lang>/search/`` with the multilingual generator's page writer."""
+
+    def generate_context(self) -> None:
+        if not self.settings.get("SEARCH_ENABLED", True):
+            return
+        ml = self.context.get("multilingual")
+        if ml is None:
+            raise RuntimeError("search needs the multilingual plugin: list it before search in PLUGINS")
+        versions = {lang.code: lang.url("search/") for lang in ml.model.languages}
+        bundle = ml.url(f"{BUNDLE}/")
+        for lang in ml.model.languages:
+            rel = versions[lang.code]
+            view = ml.view(lang, rel, "", "", versions, kind="search")
+            # not in sitemap.xml: a search page has nothing of its own to index
+            ml.write_page(None, rel, "search", view, None, search_bundle=bundle)
+
+    def generate_output(self, writer) -> None:
+        return  # queued in generate_context; written in the multilingual generator's round
+
+
+def executable() -> str:
+    try:
+        from pagefind_bin_extended import get_executable
+    except ImportError:  # pragma: no cover - a broken install
+        raise RuntimeError("search: the pagefind_bin_extended package is missing; "
+                           "run `.venv/bin/pip install -e .` (or set SEARCH_ENABLED = False)") from None
+    return str(get_executable())
+
+
+def run_pagefind(site: str) -> None:
+    """Index the built ``site`` folder into ``site/pagefind/``; raises RuntimeError on failure."""
+    cmd = [executable(), "--site", site, "--output-subdir", BUNDLE, "--exclude-selectors", EXCLUDE, "--silent"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        detail = (proc.stderr or proc.stdout).strip().splitlines()
+        raise RuntimeError("search: Pagefind failed to index the site: " + (detail[-1] if detail else f"exit {proc.returncode}"))
+    # Pagefind lists the languages in hash-map order: sort them, so that equal sites give equal
+    # files (reproducible builds).
+    entry = os.path.join(site, BUNDLE, "pagefind-entry.json")
+    with open(entry, encoding="utf-8") as fp:
+        data = json.load(fp)
+    data["languages"] = dict(sorted(data.get("languages", {}).items()))
+    with open(entry, "w", encoding="utf-8") as fp:
+        json.dump(data, fp, ensure_ascii=False, separators=(",", ":"))
