@@ -345,6 +345,158 @@ def first_line(text: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# Page weight and search index size (static measurement of the built output, no browser)
+
+ASSET_RE = re.compile(r"<(?:link\b[^>]*\brel=[\"']?stylesheet[\"']?[^>]*|script\b[^>]*\bsrc=[^>]*)>", re.I)
+HREF_RE = re.compile(r"\b(?:href|src)=[\"']?([^\"'\s>]+)", re.I)
+
+
+def _sizes(data: bytes) -> dict:
+    import gzip
+
+    return {"raw": len(data), "gzip": len(gzip.compress(data, compresslevel=9))}
+
+
+def _local(out: Path, page: Path, url: str) -> Path | None:
+    """The output file a same-site URL of ``page`` points to (None for external URLs)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc:
+        return None
+    path = parts.path
+    target = out / path.lstrip("/") if path.startswith("/") else page.parent / path
+    if target.is_dir():
+        target = target / "index.html"
+    return target if target.is_file() else None
+
+
+def page_weight(out: Path, page: Path) -> dict:
+    """HTML + the stylesheets and scripts it loads (<link rel=stylesheet>, <script src>)."""
+    html = page.read_bytes()
+    files = {"html": {"path": os.path.relpath(page, out), **_sizes(html)}}
+    assets, missing = [], []
+    for tag in ASSET_RE.findall(html.decode("utf-8", "replace")):
+        m = HREF_RE.search(tag)
+        if not m:
+            continue
+        target = _local(out, page, m.group(1))
+        if target is None:
+            missing.append(m.group(1))
+            continue
+        kind = "css" if tag.lower().startswith("<link") else "js"
+        note = " (media=print)" if re.search(r"media=[\"']?print", tag, re.I) else ""
+        assets.append({"kind": kind, "path": os.path.relpath(target, out) + note, **_sizes(target.read_bytes())})
+    total = {k: files["html"][k] + sum(a[k] for a in assets) for k in ("raw", "gzip")}
+    per_kind = {kind: {k: sum(a[k] for a in assets if a["kind"] == kind) for k in ("raw", "gzip")} for kind in ("css", "js")}
+    return {"page": os.path.relpath(page, out), "html": files["html"], "css": per_kind["css"], "js": per_kind["js"],
+            "total": total, "assets": assets, "not_local": missing}
+
+
+def first_article(out: Path, prefix: str) -> Path | None:
+    """An article page: the first <prefix>news/<slug>/index.html (sorted), else any section's."""
+    for pattern in (f"{prefix}news/*/index.html", f"{prefix}*/*/index.html"):
+        pages = sorted(p for p in out.glob(pattern) if p.parent.parent.name not in ("tags", "archives", "calendar", "ko", "pagefind"))
+        if pages:
+            return pages[0]
+    return None
+
+
+def search_weight(out: Path) -> dict:
+    """Size of build/pagefind/ (total, per language) and an upper bound of a first query's bytes."""
+    pf = out / "pagefind"
+    if not pf.is_dir():
+        return {"present": False}
+    files = [p for p in pf.rglob("*") if p.is_file()]
+    total = {"files": len(files), "raw": sum(p.stat().st_size for p in files)}
+    entry = json.loads((pf / "pagefind-entry.json").read_text(encoding="utf-8"))
+    languages = {}
+    for lang, info in entry.get("languages", {}).items():
+        lang_files = [p for p in files if p.name.startswith(f"{lang}_") or p.name.startswith(f"pagefind.{lang}_")]
+        kinds = {}
+        for suffix in ("pf_meta", "pf_index", "pf_fragment", "pf_filter"):
+            group = [p for p in lang_files if p.suffix == "." + suffix]
+            kinds[suffix] = {"files": len(group), "raw": sum(p.stat().st_size for p in group)}
+        meta = pf / f"pagefind.{info['hash']}.pf_meta"
+        wasm = pf / (info.get("wasm") and f"wasm.{info['wasm']}.pagefind" or "wasm.unknown.pagefind")
+        if not wasm.is_file():
+            wasm = next(iter(sorted(pf.glob("wasm.*.pagefind"))), wasm)
+        indexes = sorted((p for p in lang_files if p.suffix == ".pf_index"), key=lambda p: p.stat().st_size)
+        fragments = sorted((p for p in lang_files if p.suffix == ".pf_fragment"), key=lambda p: p.stat().st_size)
+        # What a first query fetches: the UI's script and style (the search page loads them), the
+        # pagefind.js API, the entry file, the wasm, the language's meta file, the index chunk(s)
+        # holding the term (the largest single chunk: an upper bound for one term), and the
+        # fragments of the results the UI shows first (the 5 largest: an upper bound).
+        core = [pf / "pagefind.js", pf / "pagefind-entry.json", wasm, meta] + indexes[-1:]
+        parts = core + [pf / "pagefind-ui.js", pf / "pagefind-ui.css"] + fragments[-5:]
+        fq = {"raw": 0, "gzip": 0, "files": []}
+        for i, p in enumerate(parts):
+            if i == len(core):
+                fq["core"] = {"raw": fq["raw"], "gzip": fq["gzip"], "files": len(fq["files"])}
+            if not p.is_file():
+                continue
+            data = p.read_bytes()
+            # Pagefind writes the wasm and the .pf_* files gzip-compressed: they travel as they are.
+            size = {"raw": len(data), "gzip": len(data)} if data[:2] == b"\x1f\x8b" else _sizes(data)
+            fq["raw"] += size["raw"]
+            fq["gzip"] += size["gzip"]
+            fq["files"].append({"path": os.path.relpath(p, pf), **size})
+        languages[lang] = {"page_count": info.get("page_count"), "files": len(lang_files),
+                           "raw": sum(p.stat().st_size for p in lang_files), "by_kind": kinds,
+                           "largest_index_chunk": indexes[-1].stat().st_size if indexes else 0,
+                           "first_query_upper_bound": fq}
+    prefixes = tuple(x for lang in languages for x in (f"{lang}_", f"pagefind.{lang}_"))
+    shared = [p for p in files if not p.name.startswith(prefixes)] if prefixes else files
+    return {"present": True, "total": total, "shared": {"files": len(shared), "raw": sum(p.stat().st_size for p in shared)},
+            "languages": languages, "pagefind_version": entry.get("version"),
+            "method": "static: file sizes in the output folder, no browser; first query core = pagefind.js + "
+                      "pagefind-entry.json + the wasm + the language's pf_meta + its largest pf_index chunk (upper "
+                      "bound for one query term); 'with UI' adds pagefind-ui.js + pagefind-ui.css + the language's 5 "
+                      "largest pf_fragment files (the results shown first); pagefind-worker.js not counted; "
+                      "the wasm and .pf_* files are gzip-compressed by Pagefind already, so their gzip size is their size"}
+
+
+def weights(out: Path) -> dict:
+    pages = {"home": out / "index.html", "zh_article": first_article(out, ""), "ko_article": first_article(out, "ko/"),
+             "search_page": out / "search" / "index.html"}
+    return {"pages": {k: page_weight(out, p) for k, p in pages.items() if p is not None and p.is_file()},
+            "search_index": search_weight(out)}
+
+
+def kb(n: int) -> str:
+    return f"{n / 1024:.1f}"
+
+
+def print_weights(w: dict) -> None:
+    print()
+    print("Page weight and search (benchmark corpus, output of 'ours cold + search index')")
+    head = f"{'page':<14} {'HTML KB':>8} {'CSS KB':>7} {'JS KB':>7} {'total KB':>9} {'gzip KB':>8}  file"
+    print(head)
+    print("-" * len(head))
+    for key, p in w["pages"].items():
+        print(f"{key:<14} {kb(p['html']['raw']):>8} {kb(p['css']['raw']):>7} {kb(p['js']['raw']):>7} "
+              f"{kb(p['total']['raw']):>9} {kb(p['total']['gzip']):>8}  {p['page']}")
+    print("  raw = bytes on disk; gzip = each file compressed with gzip level 9 (Python), summed; CSS includes "
+          "print-only stylesheets")
+    s = w["search_index"]
+    if not s.get("present"):
+        print("  search index: no pagefind/ folder in the output")
+        return
+    t = s["total"]
+    print(f"  search index pagefind/: {t['files']} files, {kb(t['raw'])} KB raw (shared UI/API/wasm files: "
+          f"{s['shared']['files']} files, {kb(s['shared']['raw'])} KB)")
+    for lang, l in s["languages"].items():
+        k = l["by_kind"]
+        fq = l["first_query_upper_bound"]
+        print(f"    {lang:<8} {l['page_count']} pages: {l['files']} files, {kb(l['raw'])} KB "
+              f"(index {k['pf_index']['files']} chunk(s) {kb(k['pf_index']['raw'])} KB, largest {kb(l['largest_index_chunk'])} KB; "
+              f"fragments {k['pf_fragment']['files']} / {kb(k['pf_fragment']['raw'])} KB; meta {kb(k['pf_meta']['raw'])} KB)")
+        c = fq["core"]
+        print(f"             first query (upper bound): core {kb(c['raw'])} KB raw / {kb(c['gzip'])} KB gzip ({c['files']} files); "
+              f"with UI + 5 result fragments {kb(fq['raw'])} KB raw / {kb(fq['gzip'])} KB gzip ({len(fq['files'])} files)")
+    print(f"  {s['method']}")
+
+# ---------------------------------------------------------------------------------------------
 # Pelican configuration
 
 
@@ -697,6 +849,10 @@ def main(argv: list[str] | None = None) -> int:
         print("  (targets apply to wall time; the CPU-time ratio, user + system of each process tree, is less "
               "sensitive to other load on the machine but ignores our use of several cores)")
 
+        # 4. page weight and search index of the search build (the last cold_search run)
+        page_weights = weights(search_out)
+        print_weights(page_weights)
+
         elapsed = time.perf_counter() - started
         results = {
             "n": args.n, "repeat": args.repeat, "seed": args.seed, "cpus": os.cpu_count(),
@@ -706,6 +862,7 @@ def main(argv: list[str] | None = None) -> int:
             "preparation": notes,
             "tools": {k: {kk: vv for kk, vv in v.items()} for k, v in tools.items()},
             "ratios": results_ratios,
+            "page_weight_and_search": page_weights,
             "elapsed_seconds": elapsed,
             "load_average": {"start": load_start, "end": os.getloadavg()},
             "rss_method": RSS_METHOD,

@@ -18,7 +18,7 @@ import pytest
 
 AXE = Path(__file__).resolve().parent / "js" / "node_modules" / "axe-core" / "axe.min.js"
 KINDS = ("home", "section", "article", "event", "tag", "tags", "archives", "calendar", "calendar-month",
-         "calendar-past", "404")
+         "calendar-past", "404", "search")
 LANG_OF = {"zh": "zh-Hans", "ko": "ko"}
 
 
@@ -80,6 +80,27 @@ def test_axe_finds_no_violations(browser, site_url, pages, viewport):
     finally:
         ctx.close()
     assert problems == {}
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed: run `make test`")
+def test_axe_finds_no_violations_with_high_contrast(browser, site_url, pages):
+    """The high-contrast switch (site.js, saved in localStorage) on: an article and the search
+    page still pass axe (colour contrast above all)."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    ctx.add_init_script("try { localStorage.setItem('jindallae-contrast', 'high'); } catch (e) {}")
+    problems = {}
+    try:
+        page = ctx.new_page()
+        for name in ("zh event", "ko article", "zh search"):
+            rel = pages[name]
+            page.goto(f"{site_url}/{rel}", wait_until="load")
+            assert page.evaluate("document.documentElement.classList.contains('high-contrast')"), name
+            found = axe_violations(page)
+            if found:
+                problems[f"{name} /{rel}"] = found
+    finally:
+        ctx.close()
+    assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
 
 
 CLIPPED = """() => [...document.body.querySelectorAll('*')].filter(e => {

@@ -176,8 +176,8 @@ def test_line_length_is_limited_on_wide_screens(browser, base_url):
 
 def test_tap_targets_are_at_least_44px(page, base_url):
     page.goto(base_url + "/news/")
-    page.evaluate("document.querySelector('button.text-size').hidden = false")
-    selectors = [".site-nav a", ".lang-switch a", ".lang-switch span", "button.text-size", ".breadcrumbs a",
+    page.evaluate("document.querySelectorAll('button.text-size, button.contrast').forEach(b => b.hidden = false)")
+    selectors = [".site-nav a", ".lang-switch a", ".lang-switch span", "button.text-size", "button.contrast", ".breadcrumbs a",
                  ".pagination a", ".footer-links a"]
     for selector in selectors:
         boxes = page.eval_on_selector_all(
@@ -252,11 +252,69 @@ def test_without_javascript(browser, base_url):
             page.goto(base_url + path)
             assert page.evaluate("document.documentElement.className") == "no-js"
             assert not page.locator("button.text-size").is_visible()
+            assert not page.locator("button.contrast").is_visible()
             links = page.locator(".site-nav a")
             assert links.all_inner_texts() == names
             for i in range(links.count()):
                 assert links.nth(i).is_visible()
             assert page.locator(".lang-switch a").count() == 1 and page.locator(".lang-switch a").is_visible()
+    finally:
+        ctx.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# The high-contrast switch
+
+
+def background(page, selector: str = "body") -> str:
+    return page.eval_on_selector(selector, "el => getComputedStyle(el).backgroundColor")
+
+
+def test_high_contrast_toggle_and_persistence(page, base_url):
+    page.emulate_media(reduced_motion="reduce")  # links' colour transition: read final colours
+    page.goto(base_url + KO_ARTICLE)
+    button = page.locator("button.contrast")
+    assert button.is_visible()
+    assert button.get_attribute("aria-pressed") == "false"
+    assert button.inner_text() == "고대비"
+    assert background(page) != "rgb(0, 0, 0)"
+
+    button.click()
+    assert button.get_attribute("aria-pressed") == "true"
+    assert button.inner_text() == "고대비"  # the label stays; aria-pressed tells the state
+    assert background(page) == "rgb(0, 0, 0)"
+    assert page.eval_on_selector("body", "el => getComputedStyle(el).color") == "rgb(255, 255, 255)"
+    assert page.eval_on_selector(".footer-links a", "el => getComputedStyle(el).color") == "rgb(255, 255, 0)"
+    assert background(page, ".site-header") == "rgb(0, 0, 0)"
+    # the larger-text switch is independent of it
+    assert page.locator("button.text-size").get_attribute("aria-pressed") == "false"
+
+    page.reload()
+    assert background(page) == "rgb(0, 0, 0)"
+    assert page.locator("button.contrast").get_attribute("aria-pressed") == "true"
+    page.goto(base_url + ZH_ARTICLE)  # the choice holds across pages (and languages)
+    assert background(page) == "rgb(0, 0, 0)"
+    assert page.locator("button.contrast").inner_text() == "高对比度"
+
+    page.locator("button.contrast").click()
+    assert page.locator("button.contrast").get_attribute("aria-pressed") == "false"
+    page.reload()
+    assert page.locator("button.contrast").get_attribute("aria-pressed") == "false"
+    assert background(page) != "rgb(0, 0, 0)"
+    assert page.evaluate("document.documentElement.classList.contains('high-contrast')") is False
+
+
+def test_high_contrast_focus_outline_is_yellow(browser, base_url):
+    ctx = browser.new_context(viewport=PHONE)
+    ctx.add_init_script("try { localStorage.setItem('jindallae-contrast', 'high'); } catch (e) {}")
+    try:
+        page = ctx.new_page()
+        page.goto(base_url + "/ko/")
+        for _ in range(4):
+            page.keyboard.press("Tab")
+            color, width = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
+                return [s.outlineColor, parseFloat(s.outlineWidth)]; }""")
+            assert color == "rgb(255, 255, 0)" and width >= 3
     finally:
         ctx.close()
 

@@ -5,8 +5,9 @@
 * no web fonts: no @font-face in the theme's CSS, no font files in the build, no font requests;
 * no third-party requests: everything a page loads comes from the local server;
 * no render-blocking script: scripts in <head> are deferred/async or data, except the theme's
-  site.js, which is blocking by design (it applies a saved large-text choice before the first
-  paint, avoiding a jump in size) and therefore must stay under 1 KB.
+  site.js, which is blocking by design (it applies a saved large-text or high-contrast choice
+  before the first paint, avoiding a jump in size or a flash of the default colours) and
+  therefore must stay under 1.5 KB.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 BUDGET = 40 * 1024
-BLOCKING_SCRIPT_MAX = 1024
+BLOCKING_SCRIPT_MAX = 1536
 FONT_FILES = (".woff", ".woff2", ".ttf", ".otf", ".eot")
 
 

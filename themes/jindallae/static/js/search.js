@@ -13,6 +13,18 @@
       showImages: false,
       resetStyles: false
     });
+    // Pagefind's input has only a title (axe: label-title-only): name it with the page's own,
+    // translated word for "Search" (data-label, templates/search.html).
+    var name = box.getAttribute("data-label");
+    function label() {
+      var input = box.querySelector(".pagefind-ui__search-input");
+      if (input && name) input.setAttribute("aria-label", name);
+      return !!input;
+    }
+    if (!label() && window.MutationObserver) {
+      new MutationObserver(function (m, obs) { if (label()) obs.disconnect(); })
+        .observe(box, { childList: true, subtree: true });
+    }
     var q = new URLSearchParams(window.location.search).get("q");
     if (q) ui.triggerSearch(q);
   }

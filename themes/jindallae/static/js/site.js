@@ -1,22 +1,28 @@
-/* Larger-text switch; in <head>, not deferred (base.html says why): under 1 KB.
-   aria-pressed is the state; the label stays (WAI-ARIA APG). */
+/* Larger-text and high-contrast switches; in <head>, not deferred (base.html says why): under
+   1.5 KB. aria-pressed is the state; the label stays (WAI-ARIA APG). */
 (function () {
   "use strict";
-  var K = "jindallae-text-size", cl = document.documentElement.classList;
+  var cl = document.documentElement.classList, S = [
+    ["button.text-size", "large-text", "jindallae-text-size", "large"],
+    ["button.contrast", "high-contrast", "jindallae-contrast", "high"]];
   cl.remove("no-js");
-  try { if (localStorage.getItem(K) === "large") { cl.add("large-text"); } } catch (e) {}
+  S.forEach(function (s) {
+    try { if (localStorage.getItem(s[2]) === s[3]) { cl.add(s[1]); } } catch (e) {}
+  });
   function init() {
-    var bs = document.querySelectorAll("button.text-size"), i;
-    function sync() {
-      for (var j = 0; j < bs.length; j++) { bs[j].setAttribute("aria-pressed", String(cl.contains("large-text"))); }
-    }
-    function click() {
-      var on = cl.toggle("large-text");
-      try { if (on) { localStorage.setItem(K, "large"); } else { localStorage.removeItem(K); } } catch (e) {}
+    S.forEach(function (s) {
+      var bs = document.querySelectorAll(s[0]), i;
+      function sync() {
+        for (var j = 0; j < bs.length; j++) { bs[j].setAttribute("aria-pressed", String(cl.contains(s[1]))); }
+      }
+      function click() {
+        var on = cl.toggle(s[1]);
+        try { if (on) { localStorage.setItem(s[2], s[3]); } else { localStorage.removeItem(s[2]); } } catch (e) {}
+        sync();
+      }
+      for (i = 0; i < bs.length; i++) { bs[i].hidden = false; bs[i].addEventListener("click", click); }
       sync();
-    }
-    for (i = 0; i < bs.length; i++) { bs[i].hidden = false; bs[i].addEventListener("click", click); }
-    sync();
+    });
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
 })();
