@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .model import ContentError, ContentErrors, iter_content_files, model_from_settings
+from .model import ContentErrors, iter_content_files, model_from_settings
 from .settings import load_settings
 from .site import Site, prepare_site
 
@@ -257,7 +257,3 @@ def _progress_bar(enabled: bool | None, total: int | None = None, desc: str = "r
     from tqdm import tqdm
 
     return tqdm(total=total, desc=desc, unit="page", leave=False, file=sys.stderr)
-
-
-def format_errors(errors: list[ContentError]) -> str:
-    return "\n".join(str(e) for e in errors)

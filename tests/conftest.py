@@ -75,3 +75,12 @@ def content_factory(tmp_path):
         return make_content(root, files)
 
     return factory
+
+
+@pytest.fixture(scope="module")
+def model():
+    """The content model of the project's own settings."""
+    from jindallae.model import model_from_settings
+    from jindallae.settings import load_settings
+
+    return model_from_settings(load_settings(PROJECT))

@@ -249,3 +249,9 @@ def jpeg_bytes(color=(200, 60, 90), size=(64, 36)) -> bytes:
 def md(front: str, body: str = "正文。\n") -> str:
     """A content file from front-matter lines and a body."""
     return f"---\n{front.strip()}\n---\n\n{body}"
+
+
+def parse(model, tmp_path: Path, rel: str, text: str):
+    """Write one content file ``rel`` into a fresh folder and parse it with ``model``."""
+    root = write_files(tmp_path / "c", {rel: text})
+    return model.parse_file(root, root / rel)

@@ -9,21 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from jindallae import recurrence
-from jindallae.model import MESSAGES, model_from_settings
+from jindallae.model import MESSAGES
 from jindallae.settings import SettingsError, load_settings
-from site_helpers import PROJECT, make_project, md, write_files
+from site_helpers import PROJECT, make_project, md, parse, write_files
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-@pytest.fixture(scope="module")
-def model():
-    return model_from_settings(load_settings(PROJECT))
-
-
-def parse(model, tmp_path, rel, text):
-    root = write_files(tmp_path / "c", {rel: text})
-    return model.parse_file(root, root / rel)
 
 
 def event_file(*lines: str, title: str = "活动", section_id: bool = True) -> str:

@@ -9,17 +9,9 @@ import pytest
 
 from jindallae.model import ContentError, make_error, model_from_settings, parse_when
 from jindallae.settings import load_settings
-from site_helpers import PROJECT, md, write_files
+from site_helpers import PROJECT, md, parse, write_files
 
 
-@pytest.fixture(scope="module")
-def model():
-    return model_from_settings(load_settings(PROJECT))
-
-
-def parse(model, tmp_path, rel, text):
-    root = write_files(tmp_path / "c", {rel: text})
-    return model.parse_file(root, root / rel)
 
 
 def only(errors):
