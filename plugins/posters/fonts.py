@@ -1,0 +1,261 @@
+"""Font faces for posters: Noto CJK from the system, chosen per language, with a coverage check.
+
+Pillow has no font fallback: a character the font cannot draw would print as an empty box
+("tofu"). So every text is checked against the face's character map (``cmap``, read with
+fontTools from the right face of the TrueType collection) *before* it is drawn, and a missing
+character is an error that names the character, its code point and the field
+(:class:`MissingGlyphs`).
+
+Faces are found through fontconfig (the ``fc-match`` command, Debian package ``fontconfig``), so
+fonts installed anywhere fontconfig looks are found. fc-match never fails: for a family that is
+not installed it silently returns another font (DejaVu Sans). The answer is therefore checked to
+really be the Noto CJK face asked for, and anything else is :class:`FontNotFound`.
+
+The Noto CJK collections (Debian ``fonts-noto-cjk``: ``NotoSansCJK-{Regular,Bold}.ttc``,
+``NotoSerifCJK-{Regular,Bold}.ttc``; ``fonts-noto-cjk-extra`` adds the other weights) hold one
+face per region at different collection indexes: SC (Simplified Chinese), TC, HK, JP and KR.
+The faces share one glyph set but differ in their default glyph forms, so Chinese text uses the
+SC face and Korean text the KR face, and the language is also passed to raqm (HarfBuzz) so that
+the OpenType ``locl`` feature picks the right forms.
+
+Everything is computed on first use and cached per process with :func:`functools.lru_cache`.
+"""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+import unicodedata
+from dataclasses import dataclass
+
+from PIL import ImageFont
+
+INSTALL_HINT = "apt-get install fontconfig fonts-noto-cjk"
+
+# Language → Noto CJK region suffix. "zh" is Simplified Chinese (the site's Chinese is
+# Simplified); Traditional and Japanese are accepted for completeness.
+_REGIONS = {"zh": "SC", "ko": "KR", "zh-hant": "TC", "ja": "JP"}
+
+# Weight names → fontconfig weights (fontconfig.h: FC_WEIGHT_*). fontconfig itself picks the
+# nearest installed weight (fonts-noto-cjk has only Regular and Bold; -extra adds the rest).
+_WEIGHTS = {
+    "thin": 0, "extralight": 40, "ultralight": 40, "light": 50, "demilight": 55,
+    "semilight": 55, "book": 75, "regular": 80, "normal": 80, "medium": 100,
+    "demibold": 180, "semibold": 180, "bold": 200, "extrabold": 205, "ultrabold": 205,
+    "black": 210, "heavy": 210,
+}
+_FAMILIES = {"sans": "Noto Sans CJK", "serif": "Noto Serif CJK"}
+
+
+class FontNotFound(Exception):
+    """No installed font matches the face asked for (the message says how to install it)."""
+
+
+@dataclass(frozen=True)
+class FontFace:
+    """One face of a font file.
+
+    ``path``: the font file; ``index``: the face's index in a TrueType collection (``.ttc``);
+    ``family``/``style``: the names fontconfig gives (e.g. ``Noto Sans CJK SC``, ``Bold``);
+    ``lang``: the normalised language the face was chosen for (``zh`` or ``ko``).
+    """
+
+    path: str
+    index: int
+    family: str
+    style: str
+    lang: str
+
+
+def normalize_lang(lang: str) -> str:
+    """Map a language tag to the short code used here: ``zh``/``zh-Hans``/``zh-CN`` → ``zh``,
+    ``ko``/``ko-KR`` → ``ko`` (also ``zh-Hant``/``zh-TW``/``zh-HK`` → ``zh-hant``, ``ja``).
+
+    Tags follow BCP 47 (RFC 5646); case and ``_`` instead of ``-`` are accepted.
+    Raises ``ValueError`` for a language without a Noto CJK face.
+    """
+    tag = (lang or "").strip().replace("_", "-").lower()
+    parts = tag.split("-")
+    if parts[0] == "zh":
+        if any(p in ("hant", "tw", "hk", "mo") for p in parts[1:]):
+            return "zh-hant"
+        return "zh"
+    if parts[0] in ("ko", "ja"):
+        return parts[0]
+    raise ValueError(f"no CJK font face for language {lang!r} (expected zh or ko)")
+
+
+def _fc_match(pattern: str) -> tuple[str, int, str, str]:
+    """Ask fontconfig for the best match of ``pattern``: (file, index, first family, style)."""
+    try:
+        out = subprocess.run(
+            ["fc-match", "--format", "%{file}\n%{index}\n%{family}\n%{style}\n", pattern],
+            capture_output=True, text=True, check=True, timeout=30,
+        ).stdout
+    except FileNotFoundError as exc:
+        raise FontNotFound(
+            f"fontconfig's fc-match is not installed; install it with: {INSTALL_HINT}"
+        ) from exc
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+        raise FontNotFound(f"fc-match failed for {pattern!r}: {exc}") from exc
+    lines = out.split("\n")
+    if len(lines) < 4 or not lines[0]:
+        raise FontNotFound(f"fc-match found no font for {pattern!r}; install: {INSTALL_HINT}")
+    # %{family} and %{style} may list several (localised) names separated by commas.
+    family = lines[2].split(",")[0]
+    style = lines[3].split(",")[0]
+    return lines[0], int(lines[1] or 0), family, style
+
+
+@functools.lru_cache(maxsize=64)
+def find_face(lang: str, family: str = "sans", weight: str = "bold") -> FontFace:
+    """The Noto CJK face for ``lang`` (``zh`` → SC face, ``ko`` → KR face; ``zh-Hans``,
+    ``ko-KR`` ... accepted), ``family`` ``sans`` or ``serif`` and ``weight`` (``regular``,
+    ``medium``, ``bold``, ``black`` ...: the nearest installed weight is used).
+
+    Found through fontconfig and checked to really be that Noto CJK face (fc-match silently
+    substitutes another font when it is missing). Raises :class:`FontNotFound` (with the
+    install command) when it is not installed, ``ValueError`` for an unknown family or weight.
+    """
+    code = normalize_lang(lang)
+    if family not in _FAMILIES:
+        raise ValueError(f"unknown font family {family!r} (expected one of {sorted(_FAMILIES)})")
+    key = weight.strip().lower().replace("-", "").replace(" ", "")
+    if key not in _WEIGHTS:
+        raise ValueError(f"unknown font weight {weight!r} (expected one of {sorted(_WEIGHTS)})")
+    wanted = f"{_FAMILIES[family]} {_REGIONS[code]}"
+    path, index, got_family, style = _fc_match(f"{wanted}:weight={_WEIGHTS[key]}")
+    if got_family != wanted:
+        raise FontNotFound(
+            f"font {wanted!r} is not installed (fontconfig offers {got_family!r} instead, "
+            f"{path}); install it with: {INSTALL_HINT}"
+        )
+    return FontFace(path=path, index=index, family=got_family, style=style, lang=code)
+
+
+@functools.lru_cache(maxsize=16)
+def _cmap(path: str, index: int) -> frozenset[int]:
+    """Code points that face ``index`` of the font file ``path`` maps to a glyph (its cmap)."""
+    from fontTools.ttLib import TTFont  # imported on first use: loading fontTools takes time
+
+    font = TTFont(path, fontNumber=index, lazy=True)
+    try:
+        return frozenset(font.getBestCmap() or {})
+    finally:
+        font.close()
+
+
+@functools.lru_cache(maxsize=16)
+def em_box(face: FontFace) -> tuple[float, float]:
+    """The face's ideographic em box as fractions of the em: (top above the baseline, bottom
+    below it), from the OS/2 typographic ascender/descender (0.88, 0.12 for Noto CJK).
+
+    Lines are laid out by centring this box in the line height, as CSS does with the
+    half-leading.
+    """
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(face.path, fontNumber=face.index, lazy=True)
+    try:
+        upm = font["head"].unitsPerEm
+        os2 = font["OS/2"]
+        top, bottom = os2.sTypoAscender / upm, -os2.sTypoDescender / upm
+    finally:
+        font.close()
+    if top <= 0 or bottom < 0:  # broken metrics: the usual ideographic em box
+        return 0.88, 0.12
+    return top, bottom
+
+
+def _ignorable(ch: str) -> bool:
+    """Characters that draw no glyph of their own: whitespace, controls, format characters
+    (ZWJ, ZWSP, soft hyphen ...), variation selectors. HarfBuzz hides these, so they are
+    not checked against the cmap."""
+    if ch.isspace():
+        return True
+    cat = unicodedata.category(ch)
+    if cat in ("Cc", "Cf"):
+        return True
+    cp = ord(ch)
+    return 0xFE00 <= cp <= 0xFE0F or 0xE0100 <= cp <= 0xE01EF or cp == 0x180B
+
+
+def missing_characters(text: str, face: FontFace) -> list[str]:
+    """The distinct characters of ``text`` that ``face`` has no glyph for, in order of first
+    appearance (whitespace, control and format characters and variation selectors excluded).
+
+    Judged by the face's cmap (fontTools), which is what HarfBuzz uses: emoji and rare Han
+    characters outside the font (e.g. U+20000 𠀀, U+2A6A5 𪚥) are reported.
+    """
+    cmap = _cmap(face.path, face.index)
+    seen: list[str] = []
+    for ch in text:
+        if ch not in seen and not _ignorable(ch) and ord(ch) not in cmap:
+            seen.append(ch)
+    return seen
+
+
+def describe_char(ch: str) -> str:
+    """``'𪚥' (U+2A6A5)``-style text for a character, for error messages."""
+    return f"“{ch}” (U+{ord(ch):04X})"
+
+
+class MissingGlyphs(ValueError):
+    """A text holds characters the font cannot draw.
+
+    ``chars``: the characters (list of str); ``field``: the field the text came from;
+    ``family``: the font family. ``str()`` is the English message; :meth:`message` gives it in
+    the editor's language (``zh``, ``ko`` or ``en``).
+    """
+
+    _TEXTS = {
+        "zh": "{field}：字体“{family}”中没有以下字符：{chars}，印刷时会成为空白方框。"
+              "请改用其他字、删去这些字符或换用其他字体。",
+        "ko": "{field}: 글꼴 ‘{family}’에 다음 문자가 없습니다: {chars}. 인쇄하면 빈 네모로 "
+              "나옵니다. 다른 글자로 바꾸거나 지우거나 다른 글꼴을 고르십시오.",
+        "en": "{field}: the font '{family}' has no glyph for {chars}; it would print as an empty "
+              "box. Replace or remove these characters, or choose another font.",
+    }
+    _SEPARATORS = {"zh": "、", "ko": ", ", "en": ", "}
+
+    def __init__(self, chars: list[str], field: str, family: str = ""):
+        self.chars = list(chars)
+        self.field = field
+        self.family = family
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "en") -> str:
+        """The message in ``lang`` (``zh``, ``ko``, ``en``; other values → English)."""
+        try:
+            code = normalize_lang(lang)
+        except ValueError:
+            code = "en"
+        code = "zh" if code == "zh-hant" else code if code in self._TEXTS else "en"
+        chars = self._SEPARATORS[code].join(describe_char(c) for c in self.chars)
+        return self._TEXTS[code].format(field=self.field, family=self.family, chars=chars)
+
+
+def check_coverage(text: str, face: FontFace, field: str) -> None:
+    """Raise :class:`MissingGlyphs` (naming the characters and ``field``) when ``face`` cannot
+    draw every character of ``text``; return ``None`` when it can."""
+    missing = missing_characters(text, face)
+    if missing:
+        raise MissingGlyphs(missing, field, face.family)
+
+
+@functools.lru_cache(maxsize=64)
+def load_font(face: FontFace, size_px: int) -> ImageFont.FreeTypeFont:
+    """Pillow font for ``face`` at ``size_px`` pixels per em, with raqm (HarfBuzz) layout so
+    that shaping, kerning and the language's ``locl`` forms apply (pass ``language=`` when
+    drawing or measuring). Raises ``ValueError`` for a size below 1 px, ``RuntimeError`` when
+    Pillow was built without raqm.
+    """
+    if size_px < 1:
+        raise ValueError(f"font size must be at least 1 px, got {size_px}")
+    from PIL import features
+
+    if not features.check("raqm"):
+        raise RuntimeError("Pillow was built without raqm (libraqm); CJK text cannot be laid out")
+    return ImageFont.truetype(
+        face.path, size=int(size_px), index=face.index, layout_engine=ImageFont.Layout.RAQM
+    )

@@ -1,0 +1,396 @@
+"""Poster text: line breaking with kinsoku rules, headline fitting, drawing.
+
+Line breaking starts from the Unicode Line Breaking Algorithm (UAX #14, Unicode 16, computed by
+the ``uniseg`` library) and tailors it for Chinese and Korean typography:
+
+* **Kinsoku** (禁则, W3C *Requirements for Chinese Text Layout* (clreq) §3.1.7 "Prohibition
+  rules for line start and line end"; JIS X 4051 / W3C jlreq classes cl-02 … cl-08 for the
+  same marks): no line starts with a closing bracket or quote, a pause or stop mark, a middle
+  dot, the prolonged sound mark or an ellipsis (:data:`LINE_START_PROHIBITED`), and no line ends
+  with an opening bracket or quote (:data:`LINE_END_PROHIBITED`). Full-width and half-width
+  forms are both listed.
+* **Inseparable marks**: the two halves of a dash "——" or of an ellipsis "……" are never split
+  (clreq §3.1.7; UAX #14 classes B2 and IN).
+* **Kept whole**: Latin words and numbers (UAX #14: AL × AL, NU × NU, decimals "3.5", "50%",
+  "2026" in "2026年"; the break *before* 年 stays allowed), and URLs, e-mail addresses, phone
+  numbers and dates such as ``0433-2512345`` (:data:`_ATOMIC`: no break anywhere inside).
+* **Korean** (``lang="ko"``) breaks only at spaces, between eojeol, as CSS
+  ``word-break: keep-all`` does for Hangul (Korean is not broken between syllables).
+* Ambiguous-width characters (UAX #14 class AI) are resolved to ID, as UAX #14 LB1 recommends
+  for East Asian context.
+
+When a forbidden mark would start a line, the character before it moves down with it
+("push out", 推出 / 追い出し; clreq §3.1.7): the greedy filler simply never breaks at a forbidden
+position. Hanging punctuation (悬挂) is not used, so every line fits its box exactly.
+
+Widths are measured on the whole candidate line (``fits(line)``), never summed per character,
+so kerning and shaping by raqm (HarfBuzz, with the language tag for the ``locl`` feature) are
+taken into account.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from PIL import ImageDraw, ImageFont
+from uniseg.linebreak import LineBreak, line_break, line_break_breakables
+
+from .fonts import FontFace, check_coverage, em_box, load_font, normalize_lang
+
+# Characters that must not begin a line (clreq §3.1.7; JIS X 4051 cl-02 closing brackets,
+# cl-04 question/exclamation marks, cl-05 middle dots, cl-06 full stops, cl-07 commas, cl-08
+# inseparable characters, cl-09 iteration marks, cl-10 prolonged sound mark).
+LINE_START_PROHIBITED = frozenset(
+    "）］｝〕〉》」』】〙〗〟’”｠»›)]}｣"  # closing brackets and quotation marks
+    "、。，．：；？！‼⁇⁈⁉､｡,.:;?!"  # pause and stop marks
+    "・·‧"  # middle dots (间隔号)
+    "ー々〻ゝゞヽヾ"  # prolonged sound mark, iteration marks
+    "…‥"  # ellipsis halves (an ellipsis never starts a line)
+    "%％‰"  # percent signs belong to the number before them
+)
+
+# Characters that must not end a line (clreq §3.1.7; JIS X 4051 cl-01 opening brackets).
+LINE_END_PROHIBITED = frozenset("（［｛〔〈《「『【〘〖〝‘“｟«‹([{｢")
+
+# Marks that are written doubled and whose halves are never split: the dash ——
+# (U+2014, also typed as U+2015 or U+2500) and the ellipsis …… (U+2026, U+2025).
+_INSEPARABLE_GROUPS = ("—―─⸺⸻", "…‥")
+
+# Runs that are never broken: URLs (RFC 3986 characters), e-mail addresses, and numbers joined
+# by hyphens, slashes or dots (phone numbers like 0433-2512345 or (0433)2512345, dates).
+_ATOMIC = re.compile(
+    r"""(?:https?://|ftp://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+
+      | [A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+
+      | \+?(?:\(\d+\))?\d+(?:[-‐‑–./]\d+)+
+      | \(\d+\)\d+""",
+    re.VERBOSE,
+)
+
+# Mandatory breaks (UAX #14 classes BK, CR, LF, NL): an explicit line break in the text.
+_HARD_BREAK = re.compile(r"\r\n|[\n\r\v\f\x85\u2028\u2029]")
+
+
+class Unbreakable(ValueError):
+    """One unit of text that may not be broken (a word, a number, a URL, a character with its
+    kinsoku neighbours) is wider than the line even alone. ``unit`` is that text."""
+
+    def __init__(self, unit: str):
+        self.unit = unit
+        super().__init__(f"“{unit}” cannot be broken and is wider than the line")
+
+
+class TextDoesNotFit(ValueError):
+    """The text does not fit its box even at the smallest allowed size.
+
+    Raw facts as attributes, for the caller to phrase (in mm and pt, with the field's path):
+    ``box_w``, ``box_h`` (px), ``min_px`` (the smallest size tried), ``size_needed_hint`` (the
+    largest size below ``min_px`` at which it would fit, or ``None`` when it fits at no size),
+    ``reason`` (``"width"``: an unbreakable ``unit`` is wider than the box; ``"height"``: too many
+    lines for the box; ``"lines"``: more than ``max_lines`` lines), ``unit`` and ``lines``
+    (the line count at ``min_px``, ``None`` for ``"width"``).
+    """
+
+    def __init__(self, *, box_w: int, box_h: int, min_px: int, size_needed_hint: int | None,
+                 reason: str, unit: str | None = None, lines: int | None = None,
+                 max_lines: int | None = None):
+        self.box_w, self.box_h, self.min_px = box_w, box_h, min_px
+        self.size_needed_hint, self.reason, self.unit, self.lines = (
+            size_needed_hint, reason, unit, lines)
+        self.max_lines = max_lines
+        why = {
+            "width": f"“{unit}” cannot be broken and is wider than the box",
+            "height": f"{lines} lines are taller than the box",
+            "lines": f"{lines} lines are more than the {max_lines} allowed",
+        }[reason]
+        hint = (f"; it would fit at {size_needed_hint} px" if size_needed_hint
+                else "")
+        super().__init__(
+            f"text does not fit in {box_w}×{box_h} px even at {min_px} px ({why}){hint}; "
+            "shorten it or choose a larger format"
+        )
+
+
+def lang_tag(lang: str) -> str:
+    """The BCP 47 tag passed to raqm/HarfBuzz for ``lang``: ``zh`` → ``zh-Hans``, ``ko`` →
+    ``ko`` (``zh-Hans``, ``ko-KR`` ... accepted). HarfBuzz maps it to the OpenType language
+    system (ZHS, KOR) whose ``locl`` forms are used. Raises ``ValueError`` for other languages.
+    """
+    return {"zh": "zh-Hans", "ko": "ko", "zh-hant": "zh-Hant", "ja": "ja"}[normalize_lang(lang)]
+
+
+def _east_asian_property(ch: str) -> LineBreak:
+    """UAX #14 line break class, with AI (ambiguous) resolved to ID as in East Asian text."""
+    lb = line_break(ch)
+    return LineBreak.ID if lb == LineBreak.AI else lb
+
+
+def _same_group(a: str, b: str) -> bool:
+    return any(a in group and b in group for group in _INSEPARABLE_GROUPS)
+
+
+@functools.lru_cache(maxsize=1024)
+def _paragraph_breaks(text: str, lang: str) -> tuple[int, ...]:
+    """Break opportunities inside one paragraph (no hard breaks): indexes 0 < i < len.
+
+    Cached: fit_text wraps the same text at many sizes, and UAX #14 is computed in Python."""
+    if len(text) < 2:
+        return ()
+    allowed = list(line_break_breakables(text, property=_east_asian_property))
+    inside_atomic = [False] * (len(text) + 1)
+    for m in _ATOMIC.finditer(text):
+        for i in range(m.start() + 1, m.end()):
+            inside_atomic[i] = True
+    korean = lang == "ko"
+    result = []
+    for i in range(1, len(text)):
+        if not allowed[i] or inside_atomic[i]:
+            continue
+        cur, prev = text[i], text[i - 1]
+        if korean and not (prev.isspace() or prev == "\u200b"):
+            continue  # Korean: only between eojeol (after a space), never between syllables
+        if cur in LINE_START_PROHIBITED or _same_group(prev, cur):
+            continue
+        j = i - 1
+        while j > 0 and text[j].isspace():
+            j -= 1
+        if text[j] in LINE_END_PROHIBITED:
+            continue
+        result.append(i)
+    return tuple(result)
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the paragraphs between hard line breaks."""
+    spans, start = [], 0
+    for m in _HARD_BREAK.finditer(text):
+        spans.append((start, m.start()))
+        start = m.end()
+    spans.append((start, len(text)))
+    return spans
+
+
+def break_opportunities(text: str, lang: str) -> list[int]:
+    """Indexes ``i`` (0 < i < len(text)) where a line may break, i.e. between ``text[i-1]`` and
+    ``text[i]``, sorted. A hard line break (``\\n`` ...) gives the index after it.
+
+    ``lang`` is ``zh`` or ``ko`` (``zh-Hans``, ``ko-KR`` ... accepted). Rules: UAX #14
+    tailored by clreq §3.1.7 kinsoku, inseparable ——/……, atomic URLs/phone numbers and Korean
+    keep-all (see the module docstring). Breaking *after* spaces: spaces stay at the end of the
+    line before, where :func:`wrap` drops them.
+    """
+    code = normalize_lang(lang)
+    result: list[int] = []
+    paragraphs = _paragraphs(text)
+    for n, (start, end) in enumerate(paragraphs):
+        result.extend(start + i for i in _paragraph_breaks(text[start:end], code))
+        if n + 1 < len(paragraphs):
+            nxt = paragraphs[n + 1][0]
+            if 0 < nxt < len(text):
+                result.append(nxt)
+    return result
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def wrap_spans(text: str, lang: str, fits: Callable[[str], bool]) -> list[tuple[int, int]]:
+    """Like :func:`wrap`, but the lines as ``(start, end)`` indexes into ``text`` (spaces at
+    line ends excluded), so a caller can map lines back to the source text."""
+    code = normalize_lang(lang)
+    lo, hi = _strip_span(text, 0, len(text))
+    if lo == hi:
+        return []
+    lines: list[tuple[int, int]] = []
+    for p_start, p_end in _paragraphs(text[lo:hi]):
+        p_start, p_end = p_start + lo, p_end + lo
+        para = text[p_start:p_end]
+        bounds = [0, *_paragraph_breaks(para, code), len(para)]
+        line_start = line_end = 0
+        for u_start, u_end in zip(bounds, bounds[1:]):
+            cs, ce = _strip_span(para, line_start, line_end)
+            if ce > cs:  # the line has text: add this unit if the longer line still fits
+                s, e = _strip_span(para, line_start, u_end)
+                if fits(para[s:e]):
+                    line_end = u_end
+                    continue
+                lines.append((p_start + cs, p_start + ce))  # full: emit it, start a new one
+                line_start = u_start
+            s, e = _strip_span(para, u_start, u_end)
+            if e > s and not fits(para[s:e]):
+                raise Unbreakable(para[s:e])
+            line_end = u_end
+        s, e = _strip_span(para, line_start, line_end)
+        lines.append((p_start + s, p_start + e))
+    return lines
+
+
+def wrap(text: str, lang: str, fits: Callable[[str], bool]) -> list[str]:
+    """Break ``text`` into lines by greedy filling: each line takes as many units (the text
+    between two :func:`break_opportunities`) as ``fits(line)`` accepts.
+
+    ``fits`` receives a candidate line without its end spaces and says whether it fits the width
+    (measure it whole: kerning and shaping make widths non-additive). Spaces at line ends are
+    dropped; hard line breaks are kept (an empty paragraph gives an empty line). Chinese breaks
+    between any two Han characters except where kinsoku forbids (clreq §3.1.7, push-out, no
+    hanging punctuation), Korean only at spaces; Latin words, numbers, URLs and phone numbers stay
+    whole. Raises :class:`Unbreakable` when one unit does not fit even alone.
+    """
+    return [text[s:e] for s, e in wrap_spans(text, lang, fits)]
+
+
+@dataclass
+class FittedText:
+    """A text wrapped and sized for its box (all lengths in px).
+
+    ``size_px``: font size (px per em); ``lines``: the lines; ``line_height_px``: distance
+    between baselines; ``width_px``: the widest line's advance width (rounded up);
+    ``height_px``: ``len(lines) × line_height_px``, plus the ink of the first and last line that
+    reaches out of its line (``ink_top_px`` above the first line: tall brackets, accents; below
+    the last: descenders), so that everything drawn stays inside; ``font``: the Pillow font at
+    that size; ``face``: its face.
+    """
+
+    size_px: int
+    lines: list[str]
+    line_height_px: int
+    width_px: int
+    height_px: int
+    font: ImageFont.FreeTypeFont = field(compare=False, repr=False)
+    face: FontFace | None = field(default=None, compare=False, repr=False)
+    ink_top_px: int = 0
+
+
+def _baseline_in_slot(face: FontFace | None, size_px: int, line_height_px: int) -> int:
+    """Distance in px from the top of a line's slot to its baseline: the face's ideographic em
+    box centred in the line height (CSS half-leading)."""
+    em_top, em_bottom = em_box(face) if face else (0.88, 0.12)
+    return round((line_height_px - size_px * (em_top + em_bottom)) / 2 + size_px * em_top)
+
+
+def line_height(size_px: int, line_spacing: float) -> int:
+    """Distance between baselines in px: ``size_px × line_spacing`` rounded, at least 1."""
+    return max(1, round(size_px * line_spacing))
+
+
+def fit_text(text: str, lang: str, face: FontFace, box_w: int, box_h: int, min_px: int,
+             max_px: int, line_spacing: float = 1.25, max_lines: int | None = None,
+             field: str = "text") -> FittedText:
+    """The largest font size in ``[min_px, max_px]`` (px per em) at which ``text``, wrapped by
+    :func:`wrap` with real measured widths (``font.getlength(line, language=lang_tag(lang))``,
+    raqm layout), fits a box of ``box_w`` × ``box_h`` px: every line at most ``box_w`` wide,
+    ``lines × line height`` at most ``box_h``, and at most ``max_lines`` lines when given.
+
+    Binary search over integer sizes. ``line_spacing`` is the line height in ems (1.25 keeps
+    Latin descenders inside the line). The text's coverage by ``face`` is checked first.
+
+    Raises :class:`~plugins.posters.fonts.MissingGlyphs` (naming ``field``) when the face cannot
+    draw a character, :class:`TextDoesNotFit` when the text does not fit even at ``min_px``,
+    ``ValueError`` for an empty box or ``min_px > max_px``.
+    """
+    if box_w < 1 or box_h < 1:
+        raise ValueError(f"empty text box {box_w}×{box_h} px")
+    if not 1 <= min_px <= max_px:
+        raise ValueError(f"font sizes must satisfy 1 <= min_px <= max_px, got {min_px}, {max_px}")
+    if line_spacing <= 0:
+        raise ValueError(f"line_spacing must be positive, got {line_spacing}")
+    check_coverage(text, face, field)
+    tag = lang_tag(lang)
+
+    def attempt(size: int) -> FittedText | tuple[str, str | None, int | None]:
+        font = load_font(face, size)
+
+        def fits(line: str) -> bool:
+            return font.getlength(line, language=tag) <= box_w
+
+        try:
+            lines = wrap(text, lang, fits)
+        except Unbreakable as exc:
+            return ("width", exc.unit, None)
+        lh = line_height(size, line_spacing)
+        if max_lines is not None and len(lines) > max_lines:
+            return ("lines", None, len(lines))
+        width = max((font.getlength(line, language=tag) for line in lines), default=0.0)
+        over_top = over_bottom = 0
+        if lines:  # ink reaching out of the first/last line's slot (brackets, descenders)
+            baseline = _baseline_in_slot(face, size, lh)
+            over_top = max(0, -(baseline + font.getbbox(lines[0], anchor="ls",
+                                                        language=tag)[1]))
+            over_bottom = max(0, baseline + font.getbbox(lines[-1], anchor="ls",
+                                                         language=tag)[3] - lh)
+        height = len(lines) * lh + over_top + over_bottom
+        if height > box_h:
+            return ("height", None, len(lines))
+        return FittedText(size, lines, lh, math.ceil(width), height, font, face, over_top)
+
+    best = attempt(min_px)
+    if not isinstance(best, FittedText):
+        reason, unit, n_lines = best
+        lo, hi, hint = 1, min_px - 1, None  # largest smaller size that fits, for the message
+        while lo <= hi:
+            mid = (lo + hi) // 2
+            if isinstance(attempt(mid), FittedText):
+                hint, lo = mid, mid + 1
+            else:
+                hi = mid - 1
+        raise TextDoesNotFit(box_w=box_w, box_h=box_h, min_px=min_px, size_needed_hint=hint,
+                             reason=reason, unit=unit, lines=n_lines, max_lines=max_lines)
+    lo, hi = min_px, max_px
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        result = attempt(mid)
+        if isinstance(result, FittedText):
+            best, lo = result, mid
+        else:
+            hi = mid - 1
+    return best
+
+
+def draw_text(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], fitted: FittedText,
+              lang: str, fill, align: str = "left", valign: str = "top"
+              ) -> list[tuple[int, int, int, int]]:
+    """Draw ``fitted`` into ``box`` = (left, top, right, bottom) px and return each drawn line's
+    bounding box (px, as :meth:`ImageDraw.textbbox` gives it).
+
+    ``align``: ``left``/``center``/``right``; ``valign``: ``top``/``middle``/``bottom`` place the
+    block of ``len(lines) × line height`` in the box. Each line's ideographic em box (from the
+    font's typographic ascender/descender) is centred in its line height (CSS half-leading).
+    The language goes to raqm. Raises ``ValueError`` when ``fitted`` is larger than ``box`` or
+    for an unknown alignment.
+    """
+    left, top, right, bottom = box
+    box_w, box_h = right - left, bottom - top
+    if fitted.width_px > box_w or fitted.height_px > box_h:
+        raise ValueError(f"text of {fitted.width_px}×{fitted.height_px} px does not fit the box "
+                         f"{box_w}×{box_h} px; fit it to this box with fit_text()")
+    if align not in ("left", "center", "right") or valign not in ("top", "middle", "bottom"):
+        raise ValueError(f"unknown alignment {align!r}/{valign!r}")
+    tag = lang_tag(lang)
+    font, size, lh = fitted.font, fitted.size_px, fitted.line_height_px
+    y0 = top + fitted.ink_top_px + {"top": 0, "middle": (box_h - fitted.height_px) // 2,
+                                    "bottom": box_h - fitted.height_px}[valign]
+    in_slot = _baseline_in_slot(fitted.face, size, lh)
+    boxes = []
+    for i, line in enumerate(fitted.lines):
+        width = font.getlength(line, language=tag)
+        x = left + {"left": 0, "center": math.floor((box_w - width) / 2),
+                    "right": math.floor(box_w - width)}[align]
+        ink_left, _, ink_right, _ = font.getbbox(line, anchor="ls", language=tag)
+        if x + ink_right > right:  # a glyph whose ink overhangs its advance: keep it inside
+            x = right - math.ceil(ink_right)
+        if x + ink_left < left:
+            x = left - math.floor(ink_left)
+        baseline = y0 + i * lh + in_slot
+        draw.text((x, baseline), line, font=font, fill=fill, anchor="ls", language=tag)
+        x0, y0_, x1, y1 = draw.textbbox((x, baseline), line, font=font, anchor="ls",
+                                        language=tag)
+        boxes.append((int(x0), int(y0_), int(x1), int(y1)))
+    return boxes
