@@ -65,8 +65,10 @@ def check_lines(text, lang, fits, spans, *, start_set=FULL_START, end_set=FULL_E
         assert fits(line), line
         if n:
             assert line[0] not in start_set, (lines, n)
-            assert s in opportunities or text[s - 1] == " " and s - 1 in opportunities or \
-                any(o in opportunities for o in range(spans[n - 1][1], s + 1)), (lines, n)
+            # the break is at an opportunity; only spaces are dropped around it
+            gap = range(spans[n - 1][1], s + 1)
+            assert not text[gap.start:s].strip(), (lines, n)
+            assert any(o in opportunities for o in gap), (lines, n)
         if n + 1 < len(spans):
             assert line[-1] not in end_set, (lines, n)
             # greedy: the line plus the next unit would not fit
@@ -234,6 +236,52 @@ def test_P1_spaces_dropped_at_line_ends_and_hard_breaks_kept():
     assert wrap("  행복한   가정  ", "ko", chars(4)) == ["행복한", "가정"]
     assert wrap("", "zh", chars(3)) == [] and wrap("   ", "ko", chars(3)) == []
     assert break_opportunities("人口\n文化", "zh") == [1, 3, 4]
+
+
+def test_P1_interpunct_connector_and_separation_marks_never_start_a_line():
+    """P1 (clreq §6.1.1): the interpunct in a transcribed name, the connector ～ in a date range
+    and the separation mark / never begin a line, at every width."""
+    for text, mark in (("克里斯蒂娜·罗塞蒂来到延吉市", "·"), ("8月15日～8月17日举办", "～"),
+                       ("人口／家庭／健康", "／"), ("延边–长白山", "–")):
+        for width in range(2, len(text) + 1):
+            try:
+                lines = wrap(text, "zh", chars(width))
+            except Unbreakable as exc:
+                assert len(exc.unit) > width
+                continue
+            assert not any(line.startswith(mark) for line in lines), lines
+            assert "".join(lines) == text
+
+
+def test_P1_hard_line_breaks_start_new_lines():
+    """An explicit line break (a list of points) always starts a new line; each paragraph is
+    wrapped on its own."""
+    text = "• 免费孕前检查\n• 长白山人口文化节，欢迎参加！\r\n\n• 0433-2512345"
+    # the bullet stays with the text after it, the phone number stays whole
+    assert wrap(text, "zh", chars(14)) == [
+        "• 免费孕前检查", "• 长白山人口文化节，欢迎参", "加！", "", "• 0433-2512345"]
+    with pytest.raises(Unbreakable) as err:
+        wrap(text, "zh", chars(13))
+    assert err.value.unit == "• 0433-2512345"
+    face = find_face("zh")
+    fitted = fit_text(text, "zh", face, 400, 600, 10, 100)
+    assert fitted.lines[0] == "• 免费孕前检查" and fitted.lines[-1].endswith("0433-2512345")
+    assert "" in fitted.lines
+
+
+def test_face_and_language_select_local_glyph_forms():
+    """The SC face draws Chinese forms and the KR face Korean forms, and draw_text passes the
+    language to raqm: 骨 differs between the faces and, in the KR face, between zh and ko."""
+    def render(face, lang):
+        fitted = fit_text("骨直", lang, face, 200, 100, 48, 48)
+        image = Image.new("L", (200, 100), 255)
+        draw_text(ImageDraw.Draw(image), (0, 0, 200, 100), fitted, lang, 0)
+        return image.tobytes()
+
+    sc, kr = find_face("zh"), find_face("ko")
+    assert render(sc, "zh") != render(kr, "ko")
+    assert render(kr, "ko") != render(kr, "zh")
+    assert render(sc, "zh") == render(sc, "zh-Hans")
 
 
 _HAN = "人口文化节长白山延边吉林幸福家庭健康文明和谐美好未来共建创造"

@@ -1,27 +1,40 @@
 """Poster text: line breaking with kinsoku rules, headline fitting, drawing.
 
-Line breaking starts from the Unicode Line Breaking Algorithm (UAX #14, Unicode 16, computed by
-the ``uniseg`` library) and tailors it for Chinese and Korean typography:
+Line breaking starts from the Unicode Line Breaking Algorithm (UAX #14, Unicode 16.0, computed
+by the ``uniseg`` library) and tailors it, by removing break opportunities only, for Chinese and
+Korean typography. References:
 
-* **Kinsoku** (禁则, W3C *Requirements for Chinese Text Layout* (clreq) §3.1.7 "Prohibition
-  rules for line start and line end"; JIS X 4051 / W3C jlreq classes cl-02 … cl-08 for the
-  same marks): no line starts with a closing bracket or quote, a pause or stop mark, a middle
-  dot, the prolonged sound mark or an ellipsis (:data:`LINE_START_PROHIBITED`), and no line ends
-  with an opening bracket or quote (:data:`LINE_END_PROHIBITED`). Full-width and half-width
-  forms are both listed.
-* **Inseparable marks**: the two halves of a dash "——" or of an ellipsis "……" are never split
-  (clreq §3.1.7; UAX #14 classes B2 and IN).
+* W3C *Requirements for Chinese Text Layout* (clreq, https://www.w3.org/TR/clreq/):
+  §6.1.1 "Prohibition rules for line start and line end" (行首行尾禁则,
+  https://www.w3.org/TR/clreq/#prohibition_rules_for_line_start_end), §6.1.2 "Prohibition rules
+  for unbreakable marks" (符号分离禁则), §6.1.3 "Hanging punctuation at line end";
+* W3C *Requirements for Japanese Text Layout* (jlreq, JIS X 4051) §3.1.7 "Characters not
+  starting a line", §3.1.8 "Characters not ending a line", §3.1.10 "Unbreakable character
+  sequences", for the full- and half-width forms of the same marks;
+* UAX #14 "Unicode Line Breaking Algorithm" (https://www.unicode.org/reports/tr14/).
+
+The rules:
+
+* **Line start** (:data:`LINE_START_PROHIBITED`): no line starts with a pause or stop mark
+  (、，。：；？！), a closing quotation mark or bracket, a connector mark (～ – /), an
+  interpunct (· ・), an ellipsis, the prolonged sound or an iteration mark.
+* **Line end** (:data:`LINE_END_PROHIBITED`): no line ends with an opening quotation mark or
+  bracket. Spaces between the mark and the break do not matter.
+* **Unbreakable marks**: the two halves of a dash "——" or an ellipsis "……" are never split.
 * **Kept whole**: Latin words and numbers (UAX #14: AL × AL, NU × NU, decimals "3.5", "50%",
-  "2026" in "2026年"; the break *before* 年 stays allowed), and URLs, e-mail addresses, phone
-  numbers and dates such as ``0433-2512345`` (:data:`_ATOMIC`: no break anywhere inside).
-* **Korean** (``lang="ko"``) breaks only at spaces, between eojeol, as CSS
-  ``word-break: keep-all`` does for Hangul (Korean is not broken between syllables).
-* Ambiguous-width characters (UAX #14 class AI) are resolved to ID, as UAX #14 LB1 recommends
-  for East Asian context.
+  "12,000", "9:30"; "2026" in "2026年" — the break *before* 年 stays allowed), and URLs,
+  e-mail addresses, phone numbers and dates such as ``0433-2512345`` (no break inside at all).
+* **Korean** (``lang="ko"``) breaks only after a space, between eojeol (어절): like CSS
+  ``word-break: keep-all`` it never breaks between Hangul syllables, and, stricter than
+  keep-all, not after punctuation inside an eojeol either.
+* Ambiguous characters (UAX #14 class AI, e.g. ① ×) are resolved to ID, as UAX #14 LB1
+  recommends for East Asian text.
 
-When a forbidden mark would start a line, the character before it moves down with it
-("push out", 推出 / 追い出し; clreq §3.1.7): the greedy filler simply never breaks at a forbidden
-position. Hanging punctuation (悬挂) is not used, so every line fits its box exactly.
+When a mark that may not start a line would start one, the character before it moves down with
+it ("push out", 推出 / 追い出し, one of the clreq methods): the greedy filler never breaks at a
+forbidden position. Hanging punctuation (clreq §6.1.3) is not used, so every line fits its box.
+Punctuation width adjustment (clreq §6.3.2, e.g. "。」" in one and a half ems) is not done:
+each full-width mark takes a full em.
 
 Widths are measured on the whole candidate line (``fits(line)``), never summed per character,
 so kerning and shaping by raqm (HarfBuzz, with the language tag for the ``locl`` feature) are
@@ -41,23 +54,28 @@ from uniseg.linebreak import LineBreak, line_break, line_break_breakables
 
 from .fonts import FontFace, check_coverage, em_box, load_font, normalize_lang
 
-# Characters that must not begin a line (clreq §3.1.7; JIS X 4051 cl-02 closing brackets,
-# cl-04 question/exclamation marks, cl-05 middle dots, cl-06 full stops, cl-07 commas, cl-08
-# inseparable characters, cl-09 iteration marks, cl-10 prolonged sound mark).
+# Characters that must not begin a line: clreq §6.1.1 (pause/stop marks, closing quotation
+# marks, brackets and book-title marks, connector marks, interpuncts, separation mark) and the
+# full-/half-width forms of jlreq §3.1.7 (cl-02 closing brackets, cl-03 hyphens, cl-04 question
+# and exclamation marks, cl-05 middle dots, cl-06 full stops, cl-07 commas, cl-08 inseparable
+# ellipses, cl-09 iteration marks, cl-10 prolonged sound mark).
 LINE_START_PROHIBITED = frozenset(
-    "）］｝〕〉》」』】〙〗〟’”｠»›)]}｣"  # closing brackets and quotation marks
+    "）］｝〕〉》」』】〙〗〟’”｠⦆»›)]}｣"  # closing brackets and quotation marks
     "、。，．：；？！‼⁇⁈⁉､｡,.:;?!"  # pause and stop marks
-    "・·‧"  # middle dots (间隔号)
+    "～〜–‐゠－/／"  # connector marks (连接号), separation mark (分隔号)
+    "・·‧"  # interpuncts (间隔号)
     "ー々〻ゝゞヽヾ"  # prolonged sound mark, iteration marks
     "…‥"  # ellipsis halves (an ellipsis never starts a line)
     "%％‰"  # percent signs belong to the number before them
 )
 
-# Characters that must not end a line (clreq §3.1.7; JIS X 4051 cl-01 opening brackets).
-LINE_END_PROHIBITED = frozenset("（［｛〔〈《「『【〘〖〝‘“｟«‹([{｢")
+# Characters that must not end a line: clreq §6.1.1 (opening quotation marks, brackets and
+# book-title marks); jlreq §3.1.8 (cl-01 opening brackets), full- and half-width; and list
+# bullets, which belong to the text after them (a bullet alone at a line end reads as debris).
+LINE_END_PROHIBITED = frozenset("（［｛〔〈《「『【〘〖〝‘“｟⦅«‹([{｢" "•◦‣⁃▪■□●○◆◇▶▷★☆※")
 
-# Marks that are written doubled and whose halves are never split: the dash ——
-# (U+2014, also typed as U+2015 or U+2500) and the ellipsis …… (U+2026, U+2025).
+# Marks written doubled whose halves are never split (clreq §6.1.2; UAX #14 B2 × B2, × IN):
+# the dash —— (U+2014, also typed as U+2015 or U+2500) and the ellipsis …… (U+2026, U+2025).
 _INSEPARABLE_GROUPS = ("—―─⸺⸻", "…‥")
 
 # Runs that are never broken: URLs (RFC 3986 characters), e-mail addresses, and numbers joined
@@ -178,7 +196,7 @@ def break_opportunities(text: str, lang: str) -> list[int]:
     ``text[i]``, sorted. A hard line break (``\\n`` ...) gives the index after it.
 
     ``lang`` is ``zh`` or ``ko`` (``zh-Hans``, ``ko-KR`` ... accepted). Rules: UAX #14
-    tailored by clreq §3.1.7 kinsoku, inseparable ——/……, atomic URLs/phone numbers and Korean
+    tailored by clreq §6.1.1 kinsoku, inseparable ——/……, atomic URLs/phone numbers and Korean
     keep-all (see the module docstring). Breaking *after* spaces: spaces stay at the end of the
     line before, where :func:`wrap` drops them.
     """
@@ -240,7 +258,7 @@ def wrap(text: str, lang: str, fits: Callable[[str], bool]) -> list[str]:
     ``fits`` receives a candidate line without its end spaces and says whether it fits the width
     (measure it whole: kerning and shaping make widths non-additive). Spaces at line ends are
     dropped; hard line breaks are kept (an empty paragraph gives an empty line). Chinese breaks
-    between any two Han characters except where kinsoku forbids (clreq §3.1.7, push-out, no
+    between any two Han characters except where kinsoku forbids (clreq §6.1.1, push-out, no
     hanging punctuation), Korean only at spaces; Latin words, numbers, URLs and phone numbers stay
     whole. Raises :class:`Unbreakable` when one unit does not fit even alone.
     """
