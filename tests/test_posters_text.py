@@ -393,7 +393,7 @@ def test_fonts_found(lang, region, family, weight):
     assert Path(face.path).is_file() and face.path.endswith(".ttc")
     expected = f"Noto {family.title()} CJK {region}"
     assert face.family == expected
-    assert _names(face) == (expected, weight.title())
+    assert _names(face) == (expected, weight.title()) and face.style == weight.title()
     assert face.lang == ("zh" if lang.startswith("zh") else "ko")
     assert find_face(lang, family, weight) is face  # cached
 
@@ -429,6 +429,20 @@ def test_font_not_found_when_fontconfig_substitutes(tmp_path, monkeypatch):
             find_face("zh", "sans", "bold")
         assert "apt-get install" in str(err.value) and "fonts-noto-cjk" in str(err.value)
         assert "Noto Sans CJK SC" in str(err.value)
+    finally:
+        find_face.cache_clear()
+
+
+def test_font_not_found_when_fontconfig_points_at_another_face(monkeypatch):
+    """A stale fontconfig cache naming the wrong collection index is caught by reading the
+    face's own name table (index 0 of the collection is the JP face, not SC)."""
+    real = fonts_mod._fc_match(f"Noto Sans CJK SC:weight=200")
+    monkeypatch.setattr(fonts_mod, "_fc_match", lambda pattern: (real[0], 0, real[2]))
+    find_face.cache_clear()
+    try:
+        with pytest.raises(FontNotFound) as err:
+            find_face("zh", "sans", "bold")
+        assert "fc-cache" in str(err.value) and "Noto Sans CJK JP" in str(err.value)
     finally:
         find_face.cache_clear()
 

@@ -85,11 +85,11 @@ def normalize_lang(lang: str) -> str:
     raise ValueError(f"no CJK font face for language {lang!r} (expected zh or ko)")
 
 
-def _fc_match(pattern: str) -> tuple[str, int, str, str]:
-    """Ask fontconfig for the best match of ``pattern``: (file, index, first family, style)."""
+def _fc_match(pattern: str) -> tuple[str, int, list[str]]:
+    """Ask fontconfig for the best match of ``pattern``: (file, collection index, families)."""
     try:
         out = subprocess.run(
-            ["fc-match", "--format", "%{file}\n%{index}\n%{family}\n%{style}\n", pattern],
+            ["fc-match", "--format", "%{file}\n%{index}\n%{family}\n", pattern],
             capture_output=True, text=True, check=True, timeout=30,
         ).stdout
     except FileNotFoundError as exc:
@@ -99,23 +99,44 @@ def _fc_match(pattern: str) -> tuple[str, int, str, str]:
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
         raise FontNotFound(f"fc-match failed for {pattern!r}: {exc}") from exc
     lines = out.split("\n")
-    if len(lines) < 4 or not lines[0]:
-        raise FontNotFound(f"fc-match found no font for {pattern!r}; install: {INSTALL_HINT}")
-    # %{family} and %{style} may list several (localised) names separated by commas.
-    family = lines[2].split(",")[0]
-    style = lines[3].split(",")[0]
-    return lines[0], int(lines[1] or 0), family, style
+    if len(lines) < 3 or not lines[0]:
+        raise FontNotFound(f"fc-match found no font for {pattern!r}; install it with: "
+                           f"{INSTALL_HINT}")
+    # %{family} lists every family name of the face (localised ones too), comma-separated.
+    return lines[0], int(lines[1] or 0), [name.strip() for name in lines[2].split(",")]
+
+
+@functools.lru_cache(maxsize=64)
+def face_names(path: str, index: int) -> tuple[str, str]:
+    """(family, style) of face ``index`` of a font file, from its own OpenType ``name`` table:
+    the typographic family/subfamily (name IDs 16, 17) when present, else IDs 1, 2 — e.g.
+    ``("Noto Sans CJK KR", "Bold")``. Raises ``OSError`` for an unreadable file."""
+    from fontTools.ttLib import TTFont  # imported on first use: loading fontTools takes time
+
+    try:
+        font = TTFont(path, fontNumber=index, lazy=True)
+    except Exception as exc:  # fontTools raises TTLibError, struct.error ... on a broken file
+        raise OSError(f"cannot read font {path} (face {index}): {exc}") from exc
+    try:
+        name = font["name"]
+        family = name.getDebugName(16) or name.getDebugName(1) or ""
+        style = name.getDebugName(17) or name.getDebugName(2) or ""
+    finally:
+        font.close()
+    return family, style
 
 
 @functools.lru_cache(maxsize=64)
 def find_face(lang: str, family: str = "sans", weight: str = "bold") -> FontFace:
     """The Noto CJK face for ``lang`` (``zh`` → SC face, ``ko`` → KR face; ``zh-Hans``,
     ``ko-KR`` ... accepted), ``family`` ``sans`` or ``serif`` and ``weight`` (``regular``,
-    ``medium``, ``bold``, ``black`` ...: the nearest installed weight is used).
+    ``medium``, ``bold``, ``black`` ...: fontconfig picks the nearest installed weight).
 
-    Found through fontconfig and checked to really be that Noto CJK face (fc-match silently
-    substitutes another font when it is missing). Raises :class:`FontNotFound` (with the
-    install command) when it is not installed, ``ValueError`` for an unknown family or weight.
+    Found through fontconfig, then checked twice to really be that Noto CJK face: fontconfig
+    must name it (fc-match silently substitutes another font when it is missing) and so must the
+    face's own ``name`` table at that collection index (a stale fontconfig cache could point at
+    another face). Raises :class:`FontNotFound` (with the install command) when it is not
+    installed, ``ValueError`` for an unknown language, family or weight.
     """
     code = normalize_lang(lang)
     if family not in _FAMILIES:
@@ -124,13 +145,22 @@ def find_face(lang: str, family: str = "sans", weight: str = "bold") -> FontFace
     if key not in _WEIGHTS:
         raise ValueError(f"unknown font weight {weight!r} (expected one of {sorted(_WEIGHTS)})")
     wanted = f"{_FAMILIES[family]} {_REGIONS[code]}"
-    path, index, got_family, style = _fc_match(f"{wanted}:weight={_WEIGHTS[key]}")
-    if got_family != wanted:
+    path, index, families = _fc_match(f"{wanted}:weight={_WEIGHTS[key]}")
+    if wanted not in families:
         raise FontNotFound(
-            f"font {wanted!r} is not installed (fontconfig offers {got_family!r} instead, "
+            f"font {wanted!r} is not installed (fontconfig offers {families[0]!r} instead, "
             f"{path}); install it with: {INSTALL_HINT}"
         )
-    return FontFace(path=path, index=index, family=got_family, style=style, lang=code)
+    try:
+        real_family, style = face_names(path, index)
+    except OSError as exc:
+        raise FontNotFound(f"{exc}; reinstall it with: {INSTALL_HINT}") from exc
+    if real_family != wanted:
+        raise FontNotFound(
+            f"fontconfig says face {index} of {path} is {wanted!r}, but the font says "
+            f"{real_family!r}; refresh fontconfig's cache with: fc-cache -f"
+        )
+    return FontFace(path=path, index=index, family=real_family, style=style, lang=code)
 
 
 @functools.lru_cache(maxsize=16)
