@@ -1,0 +1,482 @@
+"""Blueprint ``content``: the content list (filters, search), new page, edit, live preview.
+
+Permissions (issue #7 item 3, enforced here on the server for every action):
+
+* editor — creates pages and edits originals (pages that are not translations);
+* translator — creates and edits translations (a file with ``translated_from``, or a version
+  beside the default language's original);
+* reviewer — may edit any page (and approve, publish, unpublish: :mod:`cms.workflow`);
+* admin — users and roles only (no content rights unless also holding one of the above).
+
+The workflow state (``status``) is not a form field: it changes only through the workflow
+actions.  Also shared with the other content blueprints: :func:`get_store`, :func:`author_of`,
+:func:`can_edit`, :func:`is_translation`, :func:`render_edit`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from pathlib import Path
+from typing import Any
+
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file,
+                   url_for)
+
+from jindallae.markup import LinkContext, render
+from jindallae.slugs import slugify
+
+from . import forms
+from .auth import current_user, login_required, roles_required
+from .content_store import (Author, Conflict, ContentStore, Exists, GitFailed, NotFound, Page, StoreError,
+                            ValidationFailed, WriteFailed, compose, get_value, revision_of, set_value,
+                            side_by_side, unified_diff)
+from .i18n import gettext as _
+from .i18n import get_lang
+
+bp = Blueprint("content", __name__)
+
+EDIT_ROLES = ("editor", "translator", "reviewer")
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared helpers
+
+
+def get_store() -> ContentStore:
+    """The app's :class:`ContentStore` (made once per app, kept in ``app.extensions``)."""
+    store = current_app.extensions.get("cms_content_store")
+    if store is None:
+        store = ContentStore.for_project(Path(current_app.config["PROJECT_DIR"]), Path(current_app.config["CONTENT_DIR"]))
+        current_app.extensions["cms_content_store"] = store
+    return store
+
+
+def author_of(user: Any) -> Author:
+    """The git author for a CMS user (display name and e-mail)."""
+    if user is None:
+        return Author("Jindallae CMS", "cms@jindallae.invalid")
+    return Author(user.name, user.email or f"{user.username}@jindallae.invalid")
+
+
+def versions(store: ContentStore, rel: str) -> dict[str, str]:
+    """``{lang: path}`` of the existing language versions of the page ``rel``."""
+    section, slug, _lang = store.model.page_key(rel)
+    out = {}
+    for lang in store.model.languages:
+        other = f"{section}/{slug}.{lang.code}.md"
+        if (store.root / other).is_file():
+            out[lang.code] = other
+    return out
+
+
+def translated_from(front: Any) -> dict[str, str]:
+    value = get_value(front, "translated_from") if front is not None else None
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def is_translation(store: ContentStore, page: Page) -> bool:
+    """True when ``page`` is a translation: it records ``translated_from``, or it stands beside
+    the default language's version and no version says it is the original (the rule of
+    :mod:`jindallae.checks.translations`)."""
+    if translated_from(page.front):
+        return True
+    default = store.model.default.code
+    if page.lang == default:
+        return False
+    others = versions(store, page.path)
+    if default not in others:
+        return False
+    for lang, rel in others.items():
+        if lang == page.lang:
+            continue
+        try:
+            if translated_from(store.load(rel).front).get("lang") == page.lang:
+                return False
+        except NotFound:
+            continue
+    return True
+
+
+def can_edit(user: Any, store: ContentStore, page: Page) -> bool:
+    """Whether ``user`` may change ``page`` (see the module docstring)."""
+    if user is None:
+        return False
+    if user.can("reviewer"):
+        return True
+    return user.can("translator") if is_translation(store, page) else user.can("editor")
+
+
+def load_or_404(store: ContentStore, rel: str) -> Page:
+    try:
+        return store.load(rel, get_lang())
+    except NotFound:
+        abort(404)
+
+
+def title_of(page: Page) -> str:
+    title = get_value(page.front, "title") if page.front is not None else None
+    return str(title) if title else page.path
+
+
+def edit_message(verb: str, rel: str, title: str) -> str:
+    """A readable commit message: ``Edit news/x.zh.md: 标题``."""
+    return f"{verb} {rel}: {title}" if title else f"{verb} {rel}"
+
+
+def merge_view(theirs: str, yours: str) -> dict[str, Any]:
+    """The W1 merge context: both texts, a unified diff and side-by-side hunks."""
+    return {"theirs": theirs, "yours": yours, "unified": unified_diff(theirs, yours, "current", "yours"),
+            "hunks": side_by_side(theirs, yours)}
+
+
+def error_context(store: ContentStore, rel: str, text: str, errors: list, fields: list[forms.FormField]) -> dict[str, Any]:
+    """Errors split by form field (by the line each points at in ``text``) and the rest."""
+    item, _errs = store.model.parse_text(store.root, rel, text)
+    by_field, other = forms.errors_by_field(errors, item, {f.name for f in fields})
+    return {"field_errors": by_field, "form_errors": other}
+
+
+def render_edit(template: str, page: Page, *, values: dict[str, str] | None = None, body: str | None = None,
+                base_revision: str | None = None, status: int = 200, **extra: Any):
+    """Render the edit form (``edit.html`` or ``translate.html``) for ``page``, filled with
+    ``values``/``body`` (the submitted ones after a failed save, W6)."""
+    store = get_store()
+    section = store.model.page_key(page.path)[0]
+    fields = forms.page_fields(store.model, section)
+    shown = forms.form_values(fields, page.front)
+    if values:
+        shown.update(values)
+    context = {
+        "page": page, "fields": fields, "values": shown, "body": page.body if body is None else body,
+        "base_revision": base_revision or page.revision, "title": title_of(page),
+        "status": (page.item.status if page.item else get_value(page.front, "status") or "published"),
+        "status_labels": forms.STATUS_LABELS, "lang": page.lang, "section": section,
+        "unknown_fields": [k for k in (page.front or {}) if k not in forms.FIELDS],
+        "field_errors": {}, "form_errors": [], "merge": None, "poster": poster_link(page),
+        "existing_errors": [e.message for e in page.errors],
+        "other_versions": versions(store, page.path), "translation": is_translation(store, page),
+        "just_saved": bool(request.args.get("saved") or request.args.get("discard")),
+    }
+    context.update(extra)
+    return render_template(template, **context), status
+
+
+def poster_link(page: Page) -> str | None:
+    """URL of the built poster of an event page, when the posters plugin is present and the
+    poster exists in the output folder; ``None`` hides the poster preview link."""
+    project = Path(current_app.config["PROJECT_DIR"])
+    if not (project / "plugins" / "posters").is_dir():
+        return None
+    output = Path(current_app.config["OUTPUT_DIR"])
+    key = get_store().model.page_key(page.path)
+    if key is None:
+        return None
+    section, slug, lang = key
+    prefix = get_store().model.by_code[lang].prefix
+    folder = output / (prefix or "") / section / slug
+    for name in (f"{slug}.poster.png", "poster.png", f"{slug}.png"):
+        if (folder / name).is_file():
+            return url_for("content.built_file", rel=(folder / name).relative_to(output).as_posix())
+    return None
+
+
+def save_form(page: Page, template: str, ok_endpoint: str, verb: str, extra_changes: dict[str, Any] | None = None,
+              **extra: Any):
+    """Handle a submitted edit form for ``page``: apply the changed fields and body, save with
+    the base revision, and on success redirect (the page then clears the browser draft).  On
+    failure the form is shown again with everything the editor typed and what went wrong:
+    409 + merge view for a stale base (W1), 422 for validation errors, 500 for a write or git
+    failure (W6)."""
+    store = get_store()
+    section = store.model.page_key(page.path)[0]
+    fields = forms.page_fields(store.model, section)
+    submitted = forms.read_form(fields, request.form)
+    body = request.form.get("body", "")
+    base = request.form.get("base_revision", "")
+    basis = page
+    if base and base != page.revision:
+        # Build "yours" on the text the editor loaded (its blob is in git: every save commits).
+        from jindallae.checks.translations import read_blobs
+
+        old = read_blobs(store.root, [base]).get(base)
+        if old is not None:
+            basis = store.page_from_text(page.path, old.decode("utf-8", "surrogateescape"), base)
+    new_front, changed = forms.apply_form(fields, basis.front, submitted)
+    for key, value in (extra_changes or {}).items():
+        set_value(new_front, key, value)
+        changed = True
+    text = store.text_for(basis, new_front, body, changed)
+    title = str(get_value(new_front, "title") or "")
+    user = current_user()
+    try:
+        result = store.save_text(page.path, text, base, author_of(user), edit_message(verb, page.path, title), get_lang())
+    except Conflict as exc:
+        flash_now = _("Someone else saved this page after you opened it. Nothing of yours was saved and nothing "
+                      "was lost: their version is on the left, your text is still in the form. Copy their changes "
+                      "into your text, then save again.")
+        return render_edit(template, page, values=submitted, body=body, base_revision=exc.current_revision,
+                           status=409, merge=merge_view(exc.current_text, text), form_errors=[flash_now], **extra)
+    except ValidationFailed as exc:
+        ctx = error_context(store, page.path, text, exc.errors, fields)
+        return render_edit(template, page, values=submitted, body=body, base_revision=base, status=422,
+                           save_failed=_("Not saved: please correct the fields marked below."), **ctx, **extra)
+    except WriteFailed as exc:
+        return render_edit(template, page, values=submitted, body=body, base_revision=base, status=500,
+                           save_failed=_("Not saved: the file could not be written (%(detail)s). Your text is "
+                                         "kept below; try again later or tell an administrator.", detail=exc.detail),
+                           **extra)
+    except GitFailed as exc:
+        return render_edit(template, page, values=submitted, body=body, base_revision=base, status=500,
+                           save_failed=_("Not saved: the change could not be recorded in the history (git: "
+                                         "%(detail)s). The file was left as it was and your text is kept below; "
+                                         "try again in a moment.", detail=exc.detail), **extra)
+    if result.commit:
+        flash(_("Saved."), "success")
+    else:
+        flash(_("No changes to save."), "info")
+    return redirect(url_for(ok_endpoint, rel=page.path, saved=result.revision[:12]))
+
+
+# ---------------------------------------------------------------------------------------------
+# List
+
+
+def _search_key(text: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+@bp.get("/")
+@login_required
+def index():
+    """The content list: every article with its language versions, filtered by section,
+    language, status and translation state (missing / outdated / current), searched by title
+    (case-insensitive substring, NFKC-normalised so full-width Latin matches too)."""
+    store = get_store()
+    items, _errors = store.items()
+    states = store.states(items)
+    f_section = request.args.get("section", "")
+    f_lang = request.args.get("lang", "")
+    f_status = request.args.get("status", "")
+    f_state = request.args.get("state", "")
+    query = request.args.get("q", "").strip()
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    for item in items:
+        groups.setdefault(item.key, {})[item.lang] = item
+    rows = []
+    codes = [lang.code for lang in store.model.languages]
+    for (section, slug), langs in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+        if f_section and section != f_section:
+            continue
+        cells = {}
+        for code in codes:
+            item = langs.get(code)
+            if item is None:
+                cells[code] = {"state": "missing", "path": f"{section}/{slug}.{code}.md"}
+                continue
+            st = states.get(item.path)
+            cells[code] = {"state": st.state if st else "original", "path": item.path, "status": item.status,
+                           "title": str(item.fields.get("title") or slug)}
+        present = [c for c in cells.values() if c["state"] != "missing"]
+        art_state = ("missing" if len(present) < len(codes) else
+                     "outdated" if any(c["state"] in ("outdated", "unrecorded", "source-missing") for c in present)
+                     else "current")
+        if f_lang and (f_lang not in langs):
+            continue
+        if f_status and not any(c.get("status") == f_status and (not f_lang or p == f_lang) for p, c in cells.items()):
+            continue
+        if f_state and art_state != f_state:
+            continue
+        titles = [c["title"] for c in present]
+        if query and not any(_search_key(query) in _search_key(t) for t in titles):
+            continue
+        rows.append({"section": section, "slug": slug, "cells": cells, "state": art_state,
+                     "title": titles[0] if titles else slug})
+    user = current_user()
+    return render_template("content_list.html", rows=rows, codes=codes, model=store.model,
+                           filters={"section": f_section, "lang": f_lang, "status": f_status, "state": f_state, "q": query},
+                           status_labels=forms.STATUS_LABELS, can_create=user.can("editor"),
+                           can_translate=user.can("translator") or user.can("editor"))
+
+
+# ---------------------------------------------------------------------------------------------
+# New page
+
+
+def new_page_text(store: ContentStore, section: str, lang: str, values: dict[str, str], body: str,
+                  fields: list[forms.FormField]) -> str:
+    """The text of a new page: the form's fields in the model's order, ``status: draft``, an
+    event id for events (the iCalendar UID, assigned once)."""
+    from ruamel.yaml.comments import CommentedMap
+
+    front = CommentedMap()
+    if section == "events":
+        front["event"] = CommentedMap([("id", str(uuid.uuid4()))])
+    new, _changed = forms.apply_form(fields, front, values)
+    set_value(new, "status", "draft")
+    text = compose("", new, "\n" + body.replace("\r\n", "\n").lstrip("\n"), "\n")
+    return text
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("editor")
+def new():
+    """Create a page in one language (status draft); the translation is made from its page."""
+    store = get_store()
+    model = store.model
+    section = request.values.get("section", "news")
+    if section not in model.sections:
+        section = "news"
+    lang = request.values.get("lang", model.default.code)
+    if lang not in model.by_code:
+        lang = model.default.code
+    fields = forms.page_fields(model, section)
+    values = forms.read_form(fields, request.form) if request.method == "POST" else {}
+    if request.method == "POST" and not values.get("date"):
+        values["date"] = ""
+    body = request.form.get("body", "")
+    slug = request.form.get("slug", "").strip()
+    errors: list[str] = []
+    field_errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST" and request.form.get("step") == "create":
+        title = values.get("title", "")
+        slug = slug or slugify(title)
+        if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug or ""):
+            field_errors["slug"] = [_("The address name may contain only lowercase letters, digits and hyphens.")]
+        elif any(store.root.glob(f"*/{slug}.*.md")):
+            field_errors["slug"] = [_("The address name %(slug)s is already used by another page; choose another.",
+                                      slug=slug)]
+        if not field_errors:
+            rel = f"{section}/{slug}.{lang}.md"
+            text = new_page_text(store, section, lang, values, body, fields)
+            try:
+                store.save_text(rel, text, None, author_of(current_user()), edit_message("Create", rel, title),
+                                get_lang(), create=True)
+            except ValidationFailed as exc:
+                ctx = error_context(store, rel, text, exc.errors, fields)
+                field_errors, errors = ctx["field_errors"], ctx["form_errors"]
+            except Exists:
+                field_errors["slug"] = [_("The address name %(slug)s is already used by another page; choose "
+                                          "another.", slug=slug)]
+            except (WriteFailed, GitFailed) as exc:
+                errors = [_("Not saved: %(detail)s. Your text is kept below; try again.", detail=exc.detail)]
+            else:
+                flash(_("Page created as a draft."), "success")
+                return redirect(url_for("content.edit", rel=rel, saved="new"))
+        status = 422
+    if not values.get("date") and request.method == "GET":
+        values["date"] = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date().isoformat()
+    return render_template("new.html", fields=fields, values=values, body=body, slug=slug, section=section,
+                           lang=lang, model=model, form_errors=errors, field_errors=field_errors), status
+
+
+# ---------------------------------------------------------------------------------------------
+# Edit
+
+
+@bp.route("/edit/<path:rel>", methods=["GET", "POST"])
+@roles_required(*EDIT_ROLES)
+def edit(rel: str):
+    """Edit one page through the generated fields (GET shows, POST saves: see :func:`save_form`)."""
+    store = get_store()
+    page = load_or_404(store, rel)
+    user = current_user()
+    if not can_edit(user, store, page):
+        abort(403)
+    if request.method == "POST":
+        return save_form(page, "edit.html", "content.edit", "Edit")
+    return render_edit("edit.html", page)
+
+
+# ---------------------------------------------------------------------------------------------
+# Preview
+
+
+def preview_resolver(store: ContentStore):
+    """A ``LinkContext.resolve`` for the preview: content images and files are served by
+    :func:`content_file`; links to other pages go to their site URL."""
+
+    def resolve(rel: str) -> str | None:
+        path = store.root / rel
+        try:
+            path.resolve().relative_to(store.root)
+        except ValueError:
+            return None
+        if not path.is_file():
+            return None
+        key = store.model.page_key(rel)
+        if key:
+            return "/" + store.model.article_url(*key)
+        return url_for("content.content_file", rel=rel)
+
+    return resolve
+
+
+@bp.post("/preview")
+@roles_required(*EDIT_ROLES)
+def preview():
+    """Render Markdown with the site's own renderer (jindallae.markup: CJK line breaks,
+    anchors, nh3 sanitising).  JSON in ``{path, body}``, out ``{html, missing}``; the HTML is
+    sanitised, and shown under the CMS's CSP (no inline script can run)."""
+    data = request.get_json(silent=True) or {}
+    body = str(data.get("body", ""))
+    rel = str(data.get("path", "")) or "news/preview.zh.md"
+    store = get_store()
+    if store.model.page_key(rel) is None:
+        rel = "news/preview.zh.md"
+    try:
+        rendered = render(body.replace("\r\n", "\n"), LinkContext(rel, preview_resolver(store)))
+    except Exception as exc:  # e.g. RecursionError on absurd nesting: say so, keep the editor working
+        return jsonify(html="", error=_("The preview cannot be shown (%(detail)s); the text is kept as it is.",
+                                        detail=type(exc).__name__))
+    return jsonify(html=rendered.html, missing=[m[0] for m in rendered.missing])
+
+
+@bp.get("/preview/theme.css")
+@login_required
+def theme_css():
+    """The site theme's stylesheet for the preview, with ``:root``/``html``/``body`` rules
+    applied to the preview's shadow host (``:host``) so they style the preview only, never the
+    CMS page around it."""
+    project = Path(current_app.config["PROJECT_DIR"])
+    css = (project / "themes" / "jindallae" / "static" / "css" / "site.css").read_text(encoding="utf-8")
+    css = re.sub(r"(^|[\s,}])(?::root|html|body)(?=[\s,{])", r"\1:host", css)
+    response = current_app.response_class(css, mimetype="text/css")
+    response.headers["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+@bp.get("/content-file/<path:rel>")
+@login_required
+def content_file(rel: str):
+    """An image or file from content/images or content/files (for the preview)."""
+    store = get_store()
+    if rel.split("/", 1)[0] not in ("images", "files"):
+        abort(404)
+    path = (store.root / rel).resolve()
+    try:
+        path.relative_to(store.root)
+    except ValueError:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    return send_file(path)
+
+
+@bp.get("/built/<path:rel>")
+@login_required
+def built_file(rel: str):
+    """A file of the built site (the poster preview)."""
+    output = Path(current_app.config["OUTPUT_DIR"]).resolve()
+    path = (output / rel).resolve()
+    try:
+        path.relative_to(output)
+    except ValueError:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    return send_file(path)

@@ -1,0 +1,197 @@
+"""Blueprint ``translate``: the side-by-side translation editor (issue #7 item 6, case W4).
+
+The source language version is on the left (rendered and raw, read-only), the translation on
+the right with the same generated fields as the edit page.  A translation records the source
+revision it was made from (``translated_from: {lang, revision}``, the revision being the
+source's :attr:`jindallae.model.Item.digest`); when the source has changed since, the page is
+marked "source changed" and the source diff since that revision is shown beside the
+translation (from git, :mod:`jindallae.checks.translations`).  Either language can be the
+source: a Korean-first page is translated into Chinese the same way.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from jindallae.checks.translations import read_blobs, translation_states
+from jindallae.markup import LinkContext, render
+
+from .auth import current_user, login_required, roles_required
+from .content import (EDIT_ROLES, author_of, can_edit, get_store, is_translation, load_or_404, preview_resolver,
+                      render_edit, save_form, title_of, translated_from, versions)
+from .content_store import (Conflict, Exists, GitFailed, NotFound, StoreError, ValidationFailed, WriteFailed,
+                            get_value, set_value, side_by_side)
+from .i18n import gettext as _
+from .i18n import get_lang
+
+bp = Blueprint("translate", __name__, url_prefix="/translate")
+
+
+def source_of(store, rel: str, page=None) -> str | None:
+    """The path of the version ``rel`` is (or would be) translated from: its
+    ``translated_from.lang``, else the default language's version, else any other version."""
+    key = store.model.page_key(rel)
+    if key is None:
+        return None
+    section, slug, lang = key
+    others = {k: v for k, v in versions(store, rel).items() if k != lang}
+    wanted = translated_from(page.front).get("lang") if page is not None else None
+    if wanted and wanted in others:
+        return others[wanted]
+    if wanted:
+        return None
+    if store.model.default.code in others:
+        return others[store.model.default.code]
+    return next(iter(others.values()), None)
+
+
+def source_context(store, page, source_rel: str | None) -> dict:
+    """The left column: the source's text, rendered HTML, state and the diff since the
+    recorded revision (unified text and side-by-side hunks)."""
+    if source_rel is None:
+        return {"source": None}
+    source = store.load(source_rel, get_lang())
+    try:
+        html = render(source.item.body if source.item else source.body, LinkContext(source_rel, preview_resolver(store))).html
+    except Exception:  # a body the renderer cannot render: the raw text is still shown
+        html = ""
+    ctx = {"source": source, "source_html": html, "source_title": title_of(source), "state": "none",
+           "diff": None, "hunks": [], "recorded": ""}
+    if page is None or page.item is None or source.item is None:
+        return ctx
+    states = translation_states(store.model, [source.item, page.item], root=store.root, diffs=True)
+    st = states.get(page.path)
+    tf = translated_from(page.front)
+    ctx["recorded"] = tf.get("revision", "")
+    if st is not None and st.source is not None and st.source.path == source_rel:
+        ctx["state"] = st.state
+        ctx["diff"] = st.diff
+        if st.state == "outdated":
+            old = read_blobs(store.root, [st.revision]).get(st.revision)
+            if old is not None:
+                ctx["hunks"] = side_by_side(old.decode("utf-8", "replace"), source.text)
+    elif tf.get("lang") == source.lang:
+        ctx["state"] = "current" if tf.get("revision") == source.item.digest else "outdated"
+    return ctx
+
+
+@bp.get("/")
+@roles_required(*EDIT_ROLES)
+def index():
+    """Translation work: the content list showing articles with outdated translations."""
+    return redirect(url_for("content.index", state=request.args.get("state", "outdated")))
+
+
+@bp.route("/<path:rel>", methods=["GET", "POST"])
+@roles_required(*EDIT_ROLES)
+def view(rel: str):
+    """Side by side: source left, translation right (GET), or save the translation (POST).
+    A translation that does not exist yet shows the source and a button to create it."""
+    store = get_store()
+    if store.model.page_key(rel) is None:
+        abort(404)
+    user = current_user()
+    if not store.exists(rel):
+        source_rel = source_of(store, rel)
+        if source_rel is None:
+            abort(404)
+        ctx = source_context(store, None, source_rel)
+        return render_template("translate.html", missing=True, rel=rel, lang=rel.rsplit(".", 2)[-2],
+                               can_create=user.can("translator") or user.can("editor") or user.can("reviewer"),
+                               sources=[v for k, v in versions(store, rel).items()], **ctx)
+    page = load_or_404(store, rel)
+    if not can_edit(user, store, page):
+        abort(403)
+    source_rel = source_of(store, rel, page)
+    ctx = source_context(store, page, source_rel)
+    if request.method == "POST":
+        extra = {}
+        if request.form.get("mark_current") and ctx.get("source") is not None and ctx["source"].item is not None:
+            extra = {"translated_from.lang": ctx["source"].lang, "translated_from.revision": ctx["source"].item.digest}
+        return save_form(page, "translate.html", "translate.view", "Translate", extra_changes=extra, missing=False,
+                         rel=rel, **ctx)
+    return render_edit("translate.html", page, missing=False, rel=rel, **ctx)
+
+
+@bp.post("/<path:rel>/create")
+@roles_required(*EDIT_ROLES)
+def create(rel: str):
+    """Create the translation ``rel`` from the source version given in the form (``source``):
+    its fields and text copied (the translator replaces them), ``status: draft`` and
+    ``translated_from: {lang, revision}`` of the source as it is now."""
+    store = get_store()
+    user = current_user()
+    if not (user.can("translator") or user.can("editor") or user.can("reviewer")):
+        abort(403)
+    key = store.model.page_key(rel)
+    if key is None:
+        abort(404)
+    source_rel = request.form.get("source") or source_of(store, rel)
+    if not source_rel or store.model.page_key(source_rel) is None or store.model.page_key(source_rel)[:2] != key[:2] \
+            or source_rel == rel:
+        abort(400)
+    try:
+        source = store.load(source_rel)
+    except NotFound:
+        abort(404)
+    if source.front is None or source.item is None:
+        flash(_("The source page cannot be read; fix it first."), "error")
+        return redirect(url_for("content.edit", rel=source_rel))
+    front = copy.deepcopy(source.front)
+    for name in ("slug", "lang", "translated_from"):
+        set_value(front, name, None)
+    set_value(front, "status", "draft")
+    set_value(front, "translated_from.lang", source.lang)
+    set_value(front, "translated_from.revision", source.item.digest)
+    from .content_store import compose
+
+    text = compose(source.text, front, source.body, source.newline)
+    title = str(get_value(front, "title") or "")
+    try:
+        store.save_text(rel, text, None, author_of(user), f"Translate {source_rel} into {key[2]}: {title}",
+                        get_lang(), create=True, allow_errors=False)
+    except Exists:
+        flash(_("This translation exists already."), "info")
+    except ValidationFailed as exc:
+        flash(_("The translation could not be created: %(detail)s", detail="; ".join(e.message for e in exc.errors)),
+              "error")
+        return redirect(url_for("translate.view", rel=rel))
+    except (WriteFailed, GitFailed) as exc:
+        flash(_("The translation could not be created: %(detail)s", detail=exc.detail), "error")
+        return redirect(url_for("translate.view", rel=rel))
+    else:
+        flash(_("Translation created as a draft. Replace the copied text with the translation."), "success")
+    return redirect(url_for("translate.view", rel=rel))
+
+
+@bp.post("/<path:rel>/mark")
+@roles_required(*EDIT_ROLES)
+def mark(rel: str):
+    """Record that the translation matches the source as it is now: ``translated_from.revision``
+    becomes the source's current revision (everything else in the file stays as it was)."""
+    store = get_store()
+    page = load_or_404(store, rel)
+    if not can_edit(current_user(), store, page):
+        abort(403)
+    source_rel = source_of(store, rel, page)
+    if source_rel is None:
+        abort(404)
+    source = store.load(source_rel)
+    if source.item is None or page.front is None:
+        abort(400)
+    front = copy.deepcopy(page.front)
+    set_value(front, "translated_from.lang", source.lang)
+    set_value(front, "translated_from.revision", source.item.digest)
+    text = store.text_for(page, front, None, True)
+    try:
+        store.save_text(rel, text, request.form.get("base_revision", ""), author_of(current_user()),
+                        f"Mark {rel} as translated from {source_rel} @ {source.item.digest[:10]}", get_lang())
+    except Conflict:
+        flash(_("The page changed since you opened it; look at the new version and mark it again."), "error")
+    except StoreError as exc:
+        flash(_("Not saved: %(detail)s", detail=exc.detail), "error")
+    else:
+        flash(_("Marked as up to date with the source."), "success")
+    return redirect(url_for("translate.view", rel=rel))

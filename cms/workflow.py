@@ -1,0 +1,288 @@
+"""Blueprint ``workflow``: draft → in review → published, unpublish, and publishing or
+unpublishing at a scheduled Beijing time (issue #7 item 7).
+
+The state is the page's ``status`` front-matter field; each change is a commit of that one
+file.  Actions (POST only, roles checked on the server):
+
+* ``review``    draft → review     — whoever may edit the page (editor, translator for translations)
+* ``return``    review → draft     — reviewer (send back for more work)
+* ``approve``   review → published — reviewer, then the site is published (:func:`cms.publish.publish`)
+* ``unpublish`` published → draft  — reviewer, then the site is published without the page
+
+Scheduled jobs (table ``schedule``, :mod:`cms.workflow_db`): a time typed in Beijing time
+(``<input type="datetime-local">``, Asia/Shanghai) is stored in UTC; :func:`run_due` runs the
+due ones (status change + commit each, then one publish for all), called by FOUNDATION's
+scheduler thread and by ``jindallae cms run-due``.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+
+from . import forms
+from .auth import current_user, roles_required
+from .content import EDIT_ROLES, author_of, can_edit, get_store, load_or_404, title_of
+from .content_store import Author, Conflict, ContentStore, NotFound, SaveResult, StoreError, ValidationFailed, set_value
+from .i18n import format_datetime
+from .i18n import gettext as _
+from .i18n import get_lang
+from .workflow_db import ensure_schema
+
+log = logging.getLogger(__name__)
+bp = Blueprint("workflow", __name__, url_prefix="/workflow")
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+# action -> (statuses it starts from, new status, commit verb, roles; None = whoever may edit the page)
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str, tuple[str, ...] | None]] = {
+    "review": (("draft",), "review", "Send to review", None),
+    "return": (("review",), "draft", "Return to draft", ("reviewer",)),
+    "approve": (("review",), "published", "Approve and publish", ("reviewer",)),
+    "unpublish": (("published",), "draft", "Unpublish", ("reviewer",)),
+}
+SCHEDULE_ACTIONS = {"publish": "published", "unpublish": "draft"}
+
+
+class TransitionError(Exception):
+    """The page is not in a state the action starts from."""
+
+
+def change_status(store: ContentStore, rel: str, new_status: str, author: Author, verb: str,
+                  base_revision: str | None = None, allowed_from: tuple[str, ...] | None = None,
+                  ui_lang: str | None = None) -> SaveResult:
+    """Set the page's ``status`` and commit that one file (``<verb> <path>: <title>``).
+
+    ``base_revision`` (when given) must be the current revision (:class:`Conflict` otherwise);
+    ``allowed_from`` the statuses the change may start from (:class:`TransitionError`).  The
+    content model validates the result: a page must be complete to go to review or be
+    published (:class:`ValidationFailed`)."""
+    page = store.load(rel, ui_lang)
+    if base_revision and base_revision != page.revision:
+        raise Conflict(page.text, page.revision)
+    status = page.item.status if page.item is not None else "published"
+    if allowed_from is not None and status not in allowed_from:
+        raise TransitionError(status)
+    if page.front is None:
+        raise ValidationFailed(page.errors)
+    front = copy.deepcopy(page.front)
+    set_value(front, "status", new_status)
+    text = store.text_for(page, front, None, True)
+    return store.save_text(rel, text, page.revision, author, f"{verb} {rel}: {title_of(page)}", ui_lang)
+
+
+def run_publish(user: Any) -> Any:
+    """Publish the site with FOUNDATION's :func:`cms.publish.publish` (checks, build, swap;
+    serialised); returns its ``PublishResult``, or ``None`` when publishing is not installed."""
+    try:
+        from .publish import publish
+    except ImportError:
+        return None
+    return publish(Path(current_app.config["PROJECT_DIR"]), Path(current_app.config["OUTPUT_DIR"]), user)
+
+
+def _audit(action: str, target: str, detail: str = "", **kw: Any) -> None:
+    try:
+        from .db import audit
+    except ImportError:
+        return
+    audit(action, target, detail, **kw)
+
+
+def _publish_flash(result: Any) -> None:
+    if result is None:
+        return
+    if getattr(result, "ok", False):
+        flash(_("The site was published."), "success")
+    else:
+        errors = "; ".join(getattr(result, "errors", []) or [])[:500]
+        flash(_("The status was changed, but publishing the site failed; the live site is unchanged: %(detail)s",
+                detail=errors or _("see the publish log")), "error")
+
+
+@bp.post("/<action>/<path:rel>")
+@roles_required(*EDIT_ROLES)
+def act(action: str, rel: str):
+    """Run a workflow action on one page (see :data:`TRANSITIONS`)."""
+    if action not in TRANSITIONS:
+        abort(404)
+    starts, new_status, verb, roles = TRANSITIONS[action]
+    store = get_store()
+    page = load_or_404(store, rel)
+    user = current_user()
+    allowed = can_edit(user, store, page) if roles is None else any(user.can(r) for r in roles)
+    if not allowed:
+        abort(403)
+    back = request.form.get("next") or (url_for("content.edit", rel=rel) if can_edit(user, store, page)
+                                        else url_for("content.index"))
+    if not str(back).startswith("/") or str(back).startswith("//"):
+        back = url_for("content.index")
+    try:
+        change_status(store, rel, new_status, author_of(user), verb, request.form.get("base_revision") or None,
+                      starts, get_lang())
+    except TransitionError as exc:
+        flash(_("This page is %(status)s; that action is not possible now.",
+                status=_(forms.STATUS_LABELS.get(str(exc), str(exc)))), "error")
+        return redirect(back)
+    except Conflict:
+        flash(_("The page changed since you opened it; nothing was changed. Look at the new version first."), "error")
+        return redirect(back)
+    except ValidationFailed as exc:
+        flash(_("The page is not complete: %(detail)s", detail="; ".join(e.message for e in exc.errors)), "error")
+        return redirect(back)
+    except StoreError as exc:
+        flash(_("Nothing was changed: %(detail)s", detail=exc.detail), "error")
+        return redirect(back)
+    _audit(f"workflow_{action}", rel, f"status: {new_status}")
+    flash(_("Status changed to: %(status)s.", status=_(forms.STATUS_LABELS[new_status])), "success")
+    if action in ("approve", "unpublish"):
+        _publish_flash(run_publish(user))
+    return redirect(back)
+
+
+# ---------------------------------------------------------------------------------------------
+# Review queue and scheduled jobs
+
+
+def parse_beijing(value: str) -> dt.datetime:
+    """A ``datetime-local`` value (``2026-12-01T09:30``) read as Beijing time (Asia/Shanghai),
+    returned in UTC.  Raises ValueError for anything else."""
+    when = dt.datetime.fromisoformat(value.strip())
+    if when.tzinfo is not None:
+        raise ValueError(value)
+    return when.replace(tzinfo=BEIJING).astimezone(dt.timezone.utc)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+def _db():
+    from .db import get_db
+
+    conn = get_db()
+    ensure_schema(conn)
+    return conn
+
+
+@bp.get("/")
+@roles_required(*EDIT_ROLES)
+def index():
+    """Pages waiting for review (and drafts), and the scheduled jobs."""
+    store = get_store()
+    items, _errors = store.items()
+    review = [i for i in items if i.status == "review"]
+    return render_template("workflow.html", review=review, jobs=_jobs(), status_labels=forms.STATUS_LABELS,
+                           can_review=current_user().can("reviewer"))
+
+
+def _jobs(limit: int = 200) -> list[dict[str, Any]]:
+    rows = _db().execute("SELECT s.*, u.username AS creator FROM schedule s LEFT JOIN users u ON u.id = s.created_by "
+                         "ORDER BY s.done_at IS NOT NULL, s.run_at_utc DESC LIMIT ?", (limit,)).fetchall()
+    out = []
+    for row in rows:
+        job = dict(row)
+        job["when"] = format_datetime(row["run_at_utc"], "medium")
+        out.append(job)
+    return out
+
+
+@bp.route("/schedule", methods=["GET", "POST"])
+@roles_required("reviewer")
+def schedule():
+    """Schedule publishing or unpublishing of a page at a Beijing time (POST), list jobs (GET)."""
+    store = get_store()
+    paths = store.all_paths()
+    error = None
+    values = {"path": request.values.get("path", ""), "action": request.form.get("action", "publish"),
+              "run_at": request.form.get("run_at", "")}
+    if request.method == "POST":
+        rel, action = values["path"], values["action"]
+        try:
+            when = parse_beijing(values["run_at"])
+        except ValueError:
+            when = None
+        if rel not in paths:
+            error = _("Choose a page.")
+        elif action not in SCHEDULE_ACTIONS:
+            error = _("Choose publish or unpublish.")
+        elif when is None:
+            error = _("Give the date and time (Beijing time).")
+        else:
+            conn = _db()
+            cur = conn.execute("INSERT INTO schedule (path, action, run_at_utc, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
+                               (rel, action, when.isoformat(), current_user().id, _now().isoformat()))
+            _audit("schedule_add", rel, f"{action} at {when.isoformat()} (job {cur.lastrowid})")
+            flash(_("Scheduled: %(action)s %(path)s at %(when)s (Beijing time).", action=_(action_label(action)),
+                    path=rel, when=format_datetime(when, "medium")), "success")
+            return redirect(url_for("workflow.schedule"))
+    return render_template("schedule.html", paths=paths, jobs=_jobs(), values=values, error=error), (422 if error else 200)
+
+
+def action_label(action: str) -> str:
+    return {"publish": forms.N_("publish"), "unpublish": forms.N_("unpublish")}.get(action, action)
+
+
+@bp.post("/schedule/<int:job_id>/cancel")
+@roles_required("reviewer")
+def cancel(job_id: int):
+    """Cancel a scheduled job that has not run yet."""
+    conn = _db()
+    cur = conn.execute("UPDATE schedule SET done_at = ?, result = 'cancelled' WHERE id = ? AND done_at IS NULL",
+                       (_now().isoformat(), job_id))
+    if cur.rowcount:
+        row = conn.execute("SELECT path, action FROM schedule WHERE id = ?", (job_id,)).fetchone()
+        _audit("schedule_cancel", row["path"], f"{row['action']} (job {job_id})")
+        flash(_("The scheduled job was cancelled."), "success")
+    else:
+        flash(_("That job has already run or was cancelled."), "error")
+    return redirect(url_for("workflow.schedule"))
+
+
+def run_due(app: Any, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Run every scheduled job due at ``now`` (UTC; default the current time): each job is
+    claimed atomically (``UPDATE ... WHERE done_at IS NULL``, so the scheduler thread and a
+    cron ``jindallae cms run-due`` never run one twice), its page's status set and committed
+    with the scheduling user as author, and audited; then the site is published once for all
+    of them.  Needs an app context (FOUNDATION's scheduler provides one).  Returns
+    ``[{id, path, action, result}]``."""
+    from .auth import load_user
+
+    now = (now or _now()).astimezone(dt.timezone.utc)
+    conn = _db()
+    due = conn.execute("SELECT * FROM schedule WHERE done_at IS NULL AND run_at_utc <= ? ORDER BY run_at_utc, id",
+                       (now.isoformat(),)).fetchall()
+    store = ContentStore.for_project(Path(app.config["PROJECT_DIR"]), Path(app.config["CONTENT_DIR"]))
+    done, changed = [], False
+    for job in due:
+        claim = conn.execute("UPDATE schedule SET done_at = ?, result = 'running' WHERE id = ? AND done_at IS NULL",
+                             (_now().isoformat(), job["id"]))
+        if not claim.rowcount:
+            continue
+        user = load_user(conn, job["created_by"], active_only=False) if job["created_by"] else None
+        target = SCHEDULE_ACTIONS[job["action"]]
+        try:
+            page = store.load(job["path"])
+            if page.item is not None and page.item.status == target:
+                result = "ok: already " + target
+            else:
+                verb = "Scheduled publish" if job["action"] == "publish" else "Scheduled unpublish"
+                change_status(store, job["path"], target, author_of(user), verb)
+                result, changed = "ok", True
+        except ValidationFailed as exc:
+            result = "error: " + "; ".join(str(e) for e in exc.errors)
+        except (StoreError, NotFound) as exc:
+            result = f"error: {type(exc).__name__}: {exc.detail}"
+        conn.execute("UPDATE schedule SET result = ? WHERE id = ?", (result, job["id"]))
+        _audit(f"schedule_{job['action']}", job["path"], f"job {job['id']}: {result}", user_id=None, conn=conn)
+        done.append({"id": job["id"], "path": job["path"], "action": job["action"], "result": result})
+    if changed:
+        result = run_publish(None)
+        if result is not None and not getattr(result, "ok", False):
+            log.error("scheduled publish failed: %s", getattr(result, "errors", ""))
+    return done
