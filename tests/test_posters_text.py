@@ -253,6 +253,12 @@ def test_P1_interpunct_connector_and_separation_marks_never_start_a_line():
             assert "".join(lines) == text
 
 
+def test_P1_korean_word_inside_chinese_text_stays_whole():
+    text = "欢迎参加진달래文化节"
+    assert break_opportunities(text, "zh") == [1, 2, 3, 4, 7, 8, 9]
+    assert wrap(text, "zh", chars(4)) == ["欢迎参加", "진달래文", "化节"]
+
+
 def test_P1_hard_line_breaks_start_new_lines():
     """An explicit line break (a list of points) always starts a new line; each paragraph is
     wrapped on its own."""
@@ -427,8 +433,11 @@ def test_font_not_found_when_fontconfig_substitutes(tmp_path, monkeypatch):
     try:
         with pytest.raises(FontNotFound) as err:
             find_face("zh", "sans", "bold")
-        assert "apt-get install" in str(err.value) and "fonts-noto-cjk" in str(err.value)
-        assert "Noto Sans CJK SC" in str(err.value)
+        assert "apt-get install fonts-noto-cjk" in str(err.value)
+        assert "Noto Sans CJK SC" in str(err.value) and err.value.font == "Noto Sans CJK SC"
+        assert "字体" in err.value.message("zh") and "글꼴" in err.value.message("ko")
+        for lang in ("zh", "ko", "en"):
+            assert "apt-get install fonts-noto-cjk" in err.value.message(lang)
     finally:
         find_face.cache_clear()
 
@@ -539,6 +548,10 @@ def test_fit_text_respects_min_and_max():
     assert len(one.lines) == 1 and one.size_px < fitted.size_px
     with pytest.raises(ValueError):
         fit_text("가정", "ko", face, 100, 100, 50, 40)
+    with pytest.raises(ValueError):
+        fit_text("가정", "ko", face, 100, 100, 10, 40, max_lines=0)
+    with pytest.raises(ValueError):
+        fit_text("가정", "ko", face, 0, 100, 10, 40)
 
 
 def test_fit_text_raises_when_text_does_not_fit():

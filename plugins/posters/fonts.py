@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from PIL import ImageFont
 
-INSTALL_HINT = "apt-get install fontconfig fonts-noto-cjk"
+INSTALL_HINT = "apt-get install fonts-noto-cjk fontconfig"
 
 # Language → Noto CJK region suffix. "zh" is Simplified Chinese (the site's Chinese is
 # Simplified); Traditional and Japanese are accepted for completeness.
@@ -48,7 +48,29 @@ _FAMILIES = {"sans": "Noto Sans CJK", "serif": "Noto Serif CJK"}
 
 
 class FontNotFound(Exception):
-    """No installed font matches the face asked for (the message says how to install it)."""
+    """No installed font matches the face asked for. ``str()`` is the English detail with the
+    install command; :meth:`message` says it in the editor's language (``zh``, ``ko``, ``en``).
+    ``font``: the family that was asked for (``None`` when fontconfig itself is missing)."""
+
+    _TEXTS = {
+        "zh": "服务器上没有安装海报所需的字体{font}，请管理员安装：{hint}（{detail}）",
+        "ko": "서버에 포스터에 필요한 글꼴{font}이 설치되어 있지 않습니다. 관리자가 설치해야 합니다: "
+              "{hint} ({detail})",
+    }
+
+    def __init__(self, detail: str, font: str | None = None):
+        self.detail, self.font = detail, font
+        super().__init__(detail)
+
+    def message(self, lang: str = "en") -> str:
+        """The message in ``lang`` (``zh``, ``ko``; anything else → English)."""
+        code = (lang or "").lower()[:2]
+        if code not in self._TEXTS:
+            return self.detail
+        font = f" {self.font}" if self.font else ""
+        if code == "zh" and self.font:
+            font = f"“{self.font}”"
+        return self._TEXTS[code].format(font=font, hint=INSTALL_HINT, detail=self.detail)
 
 
 @dataclass(frozen=True)
@@ -145,21 +167,22 @@ def find_face(lang: str, family: str = "sans", weight: str = "bold") -> FontFace
     if key not in _WEIGHTS:
         raise ValueError(f"unknown font weight {weight!r} (expected one of {sorted(_WEIGHTS)})")
     wanted = f"{_FAMILIES[family]} {_REGIONS[code]}"
-    path, index, families = _fc_match(f"{wanted}:weight={_WEIGHTS[key]}")
+    try:
+        path, index, families = _fc_match(f"{wanted}:weight={_WEIGHTS[key]}")
+    except FontNotFound as exc:
+        raise FontNotFound(exc.detail, wanted) from exc
     if wanted not in families:
         raise FontNotFound(
             f"font {wanted!r} is not installed (fontconfig offers {families[0]!r} instead, "
-            f"{path}); install it with: {INSTALL_HINT}"
-        )
+            f"{path}); install it with: {INSTALL_HINT}", wanted)
     try:
         real_family, style = face_names(path, index)
     except OSError as exc:
-        raise FontNotFound(f"{exc}; reinstall it with: {INSTALL_HINT}") from exc
+        raise FontNotFound(f"{exc}; reinstall it with: {INSTALL_HINT}", wanted) from exc
     if real_family != wanted:
         raise FontNotFound(
             f"fontconfig says face {index} of {path} is {wanted!r}, but the font says "
-            f"{real_family!r}; refresh fontconfig's cache with: fc-cache -f"
-        )
+            f"{real_family!r}; refresh fontconfig's cache with: fc-cache -f", wanted)
     return FontFace(path=path, index=index, family=real_family, style=style, lang=code)
 
 

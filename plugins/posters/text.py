@@ -26,7 +26,8 @@ The rules:
   e-mail addresses, phone numbers and dates such as ``0433-2512345`` (no break inside at all).
 * **Korean** (``lang="ko"``) breaks only after a space, between eojeol (어절): like CSS
   ``word-break: keep-all`` it never breaks between Hangul syllables, and, stricter than
-  keep-all, not after punctuation inside an eojeol either.
+  keep-all, not after punctuation inside an eojeol either. A Korean word inside Chinese text is
+  not broken between its syllables either.
 * Ambiguous characters (UAX #14 class AI, e.g. ① ×) are resolved to ID, as UAX #14 LB1
   recommends for East Asian text.
 
@@ -146,6 +147,14 @@ def _east_asian_property(ch: str) -> LineBreak:
     return LineBreak.ID if lb == LineBreak.AI else lb
 
 
+_HANGUL = frozenset((LineBreak.H2, LineBreak.H3, LineBreak.JL, LineBreak.JV, LineBreak.JT))
+
+
+def _is_hangul(ch: str) -> bool:
+    """Hangul syllable or jamo (UAX #14 classes H2, H3, JL, JV, JT)."""
+    return line_break(ch) in _HANGUL
+
+
 def _same_group(a: str, b: str) -> bool:
     return any(a in group and b in group for group in _INSEPARABLE_GROUPS)
 
@@ -170,6 +179,8 @@ def _paragraph_breaks(text: str, lang: str) -> tuple[int, ...]:
         cur, prev = text[i], text[i - 1]
         if korean and not (prev.isspace() or prev == "\u200b"):
             continue  # Korean: only between eojeol (after a space), never between syllables
+        if _is_hangul(prev) and _is_hangul(cur):
+            continue  # a Korean word inside Chinese text stays whole too (keep-all)
         if cur in LINE_START_PROHIBITED or _same_group(prev, cur):
             continue
         j = i - 1
@@ -320,6 +331,8 @@ def fit_text(text: str, lang: str, face: FontFace, box_w: int, box_h: int, min_p
         raise ValueError(f"font sizes must satisfy 1 <= min_px <= max_px, got {min_px}, {max_px}")
     if line_spacing <= 0:
         raise ValueError(f"line_spacing must be positive, got {line_spacing}")
+    if max_lines is not None and max_lines < 1:
+        raise ValueError(f"max_lines must be at least 1, got {max_lines}")
     check_coverage(text, face, field)
     tag = lang_tag(lang)
 
