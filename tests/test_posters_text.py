@@ -360,6 +360,30 @@ def test_P1_random_mixed_chinese_texts():
     assert checked > 500
 
 
+def test_P1_random_mixed_texts_real_pixel_widths():
+    """P1 property test (seeded) on measured widths: random mixed texts wrapped with the real
+    regular and bold faces at random pixel widths obey the same invariants."""
+    rng = random.Random(4051)
+    faces = [find_face("zh", "sans", "regular"), find_face("zh", "serif", "bold")]
+    wrapped = 0
+    for n in range(60):
+        text, keep = _random_zh(rng)
+        font = load_font(faces[n % 2], rng.choice((12, 17, 24, 31)))
+        full = int(font.getlength(text, language="zh-Hans")) + 1
+        for width in rng.sample(range(1, full + 1), 5):
+            fits = pixels(font, "zh-Hans", width)
+            try:
+                spans = wrap_spans(text, "zh", fits)
+            except Unbreakable as exc:
+                assert font.getlength(exc.unit.strip(), language="zh-Hans") > width
+                continue
+            check_lines(text, "zh", fits, spans)
+            for s, e in keep:
+                assert sum(ls <= s and e <= le for ls, le in spans) == 1, (text, text[s:e])
+            wrapped += 1
+    assert wrapped > 100
+
+
 def test_P1_random_korean_texts_break_only_at_spaces():
     """P1 property test (seeded) for Korean: lines are whole eojeol joined by single spaces."""
     rng = random.Random(7)
