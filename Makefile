@@ -7,13 +7,14 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: site test bench serve clean system-site system-test help
+.PHONY: site test bench serve cms clean system-site system-test help
 
 help:
 	@echo "make site   - set up and build the site into build/"
 	@echo "make test   - set up and run the test suite"
 	@echo "make bench  - build benchmark (ours vs Pelican + i18n-subsites and Hugo)"
 	@echo "make serve  - build, serve on http://127.0.0.1:8000/ and reload on changes"
+	@echo "make cms    - start the editorial CMS on http://127.0.0.1:8080/ (first user: see README)"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +35,9 @@ site: system-site $(STAMP)
 
 serve: system-site $(STAMP)
 	$(BIN)/jindallae serve
+
+cms: system-site $(STAMP)
+	$(BIN)/jindallae cms
 
 test: system-test $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider

@@ -254,7 +254,7 @@ def _load_session_user() -> None:
     if now - row["last_seen"] > cfg["SESSION_IDLE_SECONDS"] or now - row["created_at"] > cfg["SESSION_ABSOLUTE_SECONDS"]:
         conn.execute("DELETE FROM sessions WHERE id = ?", (row["id"],))
         session.pop("sid", None)
-        g.session_expired = True
+        flash(_("Your session has ended. Please sign in again."), "info")
         return
     user = load_user(conn, row["user_id"])
     if user is None:  # deactivated since: the session ends
@@ -420,8 +420,6 @@ def login():
     ``next`` (a local path) or back to the form with the generic error (429 when throttled)."""
     next_url = _safe_next(request.values.get("next"))
     if request.method == "GET":
-        if g.get("session_expired"):
-            flash(_("Your session has ended. Please sign in again."), "info")
         return render_template("login.html", next=next_url, username="")
     username = unicodedata.normalize("NFC", request.form.get("username", "").strip())
     password = request.form.get("password", "")

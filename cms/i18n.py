@@ -24,7 +24,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import LazyProxy, NullTranslations, Translations
-from flask import current_app, g, has_request_context, request
+from flask import current_app, g, has_app_context, has_request_context, request
 
 LANGUAGES = ("zh", "ko")
 DEFAULT_LANG = "zh"
@@ -94,7 +94,8 @@ def negotiate(accept_language: str | None) -> str:
 def get_lang() -> str:
     """The UI language of the current request (see the module docstring); ``zh`` outside one."""
     if not has_request_context():
-        return DEFAULT_LANG
+        # The CLI may choose a language for the app context (``en``: the English sources).
+        return g.get("ui_lang", DEFAULT_LANG) if has_app_context() else DEFAULT_LANG
     if "ui_lang" in g:
         return g.ui_lang
     user = g.get("user")
@@ -109,7 +110,7 @@ def get_lang() -> str:
 
 
 def _translations(lang: str | None = None) -> NullTranslations:
-    catalogs = current_app.extensions.get("cms_i18n") if current_app else None
+    catalogs = current_app.extensions.get("cms_i18n") if has_app_context() else None
     if not catalogs:
         return NullTranslations()
     return catalogs.get(lang or get_lang(), NullTranslations())

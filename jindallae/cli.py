@@ -1,4 +1,4 @@
-"""``jindallae``: the command-line tool (build, serve, new, check; more subcommands join later).
+"""``jindallae``: the command-line tool (build, serve, new, check, cms; more subcommands join later).
 
 Run ``jindallae --help`` or ``jindallae <command> --help``.
 """
@@ -144,6 +144,19 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_cms(args: argparse.Namespace) -> int:
+    """``jindallae cms [serve|create-user|run-due]``: the editorial CMS (package ``cms``)."""
+    from cms import cli as cms_cli
+
+    project = _project(args)
+    if args.cms_command == "create-user":
+        return cms_cli.create_user(project, args.username, args.role or [], args.display_name or "", args.email or "",
+                                   args.ui_lang, args.password_stdin)
+    if args.cms_command == "run-due":
+        return cms_cli.run_due(project)
+    return cms_cli.serve(project, args.host, args.port, scheduler=not args.no_scheduler)
+
+
 def _shown(folder: Path) -> str:
     """``folder`` as typed from the current folder (relative when inside it)."""
     try:
@@ -213,6 +226,32 @@ def make_parser() -> argparse.ArgumentParser:
                    help="accept the finding at this place after review: it is listed but no longer blocks publishing")
     p.add_argument("--note", default=None, help="why the finding is accepted (with --accept)")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("cms", help="the editorial CMS: serve it (default), create users, run scheduled jobs",
+                       description="The editorial CMS (a web app for writing, translating, reviewing and publishing). "
+                                   "Without a command it serves on http://127.0.0.1:8080/.")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    p.add_argument("--no-scheduler", action="store_true", help="do not run scheduled publishing in this process")
+    p.set_defaults(func=cmd_cms, cms_command="serve")
+    cms_sub = p.add_subparsers(dest="cms_command", metavar="<cms command>")
+    q = cms_sub.add_parser("serve", help="serve the CMS (Werkzeug; see the README for production)")
+    q.add_argument("--host", default=argparse.SUPPRESS, help="address to listen on (default 127.0.0.1)")
+    q.add_argument("--port", type=int, default=argparse.SUPPRESS, help="port (default 8080)")
+    q.add_argument("--no-scheduler", action="store_true", default=argparse.SUPPRESS,
+                   help="do not run scheduled publishing in this process")
+    q = cms_sub.add_parser("create-user", help="create a CMS user (the first administrator, for example)",
+                           description="Create a CMS user. The password is asked twice (not shown), or read from "
+                                       "the first line of standard input with --password-stdin. Exit status 1 when "
+                                       "the password is too weak or the name is taken.")
+    q.add_argument("username")
+    q.add_argument("--role", action="append", choices=("editor", "translator", "reviewer", "admin"),
+                   help="a role; repeat for several (--role admin --role reviewer)")
+    q.add_argument("--display-name", default=None, help="name shown in the CMS and used as git author")
+    q.add_argument("--email", default=None, help="e-mail address (git author)")
+    q.add_argument("--ui-lang", choices=("zh", "ko"), default="zh", help="interface language (default zh)")
+    q.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    cms_sub.add_parser("run-due", help="run the scheduled publish/unpublish jobs that are due (for cron)")
     return parser
 
 

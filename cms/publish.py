@@ -1,0 +1,207 @@
+"""Publishing (issue 7 item 10): the editorial checks first (errors block, warnings are shown),
+then the site build into ``OUTPUT_DIR``.
+
+:func:`jindallae.build.build` writes into a sibling temporary folder and renames it over the
+live folder only when the build succeeded, so a failed build leaves the live site exactly as it
+was; its error lines become the run's log.  Publishes are serialised across threads *and*
+processes by an exclusive ``fcntl.flock`` on ``instance/publish.lock``: a second publish waits
+for the first (a queue), so two builds never interleave (they would also share the temporary
+folder name, which contains the process id).  Every run is recorded in ``publish_runs``
+(queued / started / finished as Unix seconds, ok, log) and audited.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from flask import Blueprint, abort, current_app, flash, g, has_app_context, redirect, render_template, url_for
+
+from .auth import roles_required
+from .db import audit, connect, get_db
+from .i18n import _
+
+bp = Blueprint("publish", __name__)
+LOCK_NAME = "publish.lock"
+
+
+@dataclass
+class CheckSummary:
+    """The editorial checks in short: ``errors`` block publishing, ``warnings`` do not; each is
+    ``path:line:col: message (English)`` with a content-relative path."""
+
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class PublishResult:
+    """One publish run.  ``log`` is the whole text shown to the reviewer; ``errors`` the lines
+    that stopped it (check errors or build errors); times are Unix seconds (``started`` is
+    when the lock was obtained)."""
+
+    ok: bool
+    log: str
+    seconds: float
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    run_id: int | None = None
+    started: float = 0.0
+    finished: float = 0.0
+
+
+def _line(f: Any) -> str:
+    text = f"{f.path}:{f.line}:{f.col}: {f.message}"
+    if f.english and f.english != f.message:
+        text += f" ({f.english})"
+    return text
+
+
+def run_checks(project: Path, content: Path | None = None) -> CheckSummary:
+    """Run :func:`jindallae.checks.run_checks` on ``content`` (default ``project/content``) and
+    summarise it.  Raises ``SettingsError`` for broken project settings."""
+    from jindallae.checks import run_checks as _run
+
+    report = _run(Path(project), Path(content) if content else None)
+    return CheckSummary([_line(f) for f in report.errors], [_line(f) for f in report.warnings])
+
+
+@contextlib.contextmanager
+def publish_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``path`` (created when missing) for the ``with`` block;
+    blocks until other holders — threads with their own open file, or other processes —
+    release it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as fp:
+        fcntl.flock(fp.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fp.fileno(), fcntl.LOCK_UN)
+
+
+def _stamp(seconds: float) -> str:
+    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def publish(project: Path, output: Path, user: Any = None, *, content: Path | None = None,
+            instance: Path | None = None, database: Path | None = None, force: bool = False) -> PublishResult:
+    """Check and build the site of ``project`` (content ``content``, default from the app or
+    ``project/content``) into ``output``; returns a :class:`PublishResult` (never raises for
+    check or build failures: they are in the result and the log).
+
+    ``user`` is a :class:`cms.auth.User`, a name or ``None`` (the scheduler).  ``instance``
+    (lock folder) and ``database`` default to the current app's ``INSTANCE_DIR`` / ``DATABASE``.
+    Serialised by :func:`publish_lock`; recorded in ``publish_runs`` and the audit log."""
+    from jindallae.build import BuildError, build
+    from jindallae.settings import SettingsError
+
+    app_cfg = current_app.config if has_app_context() else {}
+    project = Path(project)
+    content = Path(content or app_cfg.get("CONTENT_DIR") or project / "content")
+    instance = Path(instance or app_cfg.get("INSTANCE_DIR") or project / "instance")
+    database = database or app_cfg.get("DATABASE") or instance / "cms.sqlite3"
+    who = getattr(user, "username", None) or (user if isinstance(user, str) else "") or ""
+    user_id = getattr(user, "id", None)
+    conn = connect(database)  # own connection: usable from threads and outside requests
+    try:
+        run_id = conn.execute("INSERT INTO publish_runs (user, queued) VALUES (?, ?)", (who, time.time())).lastrowid
+        with publish_lock(instance / LOCK_NAME):
+            started = time.time()
+            conn.execute("UPDATE publish_runs SET started = ? WHERE id = ?", (started, run_id))
+            log = [f"Publish #{run_id} by {who or '(scheduler)'}, started {_stamp(started)}", f"Output: {output}", ""]
+            errors: list[str] = []
+            warnings: list[str] = []
+            ok = False
+            try:
+                checks = run_checks(project, content)
+                warnings = checks.warnings
+                log.append(f"Checks: {len(checks.errors)} error(s), {len(checks.warnings)} warning(s)")
+                log += [f"  error: {e}" for e in checks.errors] + [f"  warning: {w}" for w in checks.warnings]
+                if checks.errors:
+                    errors = checks.errors
+                    log.append("Not published: fix the errors above (the live site was not changed).")
+                else:
+                    result = build(project, content, Path(output), progress=False, force=force)
+                    if result.skipped:
+                        log.append("Build: nothing changed since the last build; the live site is up to date.")
+                    else:
+                        log.append(f"Build: {result.pages} pages ({result.files} files) in {result.seconds:.1f} s; "
+                                   f"{result.drafts} page(s) not published (draft or review).")
+                    log += [f"  warning: {w}" for w in result.warnings]
+                    warnings = warnings + result.warnings
+                    ok = True
+            except BuildError as exc:
+                errors = list(exc.errors)
+                log.append(f"Build failed with {len(errors)} error(s); the live site was left unchanged:")
+                log += [f"  {e}" for e in errors]
+            except (SettingsError, FileNotFoundError, OSError) as exc:
+                errors = [str(exc)]
+                log.append(f"Build failed; the live site was left unchanged: {exc}")
+            except Exception as exc:  # a fault in a plugin or the theme: keep the trace for the log
+                errors = [f"{type(exc).__name__}: {exc}"]
+                log.append("Build failed unexpectedly; the live site was left unchanged:")
+                log.append(traceback.format_exc())
+            finished = time.time()
+            log.append("")
+            log.append(f"{'Published' if ok else 'Failed'} at {_stamp(finished)} ({finished - started:.1f} s).")
+            text = "\n".join(log)
+            conn.execute("UPDATE publish_runs SET finished = ?, ok = ?, log = ? WHERE id = ?",
+                         (finished, int(ok), text, run_id))
+            audit("publish" if ok else "publish_failed", str(output), f"run {run_id}", user_id=user_id, conn=conn)
+    finally:
+        conn.close()
+    return PublishResult(ok, text, finished - started, errors, warnings, run_id, started, finished)
+
+
+def _project_args() -> tuple[Path, Path, Path]:
+    cfg = current_app.config
+    return Path(cfg["PROJECT_DIR"]), Path(cfg["OUTPUT_DIR"]), Path(cfg["CONTENT_DIR"])
+
+
+@bp.route("/publish")
+@roles_required("reviewer")
+def publish_view():
+    """The checks (errors block, warnings shown), the Publish button and the recent runs."""
+    project, output, content = _project_args()
+    try:
+        checks = run_checks(project, content)
+        setup_error = None
+    except Exception as exc:  # broken settings: say so instead of a 500
+        checks, setup_error = CheckSummary(), str(exc)
+    runs = [dict(r) for r in get_db().execute("SELECT id, user, queued, started, finished, ok FROM publish_runs "
+                                                "ORDER BY id DESC LIMIT 20")]
+    return render_template("publish.html", checks=checks, runs=runs, setup_error=setup_error, output=output)
+
+
+@bp.route("/publish", methods=["POST"])
+@roles_required("reviewer")
+def publish_post():
+    """Run :func:`publish` now (waiting for a publish in progress) and show its log."""
+    project, output, content = _project_args()
+    result = publish(project, output, g.user, content=content)
+    if result.ok:
+        flash(_("The site was published."), "success")
+    else:
+        flash(_("Not published: see the log below. The live site was not changed."), "error")
+    return redirect(url_for("publish.log_view", run_id=result.run_id), code=303)
+
+
+@bp.route("/publish/log/<int:run_id>")
+@roles_required("reviewer")
+def log_view(run_id: int):
+    """The log of publish run ``run_id``."""
+    row = get_db().execute("SELECT * FROM publish_runs WHERE id = ?", (run_id,)).fetchone()
+    if row is None:
+        abort(404)
+    return render_template("publish_log.html", run=dict(row))
