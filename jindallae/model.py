@@ -301,6 +301,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "活动开始日期 {start} 是农历 {actual}，不是农历 {wanted}；在那之后的第一个农历 {wanted} 是 {first}",
         "ko": "행사 시작일 {start}은(는) 음력 {actual}이지 음력 {wanted}이(가) 아닙니다. 그 뒤 첫 음력 {wanted}은(는) {first}입니다",
     },
+    "poster_points": {
+        "en": "field 'poster.points' must be a list of at most 4 short texts, like [免费义诊, 文艺演出]",
+        "zh": "字段“poster.points”必须是最多 4 条短句的列表，如 [免费义诊, 文艺演出]",
+        "ko": "항목 'poster.points'은(는) 짧은 글 4개 이하의 목록이어야 합니다(예: [무료 진료, 문예 공연])",
+    },
+    "poster_focus": {
+        "en": "field 'poster.focus' must be [x, y] with both from 0 to 1 (the picture's focal point: 0.5, 0.5 is the centre)",
+        "zh": "字段“poster.focus”必须写成 [x, y]，两个数都在 0 到 1 之间（图片的焦点：0.5, 0.5 为正中）",
+        "ko": "항목 'poster.focus'은(는) 0~1 사이의 두 수 [x, y]여야 합니다(그림의 초점: 0.5, 0.5가 가운데)",
+    },
+    "poster_language": {
+        "en": "field 'poster.language': '{value}' is not one of {choices}",
+        "zh": "字段“poster.language”：“{value}”无效，只能是 {choices}",
+        "ko": "항목 'poster.language': '{value}'은(는) {choices} 중 하나여야 합니다",
+    },
+    "poster_formats": {
+        "en": "field 'poster.formats' must be a list of format names, like [A2, rollup]",
+        "zh": "字段“poster.formats”必须是版式名称的列表，如 [A2, rollup]",
+        "ko": "항목 'poster.formats'은(는) 판형 이름의 목록이어야 합니다(예: [A2, rollup])",
+    },
     "unreadable": {
         "en": "cannot read the file as UTF-8 text ({detail}); save it as UTF-8",
         "zh": "无法按 UTF-8 读取文件（{detail}）；请以 UTF-8 编码保存",
@@ -452,6 +472,8 @@ FIELDS: dict[str, FieldSpec] = {
         doc="For a translation: the source language and the source revision it was made from",
     ),
     "event": FieldSpec("event", "a mapping with start, end, location", doc="Event details"),
+    "poster": FieldSpec("poster", "a mapping with headline, formats, language ...",
+                        doc="Printable posters of the page (plugins/posters): see POSTER_FIELDS"),
 }
 
 # The ``event:`` block (any page may carry one; required in the events section).  The calendar
@@ -484,6 +506,22 @@ EVENT_STATUSES = ("scheduled", "postponed", "cancelled")
 EVENT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$")
 
 TRANSLATION_FIELDS = ("lang", "revision")
+
+# The ``poster:`` block (any page): printable posters made by plugins/posters.  Every field is
+# optional; the defaults come from the page (title, summary, cover, event date and place).
+POSTER_FIELDS: dict[str, FieldSpec] = {
+    "headline": FieldSpec("str", "text", doc="Big headline; default: the title"),
+    "subline": FieldSpec("str", "text", doc="One line under the headline; default: the summary"),
+    "points": FieldSpec("points", "a list of up to 4 texts", doc="Up to 4 short key points"),
+    "image": FieldSpec("path", "a file path", doc="Picture, relative to content/; default: the cover"),
+    "focus": FieldSpec("focus", "[x, y] from 0 to 1", doc="Focal point of the picture kept in view when cropped"),
+    "formats": FieldSpec("formats", "a list of format names", doc="Formats (A4, A3, A2, A1, rollup, xbanner, "
+                         "banner); default POSTERS_DEFAULT_FORMATS"),
+    "language": FieldSpec("poster_language", "zh, ko or bilingual", doc="One value or a list: the page's language "
+                          "and/or bilingual (both languages, with the translation's texts); default the page's"),
+    "template": FieldSpec("str", "text", doc="Template name (themes/<theme>/posters/<name>.yaml); default by format"),
+}
+POSTER_MAX_POINTS = 4
 
 
 # ---------------------------------------------------------------------------------------------
@@ -836,7 +874,75 @@ class Model:
             return {k: str(v) for k, v in value.items()}
         if kind == "event":
             return self._clean_event(item, value, err, draft)
+        if kind == "poster":
+            return self._clean_poster(item, value, err, root)
         raise AssertionError(kind)
+
+    def _clean_poster(self, item: Item, value: Any, err: Callable[..., None], root: Path | None) -> dict[str, Any] | None:
+        """The ``poster:`` block: known sub-fields of the right type (see POSTER_FIELDS)."""
+        if not isinstance(value, dict):
+            err("poster", "bad_type", field="poster", expected=FIELDS["poster"].expected)
+            return None
+        out: dict[str, Any] = {}
+        ok = True
+        for key, sub in value.items():
+            key = str(key)
+            spec = POSTER_FIELDS.get(key)
+            at = f"poster.{key}"
+            if spec is None:
+                close = difflib.get_close_matches(key, POSTER_FIELDS, n=1)
+                err("poster", "unknown_field", at=at, field=at, suggestion=f"poster.{close[0]}" if close else None)
+                ok = False
+                continue
+            if sub is None:
+                continue
+            kind = spec.kind
+            if kind == "str":
+                if isinstance(sub, (dict, list)):
+                    err("poster", "bad_type", at=at, field=at, expected=spec.expected)
+                    ok = False
+                    continue
+                typed = item.raw.get(at)
+                text = (typed if typed is not None and not isinstance(sub, str) else str(sub)).strip()
+                if text:
+                    out[key] = text
+            elif kind == "points":
+                if not isinstance(sub, list) or len(sub) > POSTER_MAX_POINTS or any(isinstance(p, (dict, list)) for p in sub):
+                    err("poster", "poster_points", at=at)
+                    ok = False
+                    continue
+                out[key] = [str(p).strip() for p in sub if str(p).strip()]
+            elif kind == "path":
+                text = str(sub).strip()
+                if root is not None and not (root / text).is_file():
+                    err("poster", "missing_file", at=at, field=at, value=text)
+                    ok = False
+                    continue
+                out[key] = text
+            elif kind == "focus":
+                if not (isinstance(sub, list) and len(sub) == 2 and all(
+                        isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1 for v in sub)):
+                    err("poster", "poster_focus", at=at)
+                    ok = False
+                    continue
+                out[key] = (float(sub[0]), float(sub[1]))
+            elif kind == "formats":
+                names = sub if isinstance(sub, list) else [sub]
+                if not names or any(isinstance(n, (dict, list)) or not str(n).strip() for n in names):
+                    err("poster", "poster_formats", at=at)
+                    ok = False
+                    continue
+                out[key] = list(dict.fromkeys(str(n).strip() for n in names))
+            elif kind == "poster_language":
+                choices = [item.lang, "bilingual"]
+                values = sub if isinstance(sub, list) else [sub]
+                bad = [v for v in values if str(v) not in choices]
+                if bad or not values:
+                    err("poster", "poster_language", at=at, value=bad[0] if bad else "", choices=", ".join(choices))
+                    ok = False
+                    continue
+                out[key] = list(dict.fromkeys(str(v) for v in values))
+        return out if ok else None
 
     def _clean_event(self, item: Item, value: Any, err: Callable[..., None], draft: bool = False) -> dict[str, Any] | None:
         if not isinstance(value, dict):

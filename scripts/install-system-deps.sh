@@ -2,13 +2,14 @@
 # Install the Debian packages Jindallae needs, only when missing (idempotent, fast when done).
 #   site : fonts-noto-cjk (CJK fonts for posters and for screenshots of pages), fontconfig
 #          (fc-match: posters find their font faces through it)
+#          libgs-common (Ghostscript's ICC profiles: the CMYK output profile of posters)
 #   test : chromium (pages are tested in a real browser through Playwright),
 #          a Java runtime (the Nu HTML Checker, vnu.jar), Node.js + npm (test tools in tests/js/:
 #          axe-core and vnu-jar, pinned in tests/js/package-lock.json, installed with `npm ci`)
 # Usage: scripts/install-system-deps.sh site|test
 set -euo pipefail
 mode="${1:-site}"
-want=(fonts-noto-cjk fontconfig)
+want=(fonts-noto-cjk fontconfig libgs-common)
 [ "$mode" = "test" ] && want+=(chromium)
 missing=()
 for pkg in "${want[@]}"; do

@@ -1,0 +1,472 @@
+"""Which posters a site has, what goes on them, and making them (cached, in parallel).
+
+Shared by the site build (:class:`generator.PostersGenerator`) and ``jindallae posters``: both
+call :func:`plan` on the site's pages and :func:`make` on the jobs.
+
+A poster is identified by the page (section, slug), its *variant* (a language code, or
+``bilingual``) and its format.  Its files live in the cache under the hash of everything that
+goes into it (:func:`digest`): unchanged input -> no work, only a hard link into the output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from .formats import DataError, Format, load_formats
+from .layout import Template, load_templates
+from .render import PosterError, PosterText
+
+VERSION = "1"  # bump when the renderer's output changes: every cache key changes with it
+BILINGUAL = "bilingual"
+SUFFIXES = ("pdf", "png", "jpg", "json")  # print PDF, preview, page thumbnail, metadata
+THUMB_WIDTH = 360  # px, the thumbnail on pages (the PNG preview is linked)
+
+
+@dataclass
+class Config:
+    """The POSTERS_* settings and the theme's formats and templates."""
+
+    formats: dict[str, Format]
+    templates: dict[str, Template]
+    default_formats: list[str]
+    default_templates: dict[str, str]
+    order: list[str]
+    second_scale: float
+    min_dpi: int
+    cmyk: bool
+    profile: str
+    intent: str
+    quality: int
+    preview_height: int
+    public_url: str
+    timezone: str
+
+    @classmethod
+    def from_settings(cls, settings: dict[str, Any], cmyk: bool | None = None) -> "Config":
+        """Read the settings and ``themes/<theme>/posters/``.  Raises :class:`DataError`."""
+        folder = Path(settings["THEME"]) / "posters"
+        formats = load_formats(folder / "formats.yaml", settings.get("POSTERS_DPI") or {},
+                               bleed=settings["POSTERS_BLEED_MM"], slug=settings["POSTERS_SLUG_MM"])
+        templates = load_templates(folder, formats)
+        for name in settings["POSTERS_DEFAULT_FORMATS"]:
+            if name not in formats:
+                raise DataError("POSTERS_DEFAULT_FORMATS", name, f"no such format; formats: {', '.join(formats)}")
+        for orientation, name in settings["POSTERS_TEMPLATES"].items():
+            if name not in templates:
+                raise DataError("POSTERS_TEMPLATES", orientation, f"no template {name!r} in {folder}")
+        return cls(formats, templates, list(settings["POSTERS_DEFAULT_FORMATS"]), dict(settings["POSTERS_TEMPLATES"]),
+                   list(settings["POSTERS_BILINGUAL_ORDER"]), float(settings["POSTERS_BILINGUAL_SCALE"]),
+                   int(settings["POSTERS_MIN_IMAGE_DPI"]), settings["POSTERS_CMYK"] if cmyk is None else cmyk,
+                   settings["POSTERS_CMYK_PROFILE"], settings["POSTERS_CMYK_INTENT"], settings["POSTERS_JPEG_QUALITY"],
+                   settings["POSTERS_PREVIEW_HEIGHT"], settings["JINDALLAE_PUBLIC_URL"],
+                   settings.get("TIMEZONE", "Asia/Shanghai"))
+
+
+@dataclass
+class Job:
+    """One poster file set to make.  ``source``: content path of the page that asked for it
+    (errors name it); ``out_dir``: site-relative folder of its files; ``stem``: file name
+    without suffix; ``langs``: the languages on it, in order."""
+
+    section: str
+    slug: str
+    variant: str
+    fmt: Format
+    template: Template
+    texts: list[PosterText]
+    url: str
+    image: str | None
+    image_rel: str | None
+    focus: tuple[float, float]
+    source: str
+    source_lang: str
+    out_dir: str
+    langs: tuple[str, ...]
+    digest: str = ""
+    result: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def stem(self) -> str:
+        return f"poster-{self.variant}-{self.fmt.key}"
+
+    def files(self, cmyk: bool) -> dict[str, str]:
+        """``{kind: site-relative path}`` of the files this job puts in the output."""
+        out = {"pdf": f"{self.out_dir}{self.stem}.pdf", "png": f"{self.out_dir}{self.stem}.png",
+               "jpg": f"{self.out_dir}{self.stem}.thumb.jpg"}
+        if cmyk:
+            out["cmyk"] = f"{self.out_dir}{self.stem}.cmyk.pdf"
+        return out
+
+
+@dataclass
+class Problem:
+    """An error or warning about one page's poster: ``path: field: message``."""
+
+    source: str
+    field: str
+    message: str
+    error: bool = True
+
+    def line(self, prefix: str = "") -> str:
+        path = f"{prefix}/{self.source}" if prefix else self.source
+        return f"{path}: {self.field}: {self.message}"
+
+
+MESSAGES = {
+    "unknown_format": {
+        "zh": "没有名为“{value}”的版式；可用版式：{choices}",
+        "ko": "'{value}'(이)라는 판형이 없습니다. 쓸 수 있는 판형: {choices}",
+        "en": "no format named '{value}'; formats: {choices}",
+    },
+    "unknown_template": {
+        "zh": "没有名为“{value}”的模板；可用模板：{choices}",
+        "ko": "'{value}'(이)라는 서식이 없습니다. 쓸 수 있는 서식: {choices}",
+        "en": "no template named '{value}'; templates: {choices}",
+    },
+    "template_format": {
+        "zh": "模板“{value}”不适用于版式 {format}（它适用于 {choices}）；请换模板或删去 template 字段",
+        "ko": "서식 '{value}'은(는) 판형 {format}에 맞지 않습니다({choices}용). 서식을 바꾸거나 template 항목을 지우세요",
+        "en": "template '{value}' does not suit format {format} (it is made for {choices}); choose another or remove template",
+    },
+    "no_translation": {
+        "zh": "双语海报需要本页的{other}版本；请先添加译文，或从 language 中删去 bilingual",
+        "ko": "이중 언어 포스터에는 이 페이지의 {other} 판이 있어야 합니다. 번역을 먼저 추가하거나 language에서 bilingual을 지우세요",
+        "en": "a bilingual poster needs the page's {other} version; add the translation first or remove bilingual from language",
+    },
+}
+
+
+def message(code: str, lang: str, **kw: Any) -> str:
+    """``local (english)`` from :data:`MESSAGES`."""
+    texts = MESSAGES[code]
+    local, english = texts.get(lang, texts["en"]).format(**kw), texts["en"].format(**kw)
+    return local if local == english else f"{local} ({english})"
+
+
+# ---------------------------------------------------------------------------------------------
+# texts
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of ``text`` (up to 。！？ or . ! ? followed by a space), for a subline."""
+    m = re.search(r"[。！？]|[.!?](?=\s)", text)
+    return text[: m.end()].rstrip("。.") if m else text
+
+
+def when_text(event: dict[str, Any], locale: str, tz: str) -> str:
+    """The event's date (and times) for a poster, in ``locale``: ``2027年8月15日星期日``,
+    ``2027年6月17日 上午9:30 – 6月18日 下午5:00`` (event's own time zone; CLDR via Babel)."""
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import format_date, format_skeleton, format_time
+
+    start, end = event["start"], event.get("end", event["start"])
+    zone = ZoneInfo(event.get("timezone") or tz)
+    timed = isinstance(start, dt.datetime)
+    if timed:
+        start, end = start.astimezone(zone), end.astimezone(zone)
+    sday = start.date() if timed else start
+    eday = end.date() if timed else end
+    text = format_date(sday, "full", locale=locale)
+    if timed:
+        text += " " + format_time(start.timetz(), "short", locale=locale)
+    if eday != sday:
+        text += " – " + format_skeleton("MMMEd" if eday.year == sday.year else "yMMMEd", eday, locale=locale)
+        if timed:
+            text += " " + format_time(end.timetz(), "short", locale=locale)
+    elif timed and end != start:
+        text += "–" + format_time(end.timetz(), "short", locale=locale)
+    return text
+
+
+def poster_text(page: Any, lang: str, sitename: str, locale: str, tz: str) -> PosterText:
+    """The texts of ``page`` (an object with ``fields``: the validated front matter) for its poster."""
+    fields = page.fields
+    block = fields.get("poster") or {}
+    event = fields.get("event") or {}
+    organizer = event.get("organizer") or fields.get("author") or ""
+    return PosterText(
+        lang=lang,
+        headline=block.get("headline") or fields["title"],
+        subline=block.get("subline") if "subline" in block else first_sentence(fields.get("summary", "")),
+        points=list(block.get("points") or []),
+        when=when_text(event, locale, tz) if event.get("start") else "",
+        where=event.get("location", ""),
+        organizer=organizer,
+        sitename=f"{sitename} · {organizer}" if organizer else sitename,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# planning
+
+
+def plan(model: Any, root: Path, items: Iterable[Any], config: Config, only: set[str] | None = None,
+         formats: set[str] | None = None, langs: set[str] | None = None) -> tuple[list[Job], list[Problem]]:
+    """The poster jobs of the published pages ``items`` (:class:`jindallae.model.Item`) and the
+    problems found (unknown format or template, a bilingual poster without translation).
+
+    ``only`` (slugs), ``formats`` (format keys) and ``langs`` (variants) narrow the jobs.
+    """
+    by_key: dict[tuple[str, str], dict[str, Any]] = {}
+    for item in items:
+        if item.published:
+            by_key.setdefault(item.key, {})[item.lang] = item
+    jobs: list[Job] = []
+    problems: list[Problem] = []
+    bilingual_done: set[tuple[str, str]] = set()
+    for key in sorted(by_key):
+        versions = by_key[key]
+        for code in [lang.code for lang in model.languages if lang.code in versions]:
+            item = versions[code]
+            block = item.fields.get("poster")
+            if block is None:
+                continue
+            if only and item.slug not in only:
+                continue
+            for variant in block.get("language") or [code]:
+                if variant == BILINGUAL:
+                    if key in bilingual_done:
+                        continue
+                    bilingual_done.add(key)
+                    order = [c for c in config.order if c in model.by_code] or [lang.code for lang in model.languages]
+                    others = [c for c in order if c != code]
+                    missing = [c for c in others[:1] if c not in versions]
+                    if missing:
+                        problems.append(Problem(item.path, "poster.language", message(
+                            "no_translation", code, other=model.by_code[missing[0]].name)))
+                        continue
+                    pair = [c for c in order if c in (code, others[0])][:2]
+                else:
+                    pair = [code]
+                if langs and variant not in langs:
+                    continue
+                jobs += _jobs_for(model, root, item, versions, variant, pair, block, config, formats, problems)
+    return jobs, problems
+
+
+def _jobs_for(model, root, item, versions, variant, pair, block, config: Config, only_formats, problems) -> list[Job]:
+    out = []
+    names = block.get("formats") or config.default_formats
+    texts = [poster_text(versions[c], c, model.by_code[c].sitename, model.by_code[c].locale, config.timezone)
+             for c in pair]
+    url_page = versions[pair[0]]
+    url = f"{config.public_url}/{model.article_url(url_page.section, url_page.slug, url_page.lang)}"
+    image_rel = block.get("image") or item.fields.get("cover")
+    for name in names:
+        if name not in config.formats:
+            problems.append(Problem(item.path, "poster.formats", message(
+                "unknown_format", item.lang, value=name, choices=", ".join(config.formats))))
+            continue
+        if only_formats and name not in only_formats:
+            continue
+        fmt = config.formats[name]
+        tname = block.get("template") or config.default_templates.get(fmt.orientation, "")
+        if tname not in config.templates:
+            problems.append(Problem(item.path, "poster.template", message(
+                "unknown_template", item.lang, value=tname, choices=", ".join(config.templates))))
+            break
+        template = config.templates[tname]
+        if name not in template.formats:
+            problems.append(Problem(item.path, "poster.template", message(
+                "template_format", item.lang, value=tname, format=name, choices=", ".join(template.formats))))
+            continue
+        out_dir = model.article_url(item.section, item.slug, model.default.code if variant == BILINGUAL else variant)
+        job = Job(item.section, item.slug, variant, fmt, template, texts, url,
+                  str(root / image_rel) if image_rel else None, image_rel, tuple(block.get("focus") or (0.5, 0.5)),
+                  item.path, item.lang, out_dir, tuple(pair))
+        job.digest = digest(job, config)
+        out.append(job)
+    return out
+
+
+def _file_hash(path: str | None) -> str:
+    if not path:
+        return ""
+    try:
+        return hashlib.sha1(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return "missing"
+
+
+def _font_identity(template: Template, langs: tuple[str, ...]) -> str:
+    """Which font files (path, size, mtime) the template's text uses in ``langs``."""
+    from .fonts import FontNotFound, find_face
+
+    parts = []
+    for e in template.elements:
+        if e.kind != "text":
+            continue
+        for lang in langs:
+            try:
+                face = find_face(lang, e.family, e.weight)
+                st = os.stat(face.path)
+                parts.append(f"{face.path}:{face.index}:{st.st_size}:{st.st_mtime_ns}")
+            except (FontNotFound, OSError):
+                parts.append(f"{lang}:{e.family}:{e.weight}:none")
+    return "|".join(sorted(set(parts)))
+
+
+def digest(job: Job, config: Config) -> str:
+    """Hash of every input of ``job``: texts, picture bytes, focus, format, template file, fonts,
+    settings that change the output, the renderer version."""
+    h = hashlib.sha1()
+    for part in (VERSION, repr(job.fmt), job.template.digest, repr(job.texts), job.url, _file_hash(job.image),
+                 repr(job.focus), repr((config.second_scale, config.min_dpi, config.quality, config.preview_height)),
+                 repr((config.cmyk, _file_hash(config.profile) if config.cmyk else "", config.intent)),
+                 _font_identity(job.template, job.langs)):
+        h.update(part.encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# making
+
+
+def render_job(job: Job, config: Config, cache: Path) -> dict[str, Any]:
+    """Render ``job`` into ``cache/<digest>.*`` (atomic renames); return its metadata:
+    ``{"warnings": [{lang: text}], "image_dpi", "preview": [w, h], "thumb": [w, h], "qr": ...}``
+    or ``{"error": {"field", "messages"}}``.  Never leaves a half-written file under the final name."""
+    from PIL import Image
+
+    from . import cmyk as cmyk_mod
+    from .pdf import write_pdf
+    from .render import crop_marks, flatten_rgb, preview, render
+
+    base = cache / job.digest
+    try:
+        raster = render(job.fmt, job.template, job.texts, job.url, job.image, job.focus, config.second_scale,
+                        config.min_dpi)
+    except PosterError as exc:
+        return {"error": {"field": exc.field, "messages": exc.messages}}
+    title = " / ".join(t.headline for t in job.texts)
+    tmp = lambda suffix: base.with_name(f".{base.name}.{os.getpid()}.{suffix}")  # noqa: E731
+    if config.cmyk:
+        separated = cmyk_mod.separate(raster.colour, raster.black, crop_marks(job.fmt), config.profile, config.intent)
+        write_pdf(tmp("cmyk.pdf"), separated, job.fmt, title, icc_path=config.profile,
+                  icc_name=cmyk_mod.profile_name(config.profile))
+        del separated
+    rgb = flatten_rgb(raster)
+    write_pdf(tmp("pdf"), rgb, job.fmt, title, quality=config.quality)
+    small = preview(rgb, job.fmt, config.preview_height)
+    small.save(tmp("png"), "PNG", compress_level=6)
+    thumb = small.resize((THUMB_WIDTH, max(1, round(small.height * THUMB_WIDTH / small.width))), Image.LANCZOS)
+    thumb.save(tmp("jpg"), "JPEG", quality=82, optimize=True, progressive=True)
+    meta = {
+        "warnings": [w.messages for w in raster.warnings],
+        "image_dpi": raster.image_dpi,
+        "preview": list(small.size),
+        "thumb": list(thumb.size),
+        "qr": {"box": raster.qr_box, "modules": raster.qr_modules, "module_px": raster.qr_module_px},
+        "text_boxes": raster.text_boxes,
+    }
+    tmp("json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    suffixes = ["pdf", "png", "jpg"] + (["cmyk.pdf"] if config.cmyk else []) + ["json"]  # json last: marks complete
+    for suffix in suffixes:
+        os.replace(tmp(suffix), base.with_name(f"{base.name}.{suffix}"))
+    return meta
+
+
+def _render_one(args: tuple) -> dict[str, Any]:
+    return render_job(*args)
+
+
+def cached(job: Job, config: Config, cache: Path) -> dict[str, Any] | None:
+    """The metadata of ``job`` when its files are complete in ``cache``, else ``None``."""
+    meta = cache / f"{job.digest}.json"
+    if not meta.is_file():
+        return None
+    needed = ["pdf", "png", "jpg"] + (["cmyk.pdf"] if config.cmyk else [])
+    if not all((cache / f"{job.digest}.{s}").is_file() for s in needed):
+        return None
+    try:
+        return json.loads(meta.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def make(jobs: list[Job], config: Config, cache: Path, progress: Callable[[int], None] | None = None,
+         force: bool = False, workers: int | None = None) -> int:
+    """Make every job's files in ``cache`` unless they are there already (``force``: always);
+    set ``job.result``.  Jobs are rendered on all cores (a process pool, forked) when more
+    than one needs it.  Returns the number of posters rendered."""
+    cache.mkdir(parents=True, exist_ok=True)
+    todo: dict[str, list[Job]] = {}
+    for job in jobs:
+        hit = None if force else cached(job, config, cache)
+        if hit is not None:
+            job.result = hit
+            if progress:
+                progress(1)
+        else:
+            todo.setdefault(job.digest, []).append(job)
+    first = [group[0] for group in todo.values()]
+    workers = min(workers or os.cpu_count() or 1, len(first))
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+            results = pool.map(_render_one, [(job, config, cache) for job in first])
+            for job, result in zip(first, results):
+                for same in todo[job.digest]:
+                    same.result = result
+                if progress:
+                    progress(len(todo[job.digest]))
+    else:
+        for job in first:
+            result = render_job(job, config, cache)
+            for same in todo[job.digest]:
+                same.result = result
+            if progress:
+                progress(len(todo[job.digest]))
+    return len(first)
+
+
+def link_files(job: Job, config: Config, cache: Path, output: Path) -> list[Path]:
+    """Hard-link (or copy) ``job``'s cached files to their places under ``output``."""
+    import shutil
+
+    written = []
+    suffix_of = {"pdf": "pdf", "png": "png", "jpg": "jpg", "cmyk": "cmyk.pdf"}
+    for kind, rel in job.files(config.cmyk).items():
+        target = output / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        source = cache / f"{job.digest}.{suffix_of[kind]}"
+        if target.exists():
+            target.unlink()
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+        written.append(target)
+    return written
+
+
+def problems_of(jobs: list[Job]) -> list[Problem]:
+    """Errors and warnings from the jobs' results, in the language of the page that asked."""
+    out = []
+    for job in jobs:
+        error = job.result.get("error")
+        if error:
+            msgs = error["messages"]
+            local, english = msgs.get(job.source_lang, msgs["en"]), msgs["en"]
+            text = local if local == english else f"{local} ({english})"
+            out.append(Problem(job.source, error["field"], text))
+        for w in job.result.get("warnings", []):
+            local, english = w.get(job.source_lang, w["en"]), w["en"]
+            out.append(Problem(job.source, "poster.image", local if local == english else f"{local} ({english})",
+                               error=False))
+    seen, unique = set(), []
+    for p in out:  # one message per page and text (a bilingual poster's problem once)
+        if (p.source, p.field, p.message) not in seen:
+            seen.add((p.source, p.field, p.message))
+            unique.append(p)
+    return unique
