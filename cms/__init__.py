@@ -205,10 +205,11 @@ def _install_responses(app: Flask) -> None:
 
     @app.errorhandler(413)
     def _too_large(_exc):
-        limit = app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)
+        from .i18n import format_size
+
         return _error(413, "error.html", _("File too large"),
-                      _("The file is larger than %(mb)s MB. Make it smaller (for a photo: save it at a lower "
-                        "resolution) and try again.", mb=limit))
+                      _("The file is larger than %(size)s. Make it smaller (for a photo: save it at a lower "
+                        "resolution) and try again.", size=format_size(app.config["UPLOAD_MAX_BYTES"])))
 
     @app.errorhandler(400)
     def _bad_request(exc):

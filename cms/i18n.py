@@ -65,6 +65,7 @@ def init_i18n(app) -> None:
     app.jinja_env.install_gettext_callables(lambda message: _translations().gettext(message),
                                             lambda s, p, n: _translations().ngettext(s, p, n), newstyle=True)
     app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["filesize"] = format_size
     app.jinja_env.globals.update(ui_lang=get_lang, html_lang=lambda: HTML_LANG[get_lang()],
                                  LANGUAGE_NAMES=LANGUAGE_NAMES, UI_LANGUAGES=LANGUAGES)
 
@@ -140,6 +141,16 @@ def ngettext(singular: str, plural: str, num: int, **variables) -> str:
 def lazy_gettext(message: str, **variables) -> LazyProxy:
     """A string translated when it is used (for messages defined outside a request)."""
     return LazyProxy(gettext, message, enable_cache=False, **variables)
+
+
+def format_size(size: int) -> str:
+    """A byte count for people: ``20 MB``, ``48.8 KB`` (binary multiples, as file managers show)."""
+    if size >= 1024 * 1024:
+        value, unit = size / (1024 * 1024), "MB"
+    else:
+        value, unit = size / 1024, "KB"
+    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    return f"{text} {unit}"
 
 
 def format_datetime(value: dt.datetime | str | float | None, format: str = "medium") -> str:

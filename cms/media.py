@@ -39,7 +39,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .auth import roles_required, wants_json
 from .db import audit
-from .i18n import BEIJING, _
+from .i18n import BEIJING, _, format_size
 
 bp = Blueprint("media", __name__, url_prefix="/media")
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}  # Pillow format -> stored extension
@@ -189,8 +189,8 @@ def store_upload(content: Path, filename: str, data: bytes, alt: str, max_bytes:
     if not data:
         raise UploadRefused(_("Choose an image file to upload."))
     if len(data) > max_bytes:
-        raise UploadRefused(_("The file is larger than %(mb)s MB. Make it smaller (for a photo: save it at a lower "
-                              "resolution) and try again.", mb=max_bytes // (1024 * 1024)), 413)
+        raise UploadRefused(_("The file is larger than %(size)s. Make it smaller (for a photo: save it at a lower "
+                              "resolution) and try again.", size=format_size(max_bytes)), 413)
     clean, ext, width, height = process_image(data, max_pixels)
     year = (now or dt.datetime.now(BEIJING)).astimezone(BEIJING).year
     folder = content / IMAGES_DIR / str(year)
