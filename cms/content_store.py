@@ -702,7 +702,7 @@ def side_by_side(old: str, new: str, context: int = 3) -> list[list[DiffRow]]:
 
 def _git_text(proc: subprocess.CompletedProcess) -> str:
     text = (proc.stderr or proc.stdout or b"").decode("utf-8", "replace").strip()
-    return text.splitlines()[-1] if text else f"git exited with {proc.returncode}"
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())[:600] or f"git exited with {proc.returncode}"
 
 
 def _os_error_text(exc: OSError) -> str:
