@@ -157,6 +157,18 @@ def cmd_cms(args: argparse.Namespace) -> int:
     return cms_cli.serve(project, args.host, args.port, scheduler=not args.no_scheduler)
 
 
+def cmd_posters(args: argparse.Namespace) -> int:
+    """``jindallae posters``: print-ready posters without a site build (plugins/posters)."""
+    project = _project(args)
+    plugins = str(project / "plugins")
+    if plugins not in sys.path:
+        sys.path.insert(0, plugins)
+    from posters.command import run
+
+    return run(project, args.content, args.output, args.only, args.format, args.lang, args.cmyk, args.force,
+               args.progress)
+
+
 def _shown(folder: Path) -> str:
     """``folder`` as typed from the current folder (relative when inside it)."""
     try:
@@ -226,6 +238,23 @@ def make_parser() -> argparse.ArgumentParser:
                    help="accept the finding at this place after review: it is listed but no longer blocks publishing")
     p.add_argument("--note", default=None, help="why the finding is accepted (with --accept)")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("posters", help="make the print posters (PDF, PNG preview) without building the site",
+                       description="Render the posters of every page with a poster: block into --output "
+                                   "(default build-posters/), as <section>/<slug>/poster-<language>-<format>.pdf. "
+                                   "Unchanged posters come from the cache. Exit status 1 when a poster has an error.")
+    p.add_argument("--content", type=Path, default=None, help="content folder (default: content/)")
+    p.add_argument("--output", type=Path, default=None, help="output folder (default: build-posters/)")
+    p.add_argument("--only", metavar="SLUG", action="append", default=[], help="only the page with this slug (repeatable)")
+    p.add_argument("--format", metavar="FORMAT", action="append", default=[],
+                   help="only this format, e.g. A2 or rollup (repeatable)")
+    p.add_argument("--lang", metavar="LANG", action="append", default=[],
+                   help="only this language version: zh, ko or bilingual (repeatable)")
+    p.add_argument("--cmyk", action="store_true", help="also write the CMYK PDF for the print shop")
+    p.add_argument("--force", action="store_true", help="render even when the cache has the poster")
+    p.add_argument("--progress", dest="progress", action="store_true", default=None, help="always show a progress bar")
+    p.add_argument("--no-progress", dest="progress", action="store_false", help="never show a progress bar")
+    p.set_defaults(func=cmd_posters)
 
     p = sub.add_parser("cms", help="the editorial CMS: serve it (default), create users, run scheduled jobs",
                        description="The editorial CMS (a web app for writing, translating, reviewing and publishing). "

@@ -1,0 +1,68 @@
+"""``jindallae posters``: make the posters without building the site (progress bar on stderr)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def run(project: Path, content: Path | None, output: Path | None, only: list[str], formats: list[str],
+        langs: list[str], cmyk: bool, force: bool, progress: bool | None = None) -> int:
+    """Make the posters of the published pages under ``content`` into ``output`` (default
+    ``project/build-posters``), as ``<section>/<slug>/poster-<variant>-<format>.pdf`` etc.
+
+    ``only``: slugs; ``formats``: format keys; ``langs``: variants (zh, ko, bilingual); ``cmyk``:
+    also the CMYK PDF; ``force``: render even when cached.  Prints problems as
+    ``path: poster.field: message`` and returns the exit status (1 when an error was found,
+    2 for bad settings, formats or templates)."""
+    from tqdm import tqdm
+
+    from jindallae.model import model_from_settings
+    from jindallae.settings import SettingsError, load_settings
+
+    from .formats import DataError
+    from .generator import display_root
+    from .jobs import Config, link_files, make, plan, problems_of
+
+    content = (content or project / "content").resolve()
+    output = (output or project / "build-posters").resolve()
+    try:
+        settings = load_settings(project, None, {"PATH": str(content)})
+        config = Config.from_settings(settings, cmyk=True if cmyk else None)
+    except (SettingsError, DataError, FileNotFoundError) as exc:
+        print(f"posters: {exc}", file=sys.stderr)
+        return 2
+    for name in formats:
+        if name not in config.formats:
+            print(f"posters: --format: no format named {name!r}; formats: {', '.join(config.formats)}", file=sys.stderr)
+            return 2
+    model = model_from_settings(settings)
+    items, errors = model.load(content)
+    shown = display_root(content)
+    if errors:
+        for e in errors:
+            print(f"{shown}/{e}", file=sys.stderr)
+        return 1
+    slugs = {i.slug for i in items}
+    for slug in only:
+        if slug not in slugs:
+            print(f"posters: --only: no page with the slug {slug!r}", file=sys.stderr)
+            return 2
+    jobs, problems = plan(model, content, items, config, set(only) or None, set(formats) or None, set(langs) or None)
+    bar = tqdm(total=len(jobs), desc="posters", unit="poster", file=sys.stderr,
+               disable=not (sys.stderr.isatty() if progress is None else progress))
+    try:
+        rendered = make(jobs, config, project / ".cache" / "posters", bar.update, force=force)
+    finally:
+        bar.close()
+    problems += problems_of(jobs)
+    for p in problems:
+        print(("" if p.error else "warning: ") + p.line(shown), file=sys.stderr)
+    done = [j for j in jobs if "error" not in j.result]
+    for job in done:
+        for path in link_files(job, config, project / ".cache" / "posters", output):
+            if path.suffix == ".pdf":
+                print(path)
+    print(f"{len(done)} poster(s) in {output} ({rendered} rendered, {len(done) - min(rendered, len(done))} unchanged)",
+          file=sys.stderr)
+    return 1 if any(p.error for p in problems) else 0

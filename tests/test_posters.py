@@ -1,0 +1,414 @@
+"""Posters (plugins/posters): print geometry, CMYK separation, QR codes, no-text zones, bad input.
+
+Cases from shared/cases/posters.md: P2 (K-only black), P4 (PDF page boxes and resolution),
+P5 (QR decodes with zxing-cpp, an independent decoder, to the exact URL; 4-module quiet zone),
+P6 (roll-up banner's cassette and rail strips), and P3 surfaced as ``path: poster.headline:``
+in the build and in ``jindallae posters`` (the text rules themselves: tests/test_posters_text.py).
+The PDFs are read back with pypdf and pikepdf, the rasters with Pillow.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from jindallae.build import BuildError, build
+from site_helpers import md, write_files
+
+PROJECT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT / "plugins"))
+
+MM = 72 / 25.4  # PDF points per mm
+SLUG = "chaoxianzu-laonianjie-2027"
+URL_ZH = f"http://localhost:8000/events/{SLUG}/"
+URL_KO = f"http://localhost:8000/ko/events/{SLUG}/"
+
+
+def settings():
+    from jindallae.settings import load_settings
+
+    return load_settings(PROJECT)
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory):
+    """The starter page's posters: A2 in zh, ko and bilingual, roll-up in zh, with CMYK."""
+    from jindallae.model import model_from_settings
+    from posters.jobs import Config, make, plan
+
+    s = settings()
+    model = model_from_settings(s)
+    config = Config.from_settings(s, cmyk=True)
+    items, errors = model.load(PROJECT / "content")
+    assert errors == []
+    jobs, problems = plan(model, PROJECT / "content", items, config, {SLUG}, {"A2"})
+    roll, more = plan(model, PROJECT / "content", items, config, {SLUG}, {"rollup"}, {"zh"})
+    cache = tmp_path_factory.mktemp("posters")
+    assert problems == [] and more == []
+    assert make(jobs + roll, config, cache) == 4
+    return {"jobs": {(j.variant, j.fmt.key): j for j in jobs + roll}, "cache": cache, "config": config}
+
+
+def pdf_image(path: Path, reduce: int = 1):
+    """The page image of a one-page poster PDF as a PIL image (JPEG decoded at 1/reduce)."""
+    import pikepdf
+    from PIL import Image
+
+    with pikepdf.open(path) as pdf:
+        xobj = next(iter(pdf.pages[0].Resources.XObject.values()))
+        if xobj.Filter == pikepdf.Name.DCTDecode:
+            im = Image.open(io.BytesIO(xobj.read_raw_bytes()))
+            if reduce > 1:
+                im.draft("RGB", (im.width // reduce, im.height // reduce))
+            im.load()
+            return im
+        return pikepdf.PdfImage(xobj).as_pil_image()
+
+
+def cached(made, variant, fmt, suffix):
+    job = made["jobs"][(variant, fmt)]
+    return made["cache"] / f"{job.digest}.{suffix}"
+
+
+# ---------------------------------------------------------------------------------------------
+# P4: geometry
+
+
+def test_P4_a2_pdf_page_boxes_and_resolution(made):
+    from pypdf import PdfReader
+
+    for name in (cached(made, "zh", "A2", "pdf"), cached(made, "zh", "A2", "cmyk.pdf")):
+        page = PdfReader(name).pages[0]
+        media, trim, bleed = page.mediabox, page.trimbox, page.bleedbox
+        assert float(media.width) >= (420 + 6) * MM and float(media.height) >= (594 + 6) * MM
+        assert float(media.width) >= (420 + 6 + 2 * 7) * MM  # room for the crop marks outside the bleed
+        assert float(trim.width) == pytest.approx(420 * MM, abs=0.01)
+        assert float(trim.height) == pytest.approx(594 * MM, abs=0.01)
+        for a, b, sign in ((bleed.left, trim.left, -1), (bleed.bottom, trim.bottom, -1),
+                           (bleed.right, trim.right, 1), (bleed.top, trim.top, 1)):
+            assert float(a) == pytest.approx(float(b) + sign * 3 * MM, abs=0.01)
+        assert float(bleed.left) > 0 and float(bleed.top) < float(media.top)
+        images = [x.get_object() for x in page["/Resources"]["/XObject"].values()]
+        assert len(images) == 1 and images[0]["/Subtype"] == "/Image"
+        dpi = images[0]["/Width"] / (float(media.width) / 72)  # the image fills the page
+        assert dpi == pytest.approx(300, abs=0.01)
+        assert images[0]["/Height"] / (float(media.height) / 72) == pytest.approx(300, abs=0.01)
+        ops = page.get_contents().get_data().split()  # q W 0 0 H 0 0 cm /Im0 Do Q: drawn over the whole page
+        assert ops[0] == b"q" and ops[7] == b"cm" and ops[9] == b"Do"
+        assert float(ops[1]) == pytest.approx(float(media.width)) and float(ops[4]) == pytest.approx(float(media.height))
+
+
+def test_P4_rollup_is_150_dpi_with_its_own_boxes(made):
+    from pypdf import PdfReader
+
+    page = PdfReader(cached(made, "zh", "rollup", "pdf")).pages[0]
+    assert float(page.trimbox.width) == pytest.approx(800 * MM, abs=0.01)
+    assert float(page.trimbox.height) == pytest.approx(2000 * MM, abs=0.01)
+    image = next(iter(page["/Resources"]["/XObject"].values())).get_object()
+    assert image["/Width"] / (float(page.mediabox.width) / 72) == pytest.approx(150, abs=0.01)
+
+
+def test_crop_marks_lie_outside_the_bleed(made):
+    from posters.render import crop_marks
+
+    fmt = made["jobs"][("zh", "A2")].fmt
+    im = pdf_image(cached(made, "zh", "A2", "pdf"))
+    tl, tt, tr, tb = fmt.trim_px()
+    b = fmt.px(fmt.bleed)
+    marks = crop_marks(fmt)
+    assert len(marks) == 8
+    for x0, y0, x1, y1 in marks:
+        inside_bleed = x1 > tl - b and x0 < tr + b and y1 > tt - b and y0 < tb + b
+        assert not inside_bleed, (x0, y0, x1, y1)
+        cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
+        assert max(im.getpixel((cx, cy))) < 90  # drawn (dark) in the white slug
+    # the vertical marks sit on the trim lines
+    assert sorted({(m[0] + m[2]) // 2 for m in marks if m[3] - m[1] > m[2] - m[0]}) == pytest.approx([tl, tr], abs=2)
+
+
+# ---------------------------------------------------------------------------------------------
+# P2: CMYK
+
+
+def test_P2_black_text_is_k_only_and_colours_go_through_the_profile(made):
+    from PIL import ImageCms
+
+    job = made["jobs"][("zh", "A2")]
+    meta = json.loads(cached(made, "zh", "A2", "json").read_text())
+    cmyk = pdf_image(cached(made, "zh", "A2", "cmyk.pdf"))
+    assert cmyk.mode == "CMYK"
+    c, m, y, k = cmyk.split()
+    # the subline is black text: every fully inked pixel of its lines is C=M=Y=0, K=100 %
+    boxes = [b for name, b in meta["text_boxes"] if name == "subline"]
+    assert boxes
+    solid = 0
+    for box in boxes:
+        for px in cmyk.crop(box).get_flattened_data():
+            if px[3] == 255:
+                solid += 1
+                assert px[:3] == (0, 0, 0), px
+    assert solid > 5000
+    # ... and the QR modules too
+    qr = meta["qr"]["box"]
+    dark = [px for px in cmyk.crop(qr).get_flattened_data() if px[3] > 0]
+    assert dark and all(px == (0, 0, 0, 255) for px in dark if px[3] == 255)
+    # A plain Pillow conversion would print the same black as 300 % C+M+Y with no black plate:
+    naive = pdf_image(cached(made, "zh", "A2", "pdf")).crop(boxes[0]).convert("CMYK")
+    assert max(naive.getchannel("K").get_flattened_data()) == 0
+    assert max(naive.getchannel("C").get_flattened_data()) > 200
+    # Colour elements go through the ICC profile: the red headline is the profile's conversion
+    # of the template colour (not 255 - R ...), and the picture has a black generation (K > 0).
+    transform = ImageCms.buildTransform(ImageCms.createProfile("sRGB"), ImageCms.getOpenProfile(made["config"].profile),
+                                        "RGB", "CMYK", renderingIntent=1)
+    from PIL import Image
+
+    red = ImageCms.applyTransform(Image.new("RGB", (1, 1), (0xb0, 0x12, 0x2b)), transform).getpixel((0, 0))
+    head = [b for name, b in meta["text_boxes"] if name == "headline"][0]
+    pixels = list(cmyk.crop(head).get_flattened_data())
+    assert pixels.count(red) > 1000
+    assert red != (255 - 0xb0, 255 - 0x12, 255 - 0x2b, 0)
+    fmt = job.fmt
+    picture = cmyk.crop((fmt.trim_px()[0], fmt.trim_px()[1], fmt.trim_px()[2], fmt.trim_px()[1] + fmt.px(200)))
+    assert max(picture.getchannel("K").get_flattened_data()) > 0
+
+
+def test_P2_cmyk_pdf_names_its_output_intent(made):
+    import pikepdf
+
+    with pikepdf.open(cached(made, "zh", "A2", "cmyk.pdf")) as pdf:
+        intent = pdf.Root.OutputIntents[0]
+        assert str(intent.OutputConditionIdentifier) == "Artifex CMYK SWOP Profile"
+        assert int(intent.DestOutputProfile.N) == 4
+        xobj = next(iter(pdf.pages[0].Resources.XObject.values()))
+        assert xobj.ColorSpace[0] == pikepdf.Name.ICCBased
+
+
+# ---------------------------------------------------------------------------------------------
+# P5: QR codes
+
+
+def decode(im):
+    import zxingcpp
+
+    return [(r.text, r.format) for r in zxingcpp.read_barcodes(im)]
+
+
+def test_P5_qr_decodes_to_the_page_url_with_a_quiet_zone(made):
+    import zxingcpp
+
+    expected = {"zh": URL_ZH, "ko": URL_KO, "bilingual": URL_KO}  # bilingual: Korean first (POSTERS_BILINGUAL_ORDER)
+    for (variant, fmt), job in made["jobs"].items():
+        meta = json.loads((made["cache"] / f"{job.digest}.json").read_text())
+        im = pdf_image(made["cache"] / f"{job.digest}.pdf")
+        found = decode(im.reduce(4))
+        assert found == [(expected[variant], zxingcpp.BarcodeFormat.QRCode)], (variant, fmt)
+        q = meta["qr"]
+        assert q["module_px"] >= 4 and q["modules"] >= 21
+        # quiet zone: the 4-module ring around the modules is white in the print image
+        left, top, right, bottom = q["box"]
+        ring = 4 * q["module_px"]
+        assert right - left == (q["modules"] + 8) * q["module_px"]
+        rgb = im.crop((left, top, right, bottom))
+        inner = (ring, ring, rgb.width - ring, rgb.height - ring)
+        for x in range(0, rgb.width, 3):
+            for y in list(range(0, ring - 2, 3)) + list(range(rgb.height - ring + 2, rgb.height, 3)):
+                assert min(rgb.getpixel((x, y))) > 235, (variant, fmt, x, y)
+        assert inner[2] > inner[0]
+        # the code is big enough for the scan distance of the format (side >= distance / 10)
+        side_mm = q["modules"] * q["module_px"] * 25.4 / job.fmt.dpi
+        assert side_mm >= job.fmt.scan_distance * 100 - 0.5
+    # the CMYK file carries the same code
+    cmyk = pdf_image(cached(made, "zh", "A2", "cmyk.pdf"))
+    assert decode(cmyk.convert("RGB").reduce(4))[0][0] == URL_ZH
+
+
+def test_P5_every_poster_of_the_site_decodes(site):
+    """Every poster PDF of the starter site: its QR code holds exactly its page's public URL."""
+    pdfs = sorted(site.rglob("poster-*.pdf"))
+    assert len(pdfs) >= 7 * 3 * 2  # every starter event: zh, ko and bilingual, A2 and roll-up
+    for path in pdfs:
+        rel = path.parent.relative_to(site).as_posix()
+        if "bilingual" in path.name:
+            rel = "ko/" + rel  # Korean first on bilingual posters: the code leads to the Korean page
+        found = decode(pdf_image(path, reduce=4))
+        assert [t for t, _ in found] == [f"http://localhost:8000/{rel}/"], path
+
+
+# ---------------------------------------------------------------------------------------------
+# P6: no-text zones
+
+
+def test_P6_rollup_keeps_cassette_and_rail_free(made):
+    from posters.render import PosterText, render
+
+    job = made["jobs"][("zh", "rollup")]
+    fmt = job.fmt
+    assert (fmt.width, fmt.height, fmt.no_text) == (800, 2000, {"top": 25, "bottom": 150})
+    raster = render(fmt, job.template, job.texts, job.url, job.image, job.focus)
+    tl, tt, tr, tb = fmt.trim_px()
+    rail, cassette = tt + fmt.px(25), tb - fmt.px(150)
+    assert raster.text_boxes and raster.qr_box
+    for name, (x0, y0, x1, y1) in raster.text_boxes + [("qr", raster.qr_box)]:
+        assert y0 >= rail and y1 <= cassette, (name, y0, y1, rail, cassette)
+    # pixel check: no black ink (text, QR) in either strip
+    assert raster.black.crop((0, 0, raster.black.width, rail)).getbbox() is None
+    assert raster.black.crop((0, cassette, raster.black.width, raster.black.height)).getbbox() is None
+    assert raster.black.crop((0, rail, raster.black.width, cassette)).getbbox() is not None
+    del PosterText
+
+
+def test_P6_template_box_in_the_cassette_is_rejected(tmp_path):
+    from posters.formats import DataError, load_formats
+    from posters.layout import load_template
+
+    formats = load_formats(PROJECT / "themes/jindallae/posters/formats.yaml")
+    bad = tmp_path / "low.yaml"
+    bad.write_text("base: [800, 2000]\nformats: [rollup]\nelements:\n"
+                   "  - {kind: text, field: headline, box: [50, 1900, 700, 60]}\n", encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        load_template(bad, formats)
+    assert str(info.value).startswith(f"{bad}: elements[0].box: on format rollup")
+    assert "no-text strip" in str(info.value)
+    top = tmp_path / "top.yaml"
+    top.write_text("base: [800, 2000]\nformats: [rollup]\nelements:\n  - {kind: qr, box: [300, 10, 200, 200]}\n",
+                   encoding="utf-8")
+    with pytest.raises(DataError, match=r"elements\[0\]\.box: .*top"):
+        load_template(top, formats)
+
+
+def test_every_theme_template_fits_its_formats():
+    from posters.formats import load_formats
+    from posters.layout import load_templates
+
+    formats = load_formats(PROJECT / "themes/jindallae/posters/formats.yaml")
+    templates = load_templates(PROJECT / "themes/jindallae/posters", formats)
+    assert {"portrait", "rollup", "banner"} <= set(templates)
+    assert {f.orientation for f in formats.values()} == {"portrait", "tall", "wide"}
+
+
+def test_fonts_found_for_both_languages():
+    from posters.fonts import find_face
+
+    for lang, region in (("zh", "SC"), ("ko", "KR")):
+        face = find_face(lang, "sans", "bold")
+        assert Path(face.path).is_file() and face.family.endswith(region)
+
+
+# ---------------------------------------------------------------------------------------------
+# Site integration
+
+
+def test_site_lists_posters_and_pages_link_them(site):
+    from bs4 import BeautifulSoup
+
+    zh = BeautifulSoup((site / "posters/index.html").read_text(encoding="utf-8"), "html.parser")
+    ko = BeautifulSoup((site / "ko/posters/index.html").read_text(encoding="utf-8"), "html.parser")
+    zh_links = {a["href"] for a in zh.select(".poster-files a")}
+    ko_links = {a["href"] for a in ko.select(".poster-files a")}
+    bilingual = f"/events/{SLUG}/poster-bilingual-A2.pdf"
+    assert bilingual in zh_links and bilingual in ko_links
+    assert f"/events/{SLUG}/poster-zh-rollup.pdf" in zh_links and f"/events/{SLUG}/poster-zh-rollup.pdf" not in ko_links
+    assert f"/ko/events/{SLUG}/poster-ko-A2.pdf" in ko_links
+    page = BeautifulSoup((site / f"events/{SLUG}/index.html").read_text(encoding="utf-8"), "html.parser")
+    section = page.select_one("section.posters")
+    assert section is not None
+    img = section.select_one("img")
+    assert "预览" in img["alt"] and (site / img["src"].lstrip("/")).is_file()
+    for a in section.select("a[href]"):
+        assert (site / a["href"].lstrip("/")).is_file(), a["href"]
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "http://localhost:8000/posters/" in sitemap and "http://localhost:8000/ko/posters/" in sitemap
+
+
+def test_cache_makes_nothing_twice(made, tmp_path):
+    from posters.jobs import make
+
+    jobs = list(made["jobs"].values())
+    before = {p.name: p.stat().st_mtime_ns for p in made["cache"].iterdir()}
+    assert make(jobs, made["config"], made["cache"]) == 0
+    assert {p.name: p.stat().st_mtime_ns for p in made["cache"].iterdir()} == before
+
+
+# ---------------------------------------------------------------------------------------------
+# Bad input: path: field: message
+
+
+EVENT = """title: {title}
+date: 2026-11-01
+summary: 测试活动。
+event:
+  id: 3f0b6f1e-0000-4000-8000-00000000000{n}
+  start: 2027-05-01
+  location: 延吉市
+poster:
+{poster}"""
+
+
+def page(n: int, poster: str, title: str = "测试活动") -> str:
+    return md(EVENT.format(title=title, n=n, poster=poster))
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(PROJECT / ".venv/bin/jindallae"), "--project", str(PROJECT), "posters", "--no-progress",
+                           *args], capture_output=True, text=True, timeout=300)
+
+
+def test_P3_missing_glyph_is_an_error_in_build_and_cli(tmp_path):
+    content = write_files(tmp_path / "content", {
+        "events/glyph.zh.md": page(1, "  headline: 欢度佳节🎉\n  formats: [A4]"),
+    })
+    with pytest.raises(BuildError) as info:
+        build(PROJECT, content, tmp_path / "out", progress=False, cache=False)
+    lines = [e for e in info.value.errors if "poster.headline" in e]
+    assert lines and lines[0].startswith(f"{content.as_posix()}/events/glyph.zh.md: poster.headline: ")
+    assert "🎉" in lines[0] and "U+1F389" in lines[0]
+    assert not (tmp_path / "out").exists()
+    result = run_cli("--content", str(content), "--output", str(tmp_path / "posters"))
+    assert result.returncode == 1
+    assert f"{content.as_posix()}/events/glyph.zh.md: poster.headline: " in result.stderr
+    assert "U+1F389" in result.stderr
+
+
+def test_bad_poster_input_is_reported_by_field(tmp_path):
+    from PIL import Image
+
+    images = tmp_path / "content/images"
+    images.mkdir(parents=True)
+    (images / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    Image.new("RGB", (300, 200), (200, 80, 80)).save(images / "small.jpg")
+    Image.new("1", (20000, 20000)).save(images / "bomb.png")  # 400 MP: over Pillow's bomb limit
+    long = "创建幸福家庭共建美好未来" * 30
+    content = write_files(tmp_path / "content", {
+        "events/broken.zh.md": page(1, "  image: images/broken.jpg\n  formats: [A4]"),
+        "events/small.zh.md": page(2, "  image: images/small.jpg\n  formats: [A4]"),
+        "events/bomb.zh.md": page(3, "  image: images/bomb.png\n  formats: [A4]"),
+        "events/long.zh.md": page(4, "  formats: [A4]", title=long),
+        "events/format.zh.md": page(5, "  formats: [A9]"),
+        "events/template.zh.md": page(6, "  formats: [A4]\n  template: fancy"),
+        "events/points.zh.md": page(7, "  points: [一, 二, 三, 四, 五]"),
+    })
+    result = run_cli("--content", str(content), "--output", str(tmp_path / "posters"))
+    err = result.stderr
+    root = content.as_posix()
+    assert result.returncode == 1
+    # a field-level front-matter error stops before rendering, with its line
+    assert f"{root}/events/points.zh.md:" in err and "poster.points" in err
+    (content / "events/points.zh.md").unlink()
+    result = run_cli("--content", str(content), "--output", str(tmp_path / "posters"))
+    err = result.stderr
+    assert result.returncode == 1
+    assert f"{root}/events/broken.zh.md: poster.image: 无法读取图片" in err
+    assert f"{root}/events/bomb.zh.md: poster.image: " in err and "decompression bomb" in err
+    assert f"warning: {root}/events/small.zh.md: poster.image: " in err
+    assert "300×200" in err and "at least" in err  # names the pixel size needed
+    assert f"{root}/events/long.zh.md: poster.headline: " in err and "shorten it" in err
+    assert f"{root}/events/format.zh.md: poster.formats: 没有名为“A9”的版式" in err
+    assert f"{root}/events/template.zh.md: poster.template: 没有名为“fancy”的模板" in err
+    # the good one (small picture: only a warning) was written
+    assert (tmp_path / "posters/events/small/poster-zh-A4.pdf").is_file()
+    assert not (tmp_path / "posters/events/broken").exists()
