@@ -560,6 +560,24 @@ def test_fit_text_shorter_text_gets_larger_size():
     assert fit_text(P1_ZH, "zh", face, 1200, 400, long.size_px, long.size_px) == long
 
 
+def test_fit_text_balance_evens_out_lines():
+    """balance=True keeps the size and the number of lines but narrows the lines, so the last
+    line is not a lone character or two; the kinsoku rules still hold."""
+    face = find_face("zh")
+    greedy = fit_text(P1_ZH, "zh", face, 600, 400, 40, 40)  # 15 characters a line: 15, 15, 4
+    balanced = fit_text(P1_ZH, "zh", face, 600, 400, 40, 40, balance=True)
+    assert [len(line) for line in greedy.lines] == [15, 15, 4]
+    assert balanced.size_px == greedy.size_px and len(balanced.lines) == len(greedy.lines) > 1
+    assert balanced.width_px <= greedy.width_px
+    lengths = [len(line) for line in balanced.lines]
+    assert max(lengths) - min(lengths) <= 2, balanced.lines
+    assert min(lengths) > min(len(line) for line in greedy.lines)
+    assert "".join(balanced.lines) == P1_ZH
+    assert not any(line[0] in CASE_START for line in balanced.lines[1:])
+    # one line stays one line
+    assert fit_text("幸福家庭", "zh", face, 1000, 300, 10, 200, balance=True).lines == ["幸福家庭"]
+
+
 def test_fit_text_respects_min_and_max():
     face = find_face("ko")
     fitted = fit_text("가정", "ko", face, 2000, 2000, 20, 120)

@@ -312,14 +312,17 @@ def line_height(size_px: int, line_spacing: float) -> int:
 
 def fit_text(text: str, lang: str, face: FontFace, box_w: int, box_h: int, min_px: int,
              max_px: int, line_spacing: float = 1.25, max_lines: int | None = None,
-             field: str = "text") -> FittedText:
+             field: str = "text", balance: bool = False) -> FittedText:
     """The largest font size in ``[min_px, max_px]`` (px per em) at which ``text``, wrapped by
     :func:`wrap` with real measured widths (``font.getlength(line, language=lang_tag(lang))``,
     raqm layout), fits a box of ``box_w`` × ``box_h`` px: every line at most ``box_w`` wide,
     ``lines × line height`` at most ``box_h``, and at most ``max_lines`` lines when given.
 
     Binary search over integer sizes. ``line_spacing`` is the line height in ems (1.25 keeps
-    Latin descenders inside the line). The text's coverage by ``face`` is checked first.
+    Latin descenders inside the line). The text's coverage by ``face`` is checked first
+    (``field`` names the text in the error). With ``balance`` the lines are then evened out, as
+    CSS ``text-wrap: balance`` does for headlines: the narrowest width that keeps the same number
+    of lines is used, so the last line is not left with a character or two.
 
     Raises :class:`~plugins.posters.fonts.MissingGlyphs` (naming ``field``) when the face cannot
     draw a character, :class:`TextDoesNotFit` when the text does not fit even at ``min_px``,
@@ -336,11 +339,11 @@ def fit_text(text: str, lang: str, face: FontFace, box_w: int, box_h: int, min_p
     check_coverage(text, face, field)
     tag = lang_tag(lang)
 
-    def attempt(size: int) -> FittedText | tuple[str, str | None, int | None]:
+    def attempt(size: int, width_px: int = box_w) -> FittedText | tuple[str, str | None, int | None]:
         font = load_font(face, size)
 
         def fits(line: str) -> bool:
-            return font.getlength(line, language=tag) <= box_w
+            return font.getlength(line, language=tag) <= width_px
 
         try:
             lines = wrap(text, lang, fits)
@@ -382,6 +385,20 @@ def fit_text(text: str, lang: str, face: FontFace, box_w: int, box_h: int, min_p
             best, lo = result, mid
         else:
             hi = mid - 1
+    if balance and len(best.lines) > 1:
+        # greedy filling needs no more lines at a larger width, so the narrowest width that
+        # keeps the line count is found by binary search
+        count, lo, hi = len(best.lines), 1, best.width_px
+        while lo < hi:
+            mid = (lo + hi) // 2
+            result = attempt(best.size_px, mid)
+            if isinstance(result, FittedText) and len(result.lines) <= count:
+                hi = mid
+            else:
+                lo = mid + 1
+        result = attempt(best.size_px, lo)
+        if isinstance(result, FittedText):
+            best = result
     return best
 
 
