@@ -48,7 +48,8 @@ import functools
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from PIL import ImageDraw, ImageFont
 from uniseg.linebreak import LineBreak, line_break, line_break_breakables
@@ -293,8 +294,8 @@ class FittedText:
     line_height_px: int
     width_px: int
     height_px: int
-    font: ImageFont.FreeTypeFont = field(compare=False, repr=False)
-    face: FontFace | None = field(default=None, compare=False, repr=False)
+    font: ImageFont.FreeTypeFont = dataclass_field(compare=False, repr=False)
+    face: FontFace | None = dataclass_field(default=None, compare=False, repr=False)
     ink_top_px: int = 0
 
 
