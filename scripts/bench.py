@@ -874,6 +874,9 @@ def main(argv: list[str] | None = None) -> int:
               f"load average {load_start[0]:.2f} at start, {os.getloadavg()[0]:.2f} at end")
         if args.keep:
             print(f"kept: {rel(workdir)} (corpora corpus-*/, outputs out-*/, hugo-site/public/)")
+        print()
+        # Posters (plugins/posters): render time and peak memory per format, each in its own process.
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "bench_posters.py")], cwd=ROOT, check=False)
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
