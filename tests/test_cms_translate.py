@@ -1,0 +1,147 @@
+"""CMS translation (issue #7 item 6, case W4): side-by-side view, translations created from
+either language, "source changed" with the source diff since the recorded revision, marking a
+translation up to date.  Real git and files (tests/cms_helpers.make_cms)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+
+from cms_helpers import csrf, git, make_cms
+from jindallae.model import model_from_settings, revision_of
+from jindallae.settings import load_settings
+from test_cms_content import USERS, client_for, content_files, files_in, form_of, head
+
+
+@pytest.fixture
+def cms(tmp_path):
+    return make_cms(tmp_path, users=USERS, content_files=content_files())
+
+
+def parse(app, rel):
+    model = model_from_settings(load_settings(app.config["PROJECT_DIR"]))
+    item, errors = model.parse_file(app.config["CONTENT_DIR"], app.config["CONTENT_DIR"] / rel)
+    return item
+
+
+def row_cell(html, key, lang):
+    soup = BeautifulSoup(html, "html.parser")
+    return soup.find("tr", attrs={"data-key": key}).find("td", attrs={"data-lang": lang})
+
+
+def test_W4_source_change_marks_translation_outdated_and_shows_the_diff(cms):
+    """W4: an editor changes one zh sentence; the ko text is kept, marked "source changed" in
+    the list and the translate view, and the translator sees the zh diff since the recorded
+    revision beside the ko text; marking it updated records the current zh revision."""
+    app, _ = cms
+    content = app.config["CONTENT_DIR"]
+    ko_before = (content / "news/jiangzuo.ko.md").read_bytes()
+    ed = client_for(app, "ed")
+    assert "badge-current" in str(row_cell(ed.get("/").get_data(as_text=True), "news/jiangzuo", "ko"))
+    data = form_of(ed.get("/edit/news/jiangzuo.zh.md").get_data(as_text=True))
+    data["body"] = data["body"].replace("第二段，介绍人口文化。", "第二段，介绍新修订的人口文化政策。")
+    assert ed.post("/edit/news/jiangzuo.zh.md", data=data).status_code == 302
+    assert (content / "news/jiangzuo.ko.md").read_bytes() == ko_before
+    cell = row_cell(ed.get("/").get_data(as_text=True), "news/jiangzuo", "ko")
+    badge = cell.find(class_="badge-outdated")
+    assert badge is not None and badge["href"] == "/translate/news/jiangzuo.ko.md"
+    outdated = BeautifulSoup(ed.get("/?state=outdated").get_data(as_text=True), "html.parser")
+    assert {row["data-key"] for row in outdated.select("tr[data-key]")} == {"news/jiangzuo"}
+
+    tr = client_for(app, "tr")
+    r = tr.get("/translate/news/jiangzuo.ko.md")
+    assert r.status_code == 200
+    soup = BeautifulSoup(r.get_data(as_text=True), "html.parser")
+    assert soup.select_one(".translation-state.state-outdated") is not None
+    source_col = soup.select_one(".source-col")
+    assert [d.get_text() for d in source_col.select("table.diff del")] == ["第二段，介绍人口文化。"]
+    assert [i.get_text() for i in source_col.select("table.diff ins")] == ["第二段，介绍新修订的人口文化政策。"]
+    assert "+第二段，介绍新修订的人口文化政策。" in source_col.select_one("pre.source-diff").get_text()
+    assert "讲座在延吉市人民广场举行。" in source_col.select_one(".source-rendered").get_text()
+    assert "第二段，介绍新修订的人口文化政策。" in source_col.find("textarea", id="source-raw").get_text()
+    form = form_of(r.get_data(as_text=True))  # the ko text beside it, in the same generated fields
+    assert "강좌는 연길시 인민광장에서 열렸습니다." in form["body"] and form["title"] == "연길시 행복가정 강좌"
+
+    base = form["base_revision"]
+    r = tr.post("/translate/news/jiangzuo.ko.md/mark", data={"csrf_token": csrf(tr), "base_revision": base})
+    assert r.status_code == 302
+    zh = parse(app, "news/jiangzuo.zh.md")
+    after = (content / "news/jiangzuo.ko.md").read_text(encoding="utf-8")
+    # round-trip: only the revision value changed, the flow style stays
+    assert after == ko_before.decode().replace(re.search(r"revision: (\w+)", ko_before.decode()).group(1), zh.digest)
+    assert f"translated_from: {{lang: zh, revision: {zh.digest}}}" in after
+    assert files_in(app.config["PROJECT_DIR"]) == ["content/news/jiangzuo.ko.md"]
+    assert "badge-current" in str(row_cell(ed.get("/").get_data(as_text=True), "news/jiangzuo", "ko"))
+    soup = BeautifulSoup(tr.get("/translate/news/jiangzuo.ko.md").get_data(as_text=True), "html.parser")
+    assert soup.select_one(".translation-state.state-current") is not None
+
+
+def test_saving_a_translation_can_mark_it_current(cms):
+    """Item 6: the translator saves the updated text and ticks "matches the current source" in
+    one commit: translated_from.revision becomes the source's current revision."""
+    app, _ = cms
+    content = app.config["CONTENT_DIR"]
+    ed = client_for(app, "ed")
+    data = form_of(ed.get("/edit/news/jiangzuo.zh.md").get_data(as_text=True))
+    data["title"] = "延吉市举办幸福家庭专题讲座"
+    assert ed.post("/edit/news/jiangzuo.zh.md", data=data).status_code == 302
+    tr = client_for(app, "tr")
+    html = tr.get("/translate/news/jiangzuo.ko.md").get_data(as_text=True)
+    data = form_of(html)
+    assert "mark_current" not in data  # unticked by default
+    data["title"] = "연길시 행복가정 특강"
+    data["mark_current"] = "1"
+    r = tr.post("/translate/news/jiangzuo.ko.md", data=data)
+    assert r.status_code == 302 and r.location.startswith("/translate/news/jiangzuo.ko.md")
+    ko = parse(app, "news/jiangzuo.ko.md")
+    assert ko.fields["title"] == "연길시 행복가정 특강"
+    assert ko.fields["translated_from"] == {"lang": "zh", "revision": parse(app, "news/jiangzuo.zh.md").digest}
+    assert git(app.config["PROJECT_DIR"], "log", "-1", "--format=%an|%s").strip() == \
+        "김번역|Translate news/jiangzuo.ko.md: 연길시 행복가정 특강"
+
+
+def test_korean_first_page_translated_into_chinese(cms):
+    """Item 6: either language can be the source — a Korean-only page gets a Chinese
+    translation that starts as a draft recording translated_from {lang: ko, revision}."""
+    app, _ = cms
+    content = app.config["CONTENT_DIR"]
+    tr = client_for(app, "tr")
+    r = tr.get("/translate/parks/gongyuan.zh.md")
+    assert r.status_code == 200
+    soup = BeautifulSoup(r.get_data(as_text=True), "html.parser")
+    assert "공원 소개." in soup.select_one(".source-rendered").get_text()
+    form = soup.find("form", action="/translate/parks/gongyuan.zh.md/create")
+    assert form is not None and form.find("input", attrs={"name": "source"})["value"] == "parks/gongyuan.ko.md"
+    before = head(app.config["PROJECT_DIR"])
+    r = tr.post("/translate/parks/gongyuan.zh.md/create", data={"csrf_token": csrf(tr), "source": "parks/gongyuan.ko.md"})
+    assert r.status_code == 302
+    zh = parse(app, "parks/gongyuan.zh.md")
+    ko_text = (content / "parks/gongyuan.ko.md").read_bytes()
+    assert zh.status == "draft"
+    assert zh.fields["translated_from"] == {"lang": "ko", "revision": revision_of(ko_text)}
+    assert files_in(app.config["PROJECT_DIR"]) == ["content/parks/gongyuan.zh.md"]
+    assert git(app.config["PROJECT_DIR"], "rev-parse", "HEAD~1").strip() == before
+    # the new zh file is a translation: the translator edits it, an editor may not
+    assert tr.get("/edit/parks/gongyuan.zh.md").status_code == 200
+    assert client_for(app, "ed").get("/edit/parks/gongyuan.zh.md").status_code == 403
+    # the ko original stays the editor's
+    assert client_for(app, "edko").get("/edit/parks/gongyuan.ko.md").status_code == 200
+    # side by side now: source ko on the left, translation form (generated fields) on the right
+    soup = BeautifulSoup(tr.get("/translate/parks/gongyuan.zh.md").get_data(as_text=True), "html.parser")
+    assert soup.select_one(".source-col code").get_text() == "parks/gongyuan.ko.md"
+    assert soup.select_one(".translation-state.state-current") is not None
+    names = {el.get("name") for el in soup.find("form", id="page-form").find_all(["input", "textarea", "select"])}
+    assert {"title", "date", "summary", "tags", "cover", "cover_alt", "body", "event.start", "event.location"} <= names
+    # creating it again does not overwrite
+    r = tr.post("/translate/parks/gongyuan.zh.md/create", data={"csrf_token": csrf(tr), "source": "parks/gongyuan.ko.md"})
+    assert r.status_code == 302 and parse(app, "parks/gongyuan.zh.md").digest == zh.digest
+
+
+def test_create_translation_rejects_foreign_source(cms):
+    app, _ = cms
+    tr = client_for(app, "tr")
+    r = tr.post("/translate/parks/gongyuan.zh.md/create", data={"csrf_token": csrf(tr), "source": "news/odd.zh.md"})
+    assert r.status_code == 400
+    assert not (app.config["CONTENT_DIR"] / "parks/gongyuan.zh.md").exists()

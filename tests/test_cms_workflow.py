@@ -1,0 +1,157 @@
+"""CMS workflow (issue #7 item 7): draft → review → published and unpublish with role checks,
+publishing through FOUNDATION's cms.publish, scheduled publish/unpublish at a Beijing time and
+``run_due``.  Real git, real SQLite, a real build of a small project."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from bs4 import BeautifulSoup
+
+from cms_helpers import PROJECT, csrf, db_rows, git, make_cms
+from test_cms_content import client_for, files_in, head
+
+DRAFT = "---\ntitle: 安图县人口文化宣传周\ndate: 2026-10-01\nstatus: draft\n---\n\n宣传周开幕。\n"
+LIVE = "---\ntitle: 珲春市家庭健康讲座\ndate: 2026-09-01\nstatus: published\n---\n\n讲座举行。\n"
+INCOMPLETE = "---\ntitle: 政策草稿\ndate: 2026-08-01\nstatus: draft\n---\n\n缺少摘要。\n"
+USERS = {"ed": ["editor"], "rev": {"roles": ["reviewer"], "display_name": "王审核", "email": "wang@example.cn"},
+         "tr": ["translator"]}
+
+
+@pytest.fixture
+def cms(tmp_path):
+    files = {"news/antu.zh.md": DRAFT, "news/hunchun.zh.md": LIVE, "policy/caogao.zh.md": INCOMPLETE,
+             "images/jindallae-azalea.jpg": (PROJECT / "content/images/jindallae-azalea.jpg").read_bytes()}
+    return make_cms(tmp_path, users=USERS, content_files=files)
+
+
+def status_of(app, rel):
+    text = (app.config["CONTENT_DIR"] / rel).read_text(encoding="utf-8")
+    return next(line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("status:"))
+
+
+def act(client, action, rel, **extra):
+    return client.post(f"/workflow/{action}/{rel}", data={"csrf_token": csrf(client), **extra})
+
+
+def test_review_approve_publish_and_unpublish(cms):
+    """Item 7: editor sends a draft to review; reviewer approves → published, committed and the
+    site built (the page is in OUTPUT_DIR); unpublish → draft and the page leaves the site."""
+    app, _ = cms
+    repo, out = app.config["PROJECT_DIR"], app.config["OUTPUT_DIR"]
+    ed, rev = client_for(app, "ed"), client_for(app, "rev")
+    r = act(ed, "review", "news/antu.zh.md")
+    assert r.status_code == 302 and status_of(app, "news/antu.zh.md") == "review"
+    assert git(repo, "log", "-1", "--format=%s").strip() == "Send to review news/antu.zh.md: 安图县人口文化宣传周"
+    assert files_in(repo) == ["content/news/antu.zh.md"]
+    assert act(ed, "approve", "news/antu.zh.md").status_code == 403
+    assert status_of(app, "news/antu.zh.md") == "review"
+    r = act(rev, "approve", "news/antu.zh.md")
+    assert r.status_code == 302
+    assert status_of(app, "news/antu.zh.md") == "published"
+    assert git(repo, "log", "-1", "--format=%an|%s").strip() == "王审核|Approve and publish news/antu.zh.md: 安图县人口文化宣传周"
+    page = out / "news" / "antu" / "index.html"
+    assert page.is_file(), db_rows(app, "SELECT log FROM publish_runs")
+    assert BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find("h1").get_text(strip=True) == "安图县人口文化宣传周"
+    runs = db_rows(app, "SELECT ok FROM publish_runs")
+    assert [r["ok"] for r in runs] == [1]
+    actions = [row["action"] for row in db_rows(app, "SELECT action FROM audit_log ORDER BY id")]
+    assert "workflow_review" in actions and "workflow_approve" in actions and "publish" in actions
+    r = act(rev, "unpublish", "news/antu.zh.md")
+    assert r.status_code == 302 and status_of(app, "news/antu.zh.md") == "draft"
+    assert not page.exists()
+    assert (out / "news" / "hunchun" / "index.html").is_file()
+
+
+def test_actions_only_from_their_states(cms):
+    """Approving a draft or unpublishing a draft is refused and changes nothing."""
+    app, _ = cms
+    rev = client_for(app, "rev")
+    before = head(app.config["PROJECT_DIR"])
+    r = act(rev, "approve", "news/antu.zh.md")
+    assert r.status_code == 302
+    assert act(rev, "unpublish", "news/antu.zh.md").status_code == 302
+    assert status_of(app, "news/antu.zh.md") == "draft" and head(app.config["PROJECT_DIR"]) == before
+    page = rev.get(r.location).get_data(as_text=True)
+    assert "flash-error" in page
+    assert db_rows(app, "SELECT * FROM publish_runs") == []
+
+
+def test_incomplete_page_cannot_go_to_review(cms):
+    """A page must be complete for review: the policy draft lacks its required summary."""
+    app, _ = cms
+    ed = client_for(app, "ed")
+    before = head(app.config["PROJECT_DIR"])
+    r = act(ed, "review", "policy/caogao.zh.md")
+    assert r.status_code == 302
+    assert status_of(app, "policy/caogao.zh.md") == "draft" and head(app.config["PROJECT_DIR"]) == before
+    assert "summary" in ed.get(r.location).get_data(as_text=True)
+
+
+def test_stale_workflow_action_refused(cms):
+    app, _ = cms
+    ed = client_for(app, "ed")
+    r = act(ed, "review", "news/antu.zh.md", base_revision="0" * 40)
+    assert r.status_code == 302 and status_of(app, "news/antu.zh.md") == "draft"
+
+
+def test_schedule_at_beijing_time_is_stored_in_utc_and_can_be_cancelled(cms):
+    """Item 7: a datetime-local value is Beijing time (UTC+8); stored in UTC; listed; cancel."""
+    app, _ = cms
+    rev = client_for(app, "rev")
+    r = rev.post("/workflow/schedule", data={"csrf_token": csrf(rev), "path": "news/antu.zh.md",
+                                             "action": "publish", "run_at": "2026-12-01T09:30"})
+    assert r.status_code == 302
+    rows = db_rows(app, "SELECT * FROM schedule")
+    assert len(rows) == 1 and rows[0]["run_at_utc"] == "2026-12-01T01:30:00+00:00" and rows[0]["done_at"] is None
+    listing = BeautifulSoup(rev.get("/workflow/schedule").get_data(as_text=True), "html.parser")
+    row = listing.find("tr", attrs={"data-job": str(rows[0]["id"])})
+    assert "news/antu.zh.md" in row.get_text() and "09:30" in row.get_text()
+    r = rev.post("/workflow/schedule", data={"csrf_token": csrf(rev), "path": "news/antu.zh.md",
+                                             "action": "publish", "run_at": "not a time"})
+    assert r.status_code == 422 and len(db_rows(app, "SELECT * FROM schedule")) == 1
+    r = rev.post(f"/workflow/schedule/{rows[0]['id']}/cancel", data={"csrf_token": csrf(rev)})
+    assert r.status_code == 302
+    assert db_rows(app, "SELECT result FROM schedule")[0]["result"] == "cancelled"
+    actions = [row["action"] for row in db_rows(app, "SELECT action FROM audit_log")]
+    assert "schedule_add" in actions and "schedule_cancel" in actions
+
+
+def test_run_due_runs_past_jobs_once_and_leaves_future_ones(cms):
+    """Item 7: run_due executes the job due in the past (status change + commit by the
+    scheduling user + one publish) and leaves the future job; a second run does nothing."""
+    from cms.workflow import run_due
+
+    app, _ = cms
+    repo = app.config["PROJECT_DIR"]
+    rev = client_for(app, "rev")
+    now = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).replace(second=0, microsecond=0)
+    past = (now - dt.timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
+    future = (now + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    for path, action, when in (("news/antu.zh.md", "publish", past), ("news/hunchun.zh.md", "unpublish", future)):
+        assert rev.post("/workflow/schedule", data={"csrf_token": csrf(rev), "path": path, "action": action,
+                                                    "run_at": when}).status_code == 302
+    with app.app_context():
+        done = run_due(app)
+    assert [(d["path"], d["action"], d["result"]) for d in done] == [("news/antu.zh.md", "publish", "ok")]
+    assert status_of(app, "news/antu.zh.md") == "published"
+    assert status_of(app, "news/hunchun.zh.md") == "published"
+    assert git(repo, "log", "-1", "--format=%an|%cn|%s").strip() == \
+        "王审核|Jindallae CMS|Scheduled publish news/antu.zh.md: 安图县人口文化宣传周"
+    assert (app.config["OUTPUT_DIR"] / "news" / "antu" / "index.html").is_file()
+    assert len(db_rows(app, "SELECT * FROM publish_runs")) == 1
+    jobs = {row["path"]: row for row in db_rows(app, "SELECT * FROM schedule")}
+    assert jobs["news/antu.zh.md"]["done_at"] and jobs["news/antu.zh.md"]["result"] == "ok"
+    assert jobs["news/hunchun.zh.md"]["done_at"] is None
+    assert any(r["action"] == "schedule_publish" and r["target"] == "news/antu.zh.md"
+               for r in db_rows(app, "SELECT action, target FROM audit_log"))
+    with app.app_context():
+        assert run_due(app) == []
+    assert len(db_rows(app, "SELECT * FROM publish_runs")) == 1
+    # when its time comes, the future job runs too
+    with app.app_context():
+        done = run_due(app, now=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=3))
+    assert [(d["path"], d["result"]) for d in done] == [("news/hunchun.zh.md", "ok")]
+    assert status_of(app, "news/hunchun.zh.md") == "draft"
+    assert not (app.config["OUTPUT_DIR"] / "news" / "hunchun" / "index.html").exists()
