@@ -31,7 +31,7 @@ LABELS = {
     "title": N_("Title"), "date": N_("Date"), "updated": N_("Updated"), "summary": N_("Summary"),
     "tags": N_("Tags"), "cover": N_("Cover image"), "cover_alt": N_("Cover description (alt text)"),
     "author": N_("Author"), "featured": N_("Featured on the home page"), "status": N_("Status"),
-    "translated_from": N_("Translated from"),
+    "translated_from": N_("Translated from"), "poster": N_("Poster (settings of the posters plugin)"),
     "event.id": N_("Event id"), "event.start": N_("Starts"), "event.end": N_("Ends"),
     "event.timezone": N_("Time zone"), "event.location": N_("Location"), "event.address": N_("Address"),
     "event.status": N_("Event status"), "event.organizer": N_("Organizer"),

@@ -635,3 +635,15 @@ def test_paths_outside_content_are_404(cms):
     for url in ["/edit/../pelicanconf.py", "/edit/news/../../pelicanconf.py", "/edit/news/nope.zh.md",
                 "/history/news/x.md", "/content-file/../pelicanconf.py", "/built/../pelicanconf.py"]:
         assert c.get(url).status_code == 404, url
+
+
+def test_ui_in_chinese_and_korean(cms):
+    """Item 2: the content pages speak the user's UI language (cms/translations/*/content.po)."""
+    app, _ = cms
+    zh = BeautifulSoup(client_for(app, "ed").get("/edit/news/jiangzuo.zh.md").get_data(as_text=True), "html.parser")
+    ko = BeautifulSoup(client_for(app, "edko").get("/edit/news/jiangzuo.zh.md").get_data(as_text=True), "html.parser")
+    assert zh.find("button", attrs={"name": "save"}).get_text() == "保存"
+    assert ko.find("button", attrs={"name": "save"}).get_text() == "저장"
+    assert zh.find("label", attrs={"for": "f-title"}).get_text(" ", strip=True).startswith("标题")
+    assert ko.find("label", attrs={"for": "f-title"}).get_text(" ", strip=True).startswith("제목")
+    assert ko.find(id="draft-restore").get_text() == "저장하지 않은 글 되살리기"
