@@ -167,10 +167,15 @@ def when_text(event: dict[str, Any], locale: str, tz: str) -> str:
     ``2027年6月17日 上午9:30 – 6月18日 下午5:00`` (event's own time zone; CLDR via Babel)."""
     from zoneinfo import ZoneInfo
 
-    from babel.dates import format_date, format_skeleton, format_time
+    from babel.dates import format_date, format_skeleton
+    from babel.dates import format_time as _format_time
 
     start, end = event["start"], event.get("end", event["start"])
     zone = ZoneInfo(event.get("timezone") or tz)
+
+    def format_time(value, fmt, locale):  # "오후 5:00" never breaks inside: no-break space
+        return _format_time(value, fmt, locale=locale).replace(" ", "\u00a0").replace("\u202f", "\u00a0")
+
     timed = isinstance(start, dt.datetime)
     if timed:
         start, end = start.astimezone(zone), end.astimezone(zone)
