@@ -319,7 +319,7 @@ def _csrf_failure():
 def _login_redirect():
     if wants_json():
         return jsonify(error=_("Please sign in.")), 401
-    return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else request.path))
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else request.path))
 
 
 def login_required(view: Callable) -> Callable:
