@@ -68,7 +68,8 @@ def create_app(config: dict | None = None) -> Flask:
     (PROJECT_DIR/build), ``INSTANCE_DIR`` (PROJECT_DIR/instance), ``DATABASE``
     (INSTANCE_DIR/cms.sqlite3), ``SECRET_KEY`` (env ``JINDALLAE_CMS_SECRET_KEY``, else a key
     stored in the instance folder), ``PRODUCTION`` (env ``JINDALLAE_CMS_PRODUCTION=1``: Secure
-    cookies), ``SCHEDULER`` (default: on unless ``TESTING``) and the limits of :data:`DEFAULTS`.
+    cookies, HSTS), ``TRUSTED_PROXIES`` (env ``JINDALLAE_CMS_PROXIES``), ``SCHEDULER`` (default:
+    on unless ``TESTING`` or env ``JINDALLAE_CMS_SCHEDULER=0``) and the limits of :data:`DEFAULTS`.
     """
     from jindallae.cli import find_project
 
@@ -88,8 +89,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["DATABASE"] = Path(app.config.get("DATABASE") or instance / "cms.sqlite3")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)
-    if "SCHEDULER" not in config:
-        app.config["SCHEDULER"] = not app.config["TESTING"]
+    if "SCHEDULER" not in config:  # env JINDALLAE_CMS_SCHEDULER=0: schedule run by cron instead
+        app.config["SCHEDULER"] = not app.config["TESTING"] and os.environ.get("JINDALLAE_CMS_SCHEDULER", "1") != "0"
     # Cookies (ASVS V3.4.1-3): not readable by scripts, not sent cross-site, HTTPS-only in production.
     app.config.update(
         SESSION_COOKIE_NAME="jindallae_cms",

@@ -360,3 +360,22 @@ def test_account_requires_login(cms):
         assert r.status_code == 302 and r.headers["Location"].startswith("/login")
     r = client.post("/account/password", data={"csrf_token": csrf(client)})
     assert r.status_code == 302 and r.headers["Location"].startswith("/login")
+
+
+def test_throttle_sees_real_address_behind_proxy(tmp_path):
+    """With TRUSTED_PROXIES=1 (nginx in front), the client address comes from X-Forwarded-For."""
+    app, client = make_cms(tmp_path, users={"ed": ["editor"]}, content_files=NEWS,
+                           config={"TRUSTED_PROXIES": 1, "LOGIN_MAX_FAILURES_IP": 2})
+    client.environ_base["REMOTE_ADDR"] = "127.0.0.1"
+    for name in ("a", "b"):
+        token = csrf(client)
+        client.post("/login", data={"csrf_token": token, "username": name, "password": "wrong password 1"},
+                    headers={"X-Forwarded-For": "203.0.113.5"})
+    token = csrf(client)
+    r = client.post("/login", data={"csrf_token": token, "username": "ed", "password": DEFAULT_PASSWORD},
+                    headers={"X-Forwarded-For": "203.0.113.5"})
+    assert r.status_code == 429
+    r = client.post("/login", data={"csrf_token": token, "username": "ed", "password": DEFAULT_PASSWORD},
+                    headers={"X-Forwarded-For": "198.51.100.1"})
+    assert r.status_code == 302
+    assert {r["ip"] for r in db_rows(app, "SELECT ip FROM login_attempts")} == {"203.0.113.5", "198.51.100.1"}

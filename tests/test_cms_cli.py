@@ -130,3 +130,33 @@ def test_serve(project):
         proc.terminate()
         out = proc.communicate(timeout=10)[0]
     assert f"http://127.0.0.1:{port}/" in out and "create-user admin --role admin" in out
+
+
+def test_scheduler_thread_calls_run_due(tmp_path, monkeypatch):
+    """The serving process's thread calls cms.workflow.run_due(app) every SCHEDULER_INTERVAL
+    seconds inside an app context; test apps do not start it."""
+    import threading
+
+    import cms.workflow
+    from flask import current_app
+
+    from cms.scheduler import stop_scheduler
+
+    calls = []
+    done = threading.Event()
+
+    def fake_run_due(app):
+        calls.append((app, current_app._get_current_object()))
+        if len(calls) >= 2:
+            done.set()
+        return []
+
+    monkeypatch.setattr(cms.workflow, "run_due", fake_run_due)
+    app, _client = make_cms(tmp_path / "a", content_files=NEWS)
+    assert "cms_scheduler" not in app.extensions
+    app, _client = make_cms(tmp_path / "b", content_files=NEWS, config={"SCHEDULER": True, "SCHEDULER_INTERVAL": 0.05})
+    try:
+        assert done.wait(10)
+    finally:
+        stop_scheduler(app)
+    assert all(a is app and c is app for a, c in calls)
