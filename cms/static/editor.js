@@ -113,6 +113,13 @@
   // ---- drafts (W2) -----------------------------------------------------------------------
   if (form.getAttribute("data-saved") === "1") {
     drafts().forEach(function (k) { localStorage.removeItem(k); });  // the server confirmed the save
+    if (window.history && window.history.replaceState) {
+      // Drop ?saved= so that a later reload does not clear newer unsaved text.
+      var clean = new URL(window.location.href);
+      clean.searchParams.delete("saved");
+      clean.searchParams.delete("discard");
+      window.history.replaceState(null, "", clean.pathname + clean.search + clean.hash);
+    }
   } else {
     var offerKey = localStorage.getItem(key) ? key : drafts().sort().pop();
     var draft = null;
