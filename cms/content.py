@@ -299,7 +299,8 @@ def index():
     return render_template("content_list.html", rows=rows, codes=codes, model=store.model,
                            filters={"section": f_section, "lang": f_lang, "status": f_status, "state": f_state, "q": query},
                            status_labels=forms.STATUS_LABELS, can_create=user.can("editor"),
-                           can_translate=user.can("translator") or user.can("editor"))
+                           can_translate=user.can("translator") or user.can("editor"),
+                           can_review=user.can("reviewer"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -335,8 +336,6 @@ def new():
         lang = model.default.code
     fields = forms.page_fields(model, section)
     values = forms.read_form(fields, request.form) if request.method == "POST" else {}
-    if request.method == "POST" and not values.get("date"):
-        values["date"] = ""
     body = request.form.get("body", "")
     slug = request.form.get("slug", "").strip()
     errors: list[str] = []

@@ -51,7 +51,6 @@ from jindallae.model import (
     Item,
     Model,
     iter_content_files,
-    make_error,
     model_from_settings,
     parse_front_matter,
     revision_of,
@@ -133,7 +132,9 @@ class Page:
     ``text`` is the file exactly as stored (CRLF kept); ``revision`` the git blob hash of its
     bytes (the base revision a later save must name); ``front`` the round-trip front matter
     (``None`` when it is not valid YAML); ``body`` the Markdown after the closing ``---`` line,
-    byte for byte; ``item`` / ``errors`` the content model's reading of the file.
+    byte for byte; ``head`` everything before the body (the fences and the YAML; '' when the
+    file has no front matter); ``newline`` the file's line end (``\r\n`` or ``\n``);
+    ``item`` / ``errors`` the content model's reading of the file (errors in the UI language).
     """
 
     path: str

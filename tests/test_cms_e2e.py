@@ -239,3 +239,36 @@ def test_W3_ime_composition_inserted_exactly_once(browser, live):
     assert body.count("人口文化") == 1 and body.count("인구문화") == 1
     assert body == "\n宣传周开幕。\n人口文化인구문화"
     context.close()
+
+
+def test_image_insert_requires_alt_text_and_no_csp_violations(browser, live):
+    """Item 5 / W5 (editor side): the image is not uploaded or inserted before alt text is
+    given; then FOUNDATION's /media/upload stores it and the returned Markdown is inserted at
+    the cursor and shown in the preview.  No Content-Security-Policy violation on the page."""
+    from site_helpers import jpeg_bytes
+
+    app, url = live
+    context = browser.new_context()
+    page = sign_in(context, url, "ed")
+    console = []
+    page.on("console", lambda msg: console.append(msg.text))
+    uploads = []
+    page.on("request", lambda req: uploads.append(req.url) if req.url.endswith("/media/upload") else None)
+    page.goto(f"{url}/edit/news/antu.zh.md")
+    page.set_input_files("#image-file", files=[{"name": "photo.jpg", "mimeType": "image/jpeg",
+                                                "buffer": jpeg_bytes(size=(320, 200))}])
+    page.click("#image-insert")
+    assert page.locator("#image-status").inner_text() == "请先描述图片内容（替代文字为必填）。"
+    assert uploads == [] and "![" not in page.locator("#body").input_value()
+    page.fill("#image-alt", "安图县宣传周现场")
+    page.click("#image-insert")
+    page.wait_for_function("() => document.getElementById('body').value.includes('![安图县宣传周现场](')", timeout=10000)
+    value = page.locator("#body").input_value()
+    assert value.count("![安图县宣传周现场](") == 1 and len(uploads) == 1
+    page.wait_for_function("() => { const b = document.getElementById('preview').shadowRoot.getElementById('preview-body');"
+                           " return b && b.querySelector('img[alt=\"安图县宣传周现场\"]'); }", timeout=5000)
+    src = page.locator("#preview-body img").get_attribute("src")
+    assert src.startswith("/content-file/images/")
+    assert page.evaluate("s => fetch(s).then(r => r.status)", src) == 200
+    assert not [m for m in console if "Content Security Policy" in m], console
+    context.close()
