@@ -144,18 +144,19 @@ def client_ip() -> str:
 
 
 def audit(action: str, target: str = "", detail: str = "", *, user_id: int | None | Any = ...,
-          conn: sqlite3.Connection | None = None) -> None:
+          conn: sqlite3.Connection | None = None, ip: str | None = None) -> None:
     """Append an entry to the audit log (ASVS V7.1/V7.2: security events are logged with who,
     what, when and from where; never a password or a token).
 
     ``action`` is a short code (``login``, ``login_failed``, ``logout``, ``role_add``,
     ``publish`` ...), ``target`` what it acted on (a user name, a file), ``detail`` free text.
     The user is the signed-in user of the request unless ``user_id`` is given; outside a request
-    (scheduler thread, CLI) it is ``None``.  Needs an app context (or ``conn``).
+    (scheduler thread, CLI) it is ``None``; ``ip`` defaults to the request's client address.
+    Needs an app context (or ``conn``).
     """
     if user_id is ...:
         user = g.get("user") if has_app_context() else None
         user_id = user.id if user is not None else None
     db = conn if conn is not None else get_db()
     db.execute("INSERT INTO audit_log (at, user_id, action, target, detail, ip) VALUES (?, ?, ?, ?, ?, ?)",
-               (utc_now_iso(), user_id, action, target, detail, client_ip()))
+               (utc_now_iso(), user_id, action, target, detail, client_ip() if ip is None else ip))

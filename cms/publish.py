@@ -15,6 +15,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import logging
+import sqlite3
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -29,6 +32,7 @@ from .i18n import _
 
 bp = Blueprint("publish", __name__)
 LOCK_NAME = "publish.lock"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -94,14 +98,27 @@ def _stamp(seconds: float) -> str:
     return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).isoformat(timespec="seconds")
 
 
+def queue_run(conn: sqlite3.Connection, user: Any = None) -> int:
+    """Record a publish run as queued (``publish_runs`` row) and return its id; pass it to
+    :func:`publish` as ``run_id`` (the page can show the run before the build starts)."""
+    return conn.execute("INSERT INTO publish_runs (user, queued) VALUES (?, ?)", (_who(user), time.time())).lastrowid
+
+
+def _who(user: Any) -> str:
+    return getattr(user, "username", None) or (user if isinstance(user, str) else "") or ""
+
+
 def publish(project: Path, output: Path, user: Any = None, *, content: Path | None = None,
-            instance: Path | None = None, database: Path | None = None, force: bool = False) -> PublishResult:
+            instance: Path | None = None, database: Path | None = None, force: bool = False,
+            run_id: int | None = None, ip: str | None = None) -> PublishResult:
     """Check and build the site of ``project`` (content ``content``, default from the app or
     ``project/content``) into ``output``; returns a :class:`PublishResult` (never raises for
     check or build failures: they are in the result and the log).
 
     ``user`` is a :class:`cms.auth.User`, a name or ``None`` (the scheduler).  ``instance``
     (lock folder) and ``database`` default to the current app's ``INSTANCE_DIR`` / ``DATABASE``.
+    ``run_id`` is a run made by :func:`queue_run` (default: a new one); ``ip`` the address for
+    the audit log when called outside the request (a background thread).
     Serialised by :func:`publish_lock`; recorded in ``publish_runs`` and the audit log."""
     from jindallae.build import BuildError, build
     from jindallae.settings import SettingsError
@@ -111,11 +128,12 @@ def publish(project: Path, output: Path, user: Any = None, *, content: Path | No
     content = Path(content or app_cfg.get("CONTENT_DIR") or project / "content")
     instance = Path(instance or app_cfg.get("INSTANCE_DIR") or project / "instance")
     database = database or app_cfg.get("DATABASE") or instance / "cms.sqlite3"
-    who = getattr(user, "username", None) or (user if isinstance(user, str) else "") or ""
+    who = _who(user)
     user_id = getattr(user, "id", None)
     conn = connect(database)  # own connection: usable from threads and outside requests
     try:
-        run_id = conn.execute("INSERT INTO publish_runs (user, queued) VALUES (?, ?)", (who, time.time())).lastrowid
+        if run_id is None:
+            run_id = queue_run(conn, user)
         with publish_lock(instance / LOCK_NAME):
             started = time.time()
             conn.execute("UPDATE publish_runs SET started = ? WHERE id = ?", (started, run_id))
@@ -128,6 +146,7 @@ def publish(project: Path, output: Path, user: Any = None, *, content: Path | No
                 warnings = checks.warnings
                 log.append(f"Checks: {len(checks.errors)} error(s), {len(checks.warnings)} warning(s)")
                 log += [f"  error: {e}" for e in checks.errors] + [f"  warning: {w}" for w in checks.warnings]
+                conn.execute("UPDATE publish_runs SET log = ? WHERE id = ?", ("\n".join(log + ["Building…"]), run_id))
                 if checks.errors:
                     errors = checks.errors
                     log.append("Not published: fix the errors above (the live site was not changed).")
@@ -158,7 +177,7 @@ def publish(project: Path, output: Path, user: Any = None, *, content: Path | No
             text = "\n".join(log)
             conn.execute("UPDATE publish_runs SET finished = ?, ok = ?, log = ? WHERE id = ?",
                          (finished, int(ok), text, run_id))
-            audit("publish" if ok else "publish_failed", str(output), f"run {run_id}", user_id=user_id, conn=conn)
+            audit("publish" if ok else "publish_failed", str(output), f"run {run_id}", user_id=user_id, conn=conn, ip=ip)
     finally:
         conn.close()
     return PublishResult(ok, text, finished - started, errors, warnings, run_id, started, finished)
@@ -184,17 +203,41 @@ def publish_view():
     return render_template("publish.html", checks=checks, runs=runs, setup_error=setup_error, output=output)
 
 
+def _publish_in_background(app, run_id: int, user: Any, ip: str) -> None:
+    """Thread body: :func:`publish` inside an app context; an unexpected failure (the database,
+    say) still closes the run as failed, with the reason in its log."""
+    with app.app_context():
+        cfg = app.config
+        try:
+            publish(Path(cfg["PROJECT_DIR"]), Path(cfg["OUTPUT_DIR"]), user, content=Path(cfg["CONTENT_DIR"]),
+                    run_id=run_id, ip=ip)
+        except Exception:
+            log.exception("publish run %s failed", run_id)
+            conn = connect(cfg["DATABASE"])
+            try:
+                conn.execute("UPDATE publish_runs SET finished = ?, ok = 0, log = log || ? WHERE id = ?",
+                             (time.time(), "\n" + traceback.format_exc(), run_id))
+            finally:
+                conn.close()
+
+
 @bp.route("/publish", methods=["POST"])
 @roles_required("reviewer")
 def publish_post():
-    """Run :func:`publish` now (waiting for a publish in progress) and show its log."""
-    project, output, content = _project_args()
-    result = publish(project, output, g.user, content=content)
-    if result.ok:
-        flash(_("The site was published."), "success")
-    else:
-        flash(_("Not published: see the log below. The live site was not changed."), "error")
-    return redirect(url_for("publish.log_view", run_id=result.run_id), code=303)
+    """Queue a publish and run it in a background thread (a whole-site build can take minutes,
+    longer than a proxy waits for an answer); answer at once with 303 to its log page, which
+    reloads itself until the run is over.  A publish already running makes this one wait."""
+    run_id = queue_run(get_db(), g.user)
+    app = current_app._get_current_object()
+    from .db import client_ip
+
+    # Not a daemon: stopping the server waits for the build to finish (it swaps atomically anyway).
+    thread = threading.Thread(target=_publish_in_background, args=(app, run_id, g.user, client_ip()),
+                              name=f"jindallae-publish-{run_id}")
+    thread.start()
+    app.extensions.setdefault("cms_publish_threads", {})[run_id] = thread
+    flash(_("Publishing started. This page shows the progress and the result."), "info")
+    return redirect(url_for("publish.log_view", run_id=run_id), code=303)
 
 
 @bp.route("/publish/log/<int:run_id>")
@@ -204,4 +247,5 @@ def log_view(run_id: int):
     row = get_db().execute("SELECT * FROM publish_runs WHERE id = ?", (run_id,)).fetchone()
     if row is None:
         abort(404)
-    return render_template("publish_log.html", run=dict(row))
+    ahead = get_db().execute("SELECT count(*) FROM publish_runs WHERE id < ? AND finished IS NULL", (run_id,)).fetchone()[0]
+    return render_template("publish_log.html", run=dict(row), ahead=ahead)

@@ -24,27 +24,40 @@ GOOD = {
 def cms(tmp_path):
     app, client = make_cms(tmp_path, users={"rev": ["reviewer"], "ed": ["editor"]}, content_files=GOOD)
     login(client, "rev")
-    return app, client
+    yield app, client
+    for thread in app.extensions.get("cms_publish_threads", {}).values():
+        thread.join(120)
 
 
 def output(app) -> Path:
     return Path(app.config["OUTPUT_DIR"])
 
 
+def post_publish(app, client):
+    """POST /publish (the build runs in a background thread), then wait for the run to end;
+    returns the POST response and the finished ``publish_runs`` row."""
+    started = time.monotonic()
+    r = client.post("/publish", data={"csrf_token": csrf(client)})
+    assert r.status_code == 303
+    run_id = int(r.headers["Location"].rsplit("/", 1)[1])
+    app.extensions["cms_publish_threads"][run_id].join(120)
+    (row,) = db_rows(app, "SELECT * FROM publish_runs WHERE id = ?", run_id)
+    assert row["finished"] is not None, time.monotonic() - started
+    return r, row
+
+
 def test_publish_builds_the_site(cms):
     app, client = cms
     page = client.get("/publish").get_data(as_text=True)
     assert "没有错误，可以发布。" in page and "立即发布" in page
-    r = client.post("/publish", data={"csrf_token": csrf(client)})
-    assert r.status_code == 303
-    (run,) = db_rows(app, "SELECT * FROM publish_runs")
+    r, run = post_publish(app, client)
     assert r.headers["Location"] == f"/publish/log/{run['id']}"
     assert run["ok"] == 1 and run["user"] == "rev" and run["queued"] <= run["started"] <= run["finished"]
     html = (output(app) / "news" / "hello" / "index.html").read_text(encoding="utf-8")
     assert "延吉市举办家庭讲座" in html
     assert "연길시 가정 강좌" in (output(app) / "ko" / "news" / "hello" / "index.html").read_text(encoding="utf-8")
     log_page = client.get(r.headers["Location"]).get_data(as_text=True)
-    assert "网站已发布。" in log_page and "Build: 2 pages" in log_page
+    assert "网站已发布。" in log_page and "Build: 2 pages" in log_page and 'http-equiv="refresh"' not in log_page
     assert db_rows(app, "SELECT action, target, detail FROM audit_log WHERE action LIKE 'publish%'") == \
         [{"action": "publish", "target": str(output(app)), "detail": f"run {run['id']}"}]
 
@@ -59,9 +72,7 @@ def test_check_errors_block_and_warnings_show(cms):
     assert "暂不能发布" in page and "news/old.zh.md:2:" in page
     assert "news/solo.zh.md" in page  # translation-missing warning is listed
     assert '<button type="submit" class="primary" disabled>' in page
-    r = client.post("/publish", data={"csrf_token": csrf(client)})  # the server refuses too
-    assert r.status_code == 303
-    (run,) = db_rows(app, "SELECT * FROM publish_runs")
+    r, run = post_publish(app, client)  # the server refuses too
     assert run["ok"] == 0 and "error: news/old.zh.md:2:" in run["log"] and "Not published" in run["log"]
     assert not output(app).exists()
     page = client.get(r.headers["Location"]).get_data(as_text=True)
@@ -73,7 +84,7 @@ def test_failed_build_leaves_live_site_byte_identical(cms):
     """A fault the checks cannot see (a broken theme template) fails the build: the live site
     stays byte for byte, no temporary folder is left, and the log shows the build error."""
     app, client = cms
-    client.post("/publish", data={"csrf_token": csrf(client)})
+    post_publish(app, client)
     before = tree_hashes(output(app))
     assert "news/hello/index.html" in before
     project = Path(app.config["PROJECT_DIR"])
@@ -83,8 +94,7 @@ def test_failed_build_leaves_live_site_byte_identical(cms):
     content = Path(app.config["CONTENT_DIR"]) / "news" / "hello.zh.md"
     content.write_text(content.read_text(encoding="utf-8").replace("社区医生", "社区的医生"), encoding="utf-8")
     assert client.get("/publish").get_data(as_text=True).count("没有错误，可以发布。") == 1  # checks pass
-    r = client.post("/publish", data={"csrf_token": csrf(client)})
-    run = db_rows(app, "SELECT * FROM publish_runs ORDER BY id DESC LIMIT 1")[0]
+    r, run = post_publish(app, client)
     assert run["ok"] == 0
     assert "Build failed" in run["log"] and "article.html" in run["log"] and "no_such_macro" in run["log"]
     assert tree_hashes(output(app)) == before
@@ -182,3 +192,42 @@ def test_run_checks_summary(cms):
     assert not summary.ok
     assert len(summary.errors) == 1 and summary.errors[0].startswith("news/x.zh.md:2:8: ")
     assert any(w.startswith("news/x.zh.md:") for w in summary.warnings)
+
+
+def test_log_page_while_running_reloads(cms):
+    """A queued or running publish: the log page says so and reloads itself (no script)."""
+    app, client = cms
+    with app.app_context():
+        from cms.db import get_db
+
+        conn = get_db()
+        conn.execute("INSERT INTO publish_runs (user, queued, started) VALUES ('rev', 1, 2)")
+        conn.execute("INSERT INTO publish_runs (user, queued) VALUES ('rev', 3)")
+    page = client.get("/publish/log/1").get_data(as_text=True)
+    assert '<meta http-equiv="refresh" content="3">' in page and "正在检查并生成网站" in page
+    page = client.get("/publish/log/2").get_data(as_text=True)
+    assert '<meta http-equiv="refresh" content="3">' in page and "正在等待 1 次尚未结束的发布" in page
+    assert "进行中或排队中" in client.get("/publish").get_data(as_text=True)
+
+
+def test_publish_post_answers_before_the_build_ends(cms, monkeypatch):
+    """The POST does not wait for the build: it answers while the (slowed) build still runs."""
+    import jindallae.build
+
+    app, client = cms
+    release = threading.Event()
+    real_build = jindallae.build.build
+
+    def slow_build(*args, **kwargs):
+        release.wait(30)
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(jindallae.build, "build", slow_build)
+    r = client.post("/publish", data={"csrf_token": csrf(client)})
+    assert r.status_code == 303
+    (row,) = db_rows(app, "SELECT * FROM publish_runs")
+    assert row["finished"] is None
+    assert 'http-equiv="refresh"' in client.get(r.headers["Location"]).get_data(as_text=True)
+    release.set()
+    app.extensions["cms_publish_threads"][row["id"]].join(60)
+    assert db_rows(app, "SELECT ok FROM publish_runs") == [{"ok": 1}]

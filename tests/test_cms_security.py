@@ -38,7 +38,9 @@ def cms(tmp_path):
     # Real argon2id with cheap parameters: these tests sign in some hundred times.
     app, client = make_cms(tmp_path, users=users, content_files=files,
                            config={"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024, "ARGON2_PARALLELISM": 1})
-    return app, client
+    yield app, client
+    for thread in app.extensions.get("cms_publish_threads", {}).values():  # POST /publish builds in a thread
+        thread.join(120)
 
 
 def foundation_rules(app):
