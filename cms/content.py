@@ -30,8 +30,8 @@ from jindallae.slugs import slugify
 from . import forms
 from .auth import current_user, login_required, roles_required
 from .content_store import (Author, Conflict, ContentStore, Exists, GitFailed, NotFound, Page, StoreError,
-                            ValidationFailed, WriteFailed, compose, get_value, revision_of, set_value,
-                            side_by_side, unified_diff)
+                            ValidationFailed, WriteFailed, compose, get_value, merge_texts, revision_of,
+                            set_value, side_by_side, unified_diff)
 from .i18n import gettext as _
 from .i18n import get_lang
 
@@ -125,10 +125,35 @@ def edit_message(verb: str, rel: str, title: str) -> str:
     return f"{verb} {rel}: {title}" if title else f"{verb} {rel}"
 
 
-def merge_view(theirs: str, yours: str) -> dict[str, Any]:
-    """The W1 merge context: both texts, a unified diff and side-by-side hunks."""
-    return {"theirs": theirs, "yours": yours, "unified": unified_diff(theirs, yours, "current", "yours"),
-            "hunks": side_by_side(theirs, yours)}
+def merge_view(theirs: str, yours: str, base: Page | None = None, fields: list[forms.FormField] | None = None
+               ) -> dict[str, Any]:
+    """The W1 merge context: both texts, a unified diff and side-by-side hunks; and, when the
+    text the editor started from is known and the two changes do not overlap, the combined
+    text (``git merge-file``) with the form values to fill in (``combined_form``)."""
+    out: dict[str, Any] = {"theirs": theirs, "yours": yours, "hunks": side_by_side(theirs, yours),
+                           "unified": unified_diff(theirs, yours, "current", "yours"), "combined": None}
+    if base is None or not fields:
+        return out
+    merged = merge_texts(base.text, yours, theirs)
+    if merged is None or merged in (theirs, yours):
+        return out
+    page = get_store().page_from_text(base.path, merged, revision_of(merged.encode("utf-8", "surrogateescape")))
+    if page.front is None:
+        return out
+    values: dict[str, str] = {}
+    for name, text in forms.form_values(fields, page.front).items():
+        widget = next(f.widget for f in fields if f.name == name)
+        if widget == "readonly":
+            continue
+        if widget == "when":
+            day, _sep, time = text.partition(" ")
+            values[name], values[name + ".time"] = day, time
+        else:
+            values[name] = text
+    values["body"] = page.body
+    out["combined"] = merged
+    out["combined_form"] = values
+    return out
 
 
 def error_context(store: ContentStore, rel: str, text: str, errors: list, fields: list[forms.FormField]) -> dict[str, Any]:
@@ -216,8 +241,9 @@ def save_form(page: Page, template: str, ok_endpoint: str, verb: str, extra_chan
         flash_now = _("Someone else saved this page after you opened it. Nothing of yours was saved and nothing "
                       "was lost: their version is on the left, your text is still in the form. Copy their changes "
                       "into your text, then save again.")
+        merge = merge_view(exc.current_text, text, basis if basis is not page else None, fields)
         return render_edit(template, page, values=submitted, body=body, base_revision=exc.current_revision,
-                           status=409, merge=merge_view(exc.current_text, text), form_errors=[flash_now], **extra)
+                           status=409, merge=merge, form_errors=[flash_now], **extra)
     except ValidationFailed as exc:
         ctx = error_context(store, page.path, text, exc.errors, fields)
         return render_edit(template, page, values=submitted, body=body, base_revision=base, status=422,

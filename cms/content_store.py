@@ -654,6 +654,26 @@ class ContentStore:
 # Diffs
 
 
+def merge_texts(base: str, yours: str, theirs: str) -> str | None:
+    """Three-way merge (``git merge-file -p``, no repository needed) of two texts that both
+    started from ``base``; the merged text when the changes do not overlap, ``None`` when they
+    conflict (or git cannot run).  Line ends are normalised to LF for the merge."""
+    with tempfile.TemporaryDirectory(prefix="jindallae-merge-") as tmp:
+        names = []
+        for name, text in (("yours", yours), ("base", base), ("theirs", theirs)):
+            path = Path(tmp) / name
+            path.write_bytes(text.replace("\r\n", "\n").encode("utf-8", "surrogateescape"))
+            names.append(str(path))
+        try:
+            proc = subprocess.run(["git", "merge-file", "-p", "--", *names], capture_output=True, timeout=GIT_TIMEOUT)
+        except (OSError, subprocess.SubprocessError):
+            return None
+    if proc.returncode != 0:  # the number of conflicts (or a negative error)
+        return None
+    merged = proc.stdout.decode("utf-8", "surrogateescape")
+    return merged.replace("\n", "\r\n") if "\r\n" in theirs else merged
+
+
 def same_text(a: str, b: str) -> bool:
     """True when ``a`` and ``b`` differ at most in line ends (CRLF vs LF)."""
     return a.replace("\r\n", "\n") == b.replace("\r\n", "\n")

@@ -265,6 +265,14 @@ def test_W1_stale_save_refused_with_merge_view_and_nothing_lost(cms):
     assert "隆重举行" in theirs and "由李编辑补充的说明" not in theirs
     assert "由李编辑补充的说明" in yours and "隆重举行" not in yours
     assert soup.select("table.diff ins") and any("由李编辑补充的说明" in i.get_text() for i in soup.select("table.diff ins"))
+    # the two changes touch different lines: the combined text (three-way merge) is offered too
+    import json
+
+    combined = soup.find("textarea", id="merge-combined").string
+    assert "隆重举行" in combined and "由李编辑补充的说明" in combined
+    offered = json.loads(soup.find("script", id="merge-data").string)
+    assert "隆重举行" in offered["body"] and "由李编辑补充的说明" in offered["body"]
+    assert offered["title"] == "延吉市举办幸福家庭讲座" and offered["date"] == "2026-06-12"
     kept = form_of(html)
     assert "由李编辑补充的说明" in kept["body"]  # B's text is still in the form
     assert kept["base_revision"] == revision_of(after_a)  # ready to save on the current version
@@ -278,6 +286,23 @@ def test_W1_stale_save_refused_with_merge_view_and_nothing_lost(cms):
 
 # ---------------------------------------------------------------------------------------------
 # W6: failed saves
+
+
+def test_W1_overlapping_changes_offer_no_combined_text(cms):
+    """W1: when both editors changed the same line there is no automatic combination; both
+    versions and the diff are shown and the editor's text stays in the form."""
+    app, _ = cms
+    a, b = client_for(app, "ed"), client_for(app, "ed2")
+    form_a = form_of(a.get("/edit/news/jiangzuo.zh.md").get_data(as_text=True))
+    form_b = form_of(b.get("/edit/news/jiangzuo.zh.md").get_data(as_text=True))
+    form_a["title"], form_b["title"] = "甲改的标题", "乙改的标题"
+    assert a.post("/edit/news/jiangzuo.zh.md", data=form_a).status_code == 302
+    r = b.post("/edit/news/jiangzuo.zh.md", data=form_b)
+    assert r.status_code == 409
+    soup = BeautifulSoup(r.get_data(as_text=True), "html.parser")
+    assert soup.find(id="merge-combined") is None and soup.find(id="merge-data") is None
+    assert form_of(r.get_data(as_text=True))["title"] == "乙改的标题"
+    assert "甲改的标题" in (app.config["CONTENT_DIR"] / "news/jiangzuo.zh.md").read_text(encoding="utf-8")
 
 
 def _assert_form_kept(html: str, body_marker: str, title: str):

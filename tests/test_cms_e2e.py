@@ -272,3 +272,38 @@ def test_image_insert_requires_alt_text_and_no_csp_violations(browser, live):
     assert page.evaluate("s => fetch(s).then(r => r.status)", src) == 200
     assert not [m for m in console if "Content Security Policy" in m], console
     context.close()
+
+
+def test_W1_stale_save_in_the_browser_merge_and_save(browser, live):
+    """W1 in the browser: A and B open the page, A saves, B's save is refused with both
+    versions; B's text is still in the editor; B takes the combined text into the form and
+    saves with the new base revision: both changes are in the file."""
+    app, url = live
+    path = app.config["CONTENT_DIR"] / "news/antu.zh.md"
+    ctx_a, ctx_b = browser.new_context(), browser.new_context()
+    a, b = sign_in(ctx_a, url, "ed"), sign_in(ctx_b, url, "rev")
+    console = []
+    b.on("console", lambda msg: console.append(msg.text))
+    for page in (a, b):
+        page.goto(f"{url}/edit/news/antu.zh.md")
+    a.fill("#f-summary", "甲写的摘要")
+    a.click("#page-form button[name=save]")
+    a.wait_for_url(f"{url}/edit/news/antu.zh.md?saved=*")
+    b.click("#body")
+    b.keyboard.press("Control+End")
+    b.keyboard.insert_text("乙补充的段落。")
+    b.click("#page-form button[name=save]")
+    b.wait_for_selector("#merge-theirs")
+    assert "甲写的摘要" in b.locator("#merge-theirs").input_value()
+    assert "乙补充的段落。" in b.locator("#body").input_value()  # nothing lost
+    assert "甲写的摘要" in path.read_text(encoding="utf-8") and "乙补充的段落。" not in path.read_text(encoding="utf-8")
+    b.click("#merge-use")
+    assert b.locator("#f-summary").input_value() == "甲写的摘要"
+    assert b.locator("#body").input_value().count("乙补充的段落。") == 1
+    b.click("#page-form button[name=save]")
+    b.wait_for_url(f"{url}/edit/news/antu.zh.md?saved=*")
+    text = path.read_text(encoding="utf-8")
+    assert "summary: 甲写的摘要" in text and text.count("乙补充的段落。") == 1
+    assert not [m for m in console if "Content Security Policy" in m], console
+    ctx_a.close()
+    ctx_b.close()

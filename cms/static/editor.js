@@ -13,7 +13,9 @@
 // 3. Live preview: POST /preview (JSON) renders with the site's own Markdown pipeline; the
 //    sanitised HTML is shown in a shadow root with the site theme's stylesheet, so theme and
 //    CMS styles never mix.
-// 4. Image insert: POST /media/upload (multipart file + alt); alt text is required first; the
+// 4. After a refused stale save (case W1), "put the combined text into the form" fills the
+//    form with the three-way merge the server computed (JSON in a non-executed script block).
+// 5. Image insert: POST /media/upload (multipart file + alt); alt text is required first; the
 //    returned Markdown is inserted at the cursor.
 (function () {
   "use strict";
@@ -145,6 +147,19 @@
         offer.hidden = true;
       });
     }
+  }
+
+  // ---- W1: take the combined (three-way merged) version into the form ---------------------
+  var mergeUse = document.getElementById("merge-use");
+  var mergeData = document.getElementById("merge-data");
+  if (mergeUse && mergeData) {
+    mergeUse.addEventListener("click", function () {
+      var values = JSON.parse(mergeData.textContent);
+      setFields(values);
+      store();
+      preview();
+      body.focus();
+    });
   }
 
   // ---- image insert ----------------------------------------------------------------------
