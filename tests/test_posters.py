@@ -412,3 +412,23 @@ def test_bad_poster_input_is_reported_by_field(tmp_path):
     # the good one (small picture: only a warning) was written
     assert (tmp_path / "posters/events/small/poster-zh-A4.pdf").is_file()
     assert not (tmp_path / "posters/events/broken").exists()
+
+
+def test_poster_dates_use_one_weekday_style():
+    """Date lines on posters use CLDR's yMMMEd skeleton and interval formats (Babel) throughout:
+    no "星期三 – 5月3日周一" mix of long and short weekdays; a time keeps its 上午/오후."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from plugins.posters.jobs import when_text
+
+    bj = ZoneInfo("Asia/Shanghai")
+    tz = "Asia/Shanghai"
+    span = {"start": dt.date(2027, 4, 28), "end": dt.date(2027, 5, 3)}
+    assert when_text(span, "zh", tz) == "2027年4月28日周三至5月3日周一"
+    assert when_text(span, "ko", tz) == "2027년 4월 28일 (수)~5월 3일 (월)"
+    assert when_text({"start": dt.date(2027, 8, 15)}, "zh", tz) == "2027年8月15日周日"
+    timed = {"start": dt.datetime(2027, 6, 17, 9, 30, tzinfo=bj), "end": dt.datetime(2027, 6, 17, 16, 30, tzinfo=bj)}
+    assert when_text(timed, "ko", tz) == "2027년 6월 17일 (목) 오전\u00a09:30–오후\u00a04:30"
+    two_days = dict(timed, end=dt.datetime(2027, 6, 18, 17, 0, tzinfo=bj))
+    assert when_text(two_days, "zh", tz) == "2027年6月17日周四 09:30 – 6月18日周五 17:00"

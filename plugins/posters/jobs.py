@@ -163,33 +163,38 @@ def first_sentence(text: str) -> str:
 
 
 def when_text(event: dict[str, Any], locale: str, tz: str) -> str:
-    """The event's date (and times) for a poster, in ``locale``: ``2027年8月15日星期日``,
-    ``2027年6月17日 上午9:30 – 6月18日 下午5:00`` (event's own time zone; CLDR via Babel)."""
+    """The event's date (and times) for a poster, in ``locale``, with one weekday style
+    throughout (CLDR skeleton ``yMMMEd`` and interval formats, via Babel):
+    ``2027年8月15日周日``, ``2027年4月28日周三至5月3日周一``,
+    ``2027年6月17日周四 上午9:30–下午4:30``, ``2027년 4월 28일 (수)~5월 3일 (월)``.
+    Times are in the event's own time zone; a time never breaks from its 上午/오후 (no-break
+    space)."""
     from zoneinfo import ZoneInfo
 
-    from babel.dates import format_date, format_skeleton
+    from babel.dates import format_interval, format_skeleton
     from babel.dates import format_time as _format_time
 
     start, end = event["start"], event.get("end", event["start"])
     zone = ZoneInfo(event.get("timezone") or tz)
 
-    def format_time(value, fmt, locale):  # "오후 5:00" never breaks inside: no-break space
-        return _format_time(value, fmt, locale=locale).replace(" ", "\u00a0").replace("\u202f", "\u00a0")
+    def format_time(value) -> str:  # "오후 5:00" never breaks inside: no-break space
+        return _format_time(value, "short", locale=locale).replace(" ", "\u00a0").replace("\u202f", "\u00a0")
 
     timed = isinstance(start, dt.datetime)
     if timed:
         start, end = start.astimezone(zone), end.astimezone(zone)
     sday = start.date() if timed else start
     eday = end.date() if timed else end
-    text = format_date(sday, "full", locale=locale)
-    if timed:
-        text += " " + format_time(start.timetz(), "short", locale=locale)
+    if not timed:
+        if eday == sday:
+            return format_skeleton("yMMMEd", sday, locale=locale)
+        return format_interval(sday, eday, "yMMMEd", locale=locale)
+    text = format_skeleton("yMMMEd", sday, locale=locale) + " " + format_time(start.timetz())
     if eday != sday:
         text += " – " + format_skeleton("MMMEd" if eday.year == sday.year else "yMMMEd", eday, locale=locale)
-        if timed:
-            text += " " + format_time(end.timetz(), "short", locale=locale)
-    elif timed and end != start:
-        text += "–" + format_time(end.timetz(), "short", locale=locale)
+        text += " " + format_time(end.timetz())
+    elif end != start:
+        text += "–" + format_time(end.timetz())
     return text
 
 

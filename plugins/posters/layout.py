@@ -8,7 +8,7 @@ sizes by the smaller ratio).  Elements, painted in order::
     - {kind: image,  box: [...], bleed: true}              # the poster image, focal-point crop
     - {kind: text,   field: headline, box: [...], color: "#000000", size: [min_mm, max_mm],
        font: {family: sans, weight: bold}, align: left, valign: top, max_lines: 3,
-       line_spacing: 1.2, label: {zh: "时间", ko: "일시"}}
+       line_spacing: 1.2, label: {zh: "时间", ko: "일시"}, balance: true}
     - {kind: qr,     box: [...]}                            # square code, centred, 4-module quiet zone
 
 Text fields: ``headline``, ``subline``, ``points``, ``when``, ``where``, ``organizer``,
@@ -55,6 +55,13 @@ class Element:
     line_spacing: float = 1.25
     label: dict[str, str] = dc_field(default_factory=dict)
     bullet: str = "●"
+    balance: bool | None = None  # even out the lines (CSS text-wrap: balance); default: headlines
+
+    @property
+    def balanced(self) -> bool:
+        """Whether the lines are evened out: ``balance`` if set, else true for the headline (no
+        lone character on a headline's last line)."""
+        return self.field == "headline" if self.balance is None else self.balance
 
     @property
     def black(self) -> bool:
@@ -116,7 +123,7 @@ def _element(path: Path, index: int, raw: Any, base: tuple[float, float]) -> Ele
     allowed = {"kind", "box", "bleed", "color"} if kind in ("rect", "image") else \
         {"kind", "box"} if kind == "qr" else \
         {"kind", "box", "field", "color", "size", "font", "align", "valign", "max_lines", "line_spacing", "label",
-         "bullet"}
+         "bullet", "balance"}
     unknown = set(raw) - allowed
     if unknown:
         raise DataError(path, f"{key}.{sorted(unknown)[0]}", f"not a key of a {kind} element; use {', '.join(sorted(allowed))}")
@@ -159,6 +166,10 @@ def _element(path: Path, index: int, raw: Any, base: tuple[float, float]) -> Ele
             if not isinstance(raw["max_lines"], int) or raw["max_lines"] < 1:
                 raise DataError(path, f"{key}.max_lines", "must be a positive whole number")
             kw["max_lines"] = raw["max_lines"]
+        if "balance" in raw:
+            if not isinstance(raw["balance"], bool):
+                raise DataError(path, f"{key}.balance", "must be true or false")
+            kw["balance"] = raw["balance"]
         if "line_spacing" in raw:
             if not isinstance(raw["line_spacing"], (int, float)) or not 0.9 <= raw["line_spacing"] <= 3:
                 raise DataError(path, f"{key}.line_spacing", "must be a number from 0.9 to 3 (line height in ems)")

@@ -225,7 +225,7 @@ def _fit(text: str, lang: str, face, box: tuple[int, int, int, int], element: El
 
     try:
         return fit_text(text, lang, face, box[2] - box[0], box[3] - box[1], sizes[0], max(sizes), element.line_spacing,
-                        element.max_lines, field=field_name)
+                        element.max_lines, field=field_name, balance=element.balanced)
     except MissingGlyphs as exc:
         def strip(text: str) -> str:  # the field is named in front of the line already
             return re.sub(rf"^{re.escape(field_name)}\s*[:：]\s*", "", text)
@@ -295,14 +295,14 @@ def draw_text_element(raster: Raster, template: Template, element: Element, text
             (t, value), sub = parts[1], boxes[1]
             fitted[1] = fit_text(value, t.lang, second.face, sub[2] - sub[0], sub[3] - sub[1],
                                  min(want_second, second.size_px), want_second, element.line_spacing,
-                                 element.max_lines, field=f"poster.{name}")
+                                 element.max_lines, field=f"poster.{name}", balance=element.balanced)
         elif second_scale > 0 and second.size_px < want_second:
             want_first = max(1, math.floor(second.size_px / second_scale))
             if want_first < first.size_px:
                 (t, value), sub = parts[0], boxes[0]
                 fitted[0] = fit_text(value, t.lang, first.face, sub[2] - sub[0], sub[3] - sub[1],
                                      want_first, want_first, element.line_spacing, element.max_lines,
-                                     field=f"poster.{name}")
+                                     field=f"poster.{name}", balance=element.balanced)
     if len(parts) == 2 and element.valign == "middle":
         # centre the pair as one block instead of each in its half
         total = fitted[0].height_px + gap + fitted[1].height_px
