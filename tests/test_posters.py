@@ -432,3 +432,17 @@ def test_poster_dates_use_one_weekday_style():
     assert when_text(timed, "ko", tz) == "2027년 6월 17일 (목) 오전\u00a09:30–오후\u00a04:30"
     two_days = dict(timed, end=dt.datetime(2027, 6, 18, 17, 0, tzinfo=bj))
     assert when_text(two_days, "zh", tz) == "2027年6月17日周四 09:30 – 6月18日周五 17:00"
+
+
+def test_posters_command_explains_a_format_the_page_does_not_list(tmp_path):
+    """`jindallae posters --only X --format Y` where X's poster: block does not list Y renders
+    nothing, says which formats the block lists, and exits 2 (not a silent "0 posters")."""
+    from jindallae.cli import find_project
+
+    project = find_project(Path(__file__).resolve().parent)
+    run = subprocess.run([sys.executable, "-m", "jindallae.cli", "posters", "--only", "longjing-lihuajie-2027",
+                          "--format", "xbanner", "--output", str(tmp_path / "out"), "--no-progress"],
+                         cwd=project, capture_output=True, text=True)
+    assert run.returncode == 2, run.stderr
+    assert "longjing-lihuajie-2027.zh.md: poster.formats is A2, rollup" in run.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.pdf"))

@@ -49,6 +49,16 @@ def run(project: Path, content: Path | None, output: Path | None, only: list[str
             print(f"posters: --only: no page with the slug {slug!r}", file=sys.stderr)
             return 2
     jobs, problems = plan(model, content, items, config, set(only) or None, set(formats) or None, set(langs) or None)
+    if not jobs and (only or formats or langs):
+        # say why nothing is made: the poster: block decides formats and languages
+        for item in items:
+            if (not only or item.slug in only) and item.fields.get("poster") is not None:
+                block = item.fields["poster"]
+                print(f"posters: {shown}/{item.path}: poster.formats is {', '.join(block.get('formats') or []) or '(default)'}"
+                      f", poster.language is {', '.join(block.get('language') or []) or '(default)'}; "
+                      "add the format or language there to render it", file=sys.stderr)
+        print("posters: no poster matches --only/--format/--lang", file=sys.stderr)
+        return 2
     bar = tqdm(total=len(jobs), desc="posters", unit="poster", file=sys.stderr,
                disable=not (sys.stderr.isatty() if progress is None else progress))
     try:
