@@ -245,3 +245,16 @@ def test_admin_pages_forbidden_for_others(cms):
         assert r.status_code == 302, url
     assert roles_of(app, "ed") == ["editor"] and len(db_rows(app, "SELECT * FROM users")) == 2
     assert _client.get("/admin/users/9999").status_code == 404
+
+
+def test_form_without_csrf_token_shows_what_was_typed(cms):
+    """V4.2.2 refusal (400) keeps the user's input visible (passwords excluded) and changes nothing."""
+    app, client = cms
+    r = client.post("/admin/users", data={"username": "choi", "display_name": "崔主任", "email": "choi@example.invalid",
+                                          "password": "a secret long password", "roles": ["editor"]})
+    assert r.status_code == 400
+    page = r.get_data(as_text=True)
+    assert "安全令牌" in page
+    assert ">崔主任</textarea>" in page and ">choi@example.invalid</textarea>" in page
+    assert "a secret long password" not in page
+    assert [u["username"] for u in db_rows(app, "SELECT username FROM users ORDER BY id")] == ["boss", "ed"]
