@@ -6,7 +6,8 @@ file.  Actions (POST only, roles checked on the server):
 
 * ``review``    draft → review     — whoever may edit the page (editor, translator for translations)
 * ``return``    review → draft     — reviewer (send back for more work)
-* ``approve``   review → published — reviewer, then the site is published (:func:`cms.publish.publish`)
+* ``approve``   review → published — reviewer, then the site is published (:func:`cms.publish.publish`
+  in a background thread; the reviewer is taken to the run's log page)
 * ``unpublish`` published → draft  — reviewer, then the site is published without the page
 
 Scheduled jobs (table ``schedule``, :mod:`cms.workflow_db`): a time typed in Beijing time
@@ -20,6 +21,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import logging
+import threading
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -86,23 +88,33 @@ def run_publish(user: Any) -> Any:
     return publish(Path(current_app.config["PROJECT_DIR"]), Path(current_app.config["OUTPUT_DIR"]), user)
 
 
+def start_publish(user: Any) -> int | None:
+    """Queue a publish and run it in a background thread, as the Publish page does
+    (:func:`cms.publish.queue_run` and its thread body): a whole-site build can outlast a
+    proxy's timeout.  Returns the run id (its log page shows progress and result), or ``None``
+    when publishing is not installed.  The thread is kept in
+    ``app.extensions['cms_publish_threads']`` (tests join it)."""
+    try:
+        from .publish import _publish_in_background, queue_run
+    except ImportError:
+        return None
+    from .db import client_ip, get_db
+
+    run_id = queue_run(get_db(), user)
+    app = current_app._get_current_object()
+    thread = threading.Thread(target=_publish_in_background, args=(app, run_id, user, client_ip()),
+                              name=f"jindallae-publish-{run_id}")
+    thread.start()
+    app.extensions.setdefault("cms_publish_threads", {})[run_id] = thread
+    return run_id
+
+
 def _audit(action: str, target: str, detail: str = "", **kw: Any) -> None:
     try:
         from .db import audit
     except ImportError:
         return
     audit(action, target, detail, **kw)
-
-
-def _publish_flash(result: Any) -> None:
-    if result is None:
-        return
-    if getattr(result, "ok", False):
-        flash(_("The site was published."), "success")
-    else:
-        errors = "; ".join(getattr(result, "errors", []) or [])[:500]
-        flash(_("The status was changed, but publishing the site failed; the live site is unchanged: %(detail)s",
-                detail=errors or _("see the publish log")), "error")
 
 
 @bp.post("/<action>/<path:rel>")
@@ -141,7 +153,9 @@ def act(action: str, rel: str):
     _audit(f"workflow_{action}", rel, f"status: {new_status}")
     flash(_("Status changed to: %(status)s.", status=_(forms.STATUS_LABELS[new_status])), "success")
     if action in ("approve", "unpublish"):
-        _publish_flash(run_publish(user))
+        run_id = start_publish(user)
+        if run_id is not None:
+            return redirect(url_for("publish.log_view", run_id=run_id), code=303)
     return redirect(back)
 
 

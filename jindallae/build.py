@@ -108,8 +108,11 @@ def build(project: Path, content: Path | None = None, output: Path | None = None
     inputs = [content, theme, project / "plugins", PACKAGE_DIR, settings_file or project / "pelicanconf.py"]
     extra = repr(sorted((k, repr(v)) for k, v in settings.items() if k.isupper())) + today_key()
     # The output is part of the fingerprint too: a deleted or edited file in build/ is rebuilt.
+    # The inputs are fingerprinted as this build reads them (before it starts): a file saved while
+    # it runs (the CMS approving a second page) makes the next build run instead of being skipped.
+    inputs_stamp = fingerprint(inputs, extra)
     if cache and not force and output.is_dir() and stamp_file.is_file() \
-            and stamp_file.read_text() == fingerprint(inputs + [output], extra):
+            and stamp_file.read_text() == inputs_stamp + fingerprint([output], ""):
         return BuildResult(output, skipped=True, seconds=time.perf_counter() - started)
     _check_output(output, stamp_file)
 
@@ -175,7 +178,7 @@ def build(project: Path, content: Path | None = None, output: Path | None = None
     timings["swap"] = time.perf_counter() - started - sum(timings.values())
     if cache:  # cache=False leaves project/.cache alone (it wrote one stamp folder per output)
         cache_dir.mkdir(parents=True, exist_ok=True)
-        stamp_file.write_text(fingerprint(inputs + [output], extra))
+        stamp_file.write_text(inputs_stamp + fingerprint([output], ""))
     warnings = [str(replace(w, path=f"{_display_path(content)}/{w.path}")) for w in site.warnings] + [_format_record(r) for r in collector.records if r.levelno < logging.ERROR]
     files = sum(len(f) for _, _, f in os.walk(output))
     drafts = sum(1 for i in site.items.values() if not i.published)

@@ -109,8 +109,10 @@ def test_e2e_create_translate_review_publish(browser, live):
     for path in (rel, f"news/{slug}.ko.md"):
         rpage.goto(f"{url}/edit/{path}")
         rpage.click("form[action*='/workflow/approve/'] button")
-        rpage.wait_for_load_state()
+        rpage.wait_for_url(f"{url}/publish/log/*")  # the publish runs in the background; its log page
         assert rpage.locator(".flash-success").count() >= 1, rpage.content()[:3000]
+    for thread in list(app.extensions.get("cms_publish_threads", {}).values()):
+        thread.join(120)
     for context in (editor, translator, reviewer):
         context.close()
 

@@ -31,6 +31,12 @@ def status_of(app, rel):
     return next(line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("status:"))
 
 
+def wait_publish(app):
+    """Join the background publish threads the workflow started (cms.workflow.start_publish)."""
+    for thread in list(app.extensions.get("cms_publish_threads", {}).values()):
+        thread.join(120)
+
+
 def act(client, action, rel, **extra):
     return client.post(f"/workflow/{action}/{rel}", data={"csrf_token": csrf(client), **extra})
 
@@ -48,7 +54,8 @@ def test_review_approve_publish_and_unpublish(cms):
     assert act(ed, "approve", "news/antu.zh.md").status_code == 403
     assert status_of(app, "news/antu.zh.md") == "review"
     r = act(rev, "approve", "news/antu.zh.md")
-    assert r.status_code == 302
+    assert r.status_code == 303 and r.location.startswith("/publish/log/")  # the build runs in the background
+    wait_publish(app)
     assert status_of(app, "news/antu.zh.md") == "published"
     assert git(repo, "log", "-1", "--format=%an|%s").strip() == "王审核|Approve and publish news/antu.zh.md: 安图县人口文化宣传周"
     page = out / "news" / "antu" / "index.html"
@@ -59,7 +66,8 @@ def test_review_approve_publish_and_unpublish(cms):
     actions = [row["action"] for row in db_rows(app, "SELECT action FROM audit_log ORDER BY id")]
     assert "workflow_review" in actions and "workflow_approve" in actions and "publish" in actions
     r = act(rev, "unpublish", "news/antu.zh.md")
-    assert r.status_code == 302 and status_of(app, "news/antu.zh.md") == "draft"
+    assert r.status_code == 303 and status_of(app, "news/antu.zh.md") == "draft"
+    wait_publish(app)
     assert not page.exists()
     assert (out / "news" / "hunchun" / "index.html").is_file()
 
@@ -155,3 +163,32 @@ def test_run_due_runs_past_jobs_once_and_leaves_future_ones(cms):
     assert [(d["path"], d["result"]) for d in done] == [("news/hunchun.zh.md", "ok")]
     assert status_of(app, "news/hunchun.zh.md") == "draft"
     assert not (app.config["OUTPUT_DIR"] / "news" / "hunchun" / "index.html").exists()
+
+
+def test_page_approved_while_a_build_runs_is_published_by_the_next_build(tmp_path, monkeypatch):
+    """Two approvals in quick succession: the second page's status changes while the first
+    publish is building; the second publish must build again, not report "nothing changed"
+    (jindallae.build fingerprints its inputs as it reads them)."""
+    import jindallae.build as build_mod
+    from site_helpers import make_project, write_files
+
+    project = make_project(tmp_path / "project")
+    content = write_files(project / "content", {
+        "news/hunchun.zh.md": LIVE, "news/antu.zh.md": DRAFT,
+        "images/jindallae-azalea.jpg": (PROJECT / "content/images/jindallae-azalea.jpg").read_bytes()})
+    out = project / "build"
+    original = build_mod.prepare_site
+
+    def approve_meanwhile(*args, **kwargs):
+        site = original(*args, **kwargs)
+        (content / "news/antu.zh.md").write_text(DRAFT.replace("status: draft", "status: published"), encoding="utf-8")
+        return site
+
+    monkeypatch.setattr(build_mod, "prepare_site", approve_meanwhile)
+    first = build_mod.build(project, content, out, progress=False)
+    monkeypatch.undo()
+    assert not first.skipped and not (out / "news" / "antu" / "index.html").exists()
+    second = build_mod.build(project, content, out, progress=False)
+    assert not second.skipped
+    assert (out / "news" / "antu" / "index.html").is_file()
+    assert build_mod.build(project, content, out, progress=False).skipped  # and then nothing changed
