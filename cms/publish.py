@@ -221,21 +221,30 @@ def _publish_in_background(app, run_id: int, user: Any, ip: str) -> None:
                 conn.close()
 
 
-@bp.route("/publish", methods=["POST"])
-@roles_required("reviewer")
-def publish_post():
-    """Queue a publish and run it in a background thread (a whole-site build can take minutes,
-    longer than a proxy waits for an answer); answer at once with 303 to its log page, which
-    reloads itself until the run is over.  A publish already running makes this one wait."""
-    run_id = queue_run(get_db(), g.user)
-    app = current_app._get_current_object()
+def start_publish(user: Any = None) -> int:
+    """Queue a publish of the current app's site and run it in a background thread (a
+    whole-site build can take minutes, longer than a proxy waits for an answer); returns the run
+    id at once (``/publish/log/<id>`` follows it).  Needs an app context; the thread is kept in
+    ``app.extensions['cms_publish_threads'][run_id]`` (tests join it).  A publish already
+    running makes this one wait (:func:`publish_lock`)."""
     from .db import client_ip
 
+    run_id = queue_run(get_db(), user)
+    app = current_app._get_current_object()
     # Not a daemon: stopping the server waits for the build to finish (it swaps atomically anyway).
-    thread = threading.Thread(target=_publish_in_background, args=(app, run_id, g.user, client_ip()),
+    thread = threading.Thread(target=_publish_in_background, args=(app, run_id, user, client_ip()),
                               name=f"jindallae-publish-{run_id}")
     thread.start()
     app.extensions.setdefault("cms_publish_threads", {})[run_id] = thread
+    return run_id
+
+
+@bp.route("/publish", methods=["POST"])
+@roles_required("reviewer")
+def publish_post():
+    """Start a publish (:func:`start_publish`) and answer at once with 303 to its log page,
+    which reloads itself until the run is over."""
+    run_id = start_publish(g.user)
     flash(_("Publishing started. This page shows the progress and the result."), "info")
     return redirect(url_for("publish.log_view", run_id=run_id), code=303)
 
