@@ -145,3 +145,24 @@ def test_create_translation_rejects_foreign_source(cms):
     r = tr.post("/translate/parks/gongyuan.zh.md/create", data={"csrf_token": csrf(tr), "source": "news/odd.zh.md"})
     assert r.status_code == 400
     assert not (app.config["CONTENT_DIR"] / "parks/gongyuan.zh.md").exists()
+
+
+def test_workflow_status_change_of_the_source_does_not_outdate_translations(cms):
+    """W4: "source changed" means the text changed — sending the zh source to review (only its
+    status line changes) leaves the ko translation current; a real edit afterwards outdates it
+    and the diff since the recorded revision shows the edit, not the status."""
+    app, _ = cms
+    rev = client_for(app, "rev")
+    ed = client_for(app, "ed")
+    assert rev.post("/workflow/unpublish/news/jiangzuo.zh.md", data={"csrf_token": csrf(rev)}).status_code == 303
+    for thread in list(app.extensions.get("cms_publish_threads", {}).values()):
+        thread.join(120)
+    assert "status: draft" in (app.config["CONTENT_DIR"] / "news/jiangzuo.zh.md").read_text(encoding="utf-8")
+    assert "badge-current" in str(row_cell(ed.get("/").get_data(as_text=True), "news/jiangzuo", "ko"))
+    data = form_of(ed.get("/edit/news/jiangzuo.zh.md").get_data(as_text=True))
+    data["body"] = data["body"].replace("讲座在延吉市人民广场举行。", "讲座在延吉市文化馆举行。")
+    assert ed.post("/edit/news/jiangzuo.zh.md", data=data).status_code == 302
+    assert "badge-outdated" in str(row_cell(ed.get("/").get_data(as_text=True), "news/jiangzuo", "ko"))
+    soup = BeautifulSoup(client_for(app, "tr").get("/translate/news/jiangzuo.ko.md").get_data(as_text=True), "html.parser")
+    changed = [d.get_text() for d in soup.select(".source-col table.diff del")]
+    assert changed == ["status: published", "讲座在延吉市人民广场举行。"]

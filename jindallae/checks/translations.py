@@ -131,9 +131,11 @@ def groups_of(items: list[Item]) -> dict[tuple[str, str], dict[str, Item]]:
 
 def translation_states(model: Model, items: list[Item], texts: dict[str, str] | None = None,
                        root: Path | None = None, diffs: bool = True) -> dict[str, TranslationState]:
-    """The :class:`TranslationState` of every item, by path.  With ``diffs``, the source diff
-    since the recorded revision is read from git for outdated translations (``texts``: current
-    file texts by path, read from ``root`` when missing)."""
+    """The :class:`TranslationState` of every item, by path.  With ``root``, a translation whose
+    source changed only in its ``status:`` line since the recorded revision counts as current
+    (:func:`only_status_changed`); with ``diffs``, the source diff since the recorded revision
+    is read from git for outdated translations (``texts``: current file texts by path, read
+    from ``root`` when missing)."""
     groups = groups_of(items)
     states: dict[str, TranslationState] = {}
     default = model.default.code
@@ -157,7 +159,7 @@ def translation_states(model: Model, items: list[Item], texts: dict[str, str] | 
                 # a version beside the default language's, and nothing says it is the original
                 st.source, st.state = versions[default], "unrecorded"
             states[item.path] = st
-    if diffs and root is not None:
+    if root is not None:
         outdated = [s for s in states.values() if s.state == "outdated"]
         blobs = read_blobs(root, [s.revision for s in outdated]) if outdated else {}
         for s in outdated:
@@ -166,8 +168,24 @@ def translation_states(model: Model, items: list[Item], texts: dict[str, str] | 
                 current = (texts or {}).get(s.source.path)
                 if current is None:
                     current = (root / s.source.path).read_text(encoding="utf-8").replace("\r\n", "\n")
-                s.diff = source_diff(old, current, s.source.path, s.revision)
+                if only_status_changed(old, current):
+                    s.state = "current"  # a workflow step (draft -> review -> published), nothing to translate
+                elif diffs:
+                    s.diff = source_diff(old, current, s.source.path, s.revision)
     return states
+
+
+_STATUS_LINE = re.compile(r"^status\s*:")
+
+
+def only_status_changed(old: bytes, current: str) -> bool:
+    """True when the source text ``current`` differs from the recorded revision ``old`` only in
+    its top-level ``status:`` line: sending the source to review or publishing it does not make
+    its translations outdated."""
+    def lines(text: str) -> list[str]:
+        return [line for line in text.replace("\r\n", "\n").split("\n") if not _STATUS_LINE.match(line)]
+
+    return lines(old.decode("utf-8", "replace")) == lines(current)
 
 
 def check_translations(model: Model, items: list[Item], selected: set[str], root: Path,
