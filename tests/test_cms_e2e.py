@@ -309,3 +309,45 @@ def test_W1_stale_save_in_the_browser_merge_and_save(browser, live):
     assert not [m for m in console if "Content Security Policy" in m], console
     ctx_a.close()
     ctx_b.close()
+
+
+def test_content_pages_have_no_axe_violations(browser, live):
+    """Item 2 (keyboard and screen-reader use): axe-core finds no violations on the content
+    list, new page, edit (with a refused save), translate (with a source diff), history, diff
+    and schedule pages."""
+    from test_a11y import AXE
+
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed: run `make test`")
+    app, url = live
+    context = browser.new_context(bypass_csp=True)  # (only so that axe itself can be injected)
+    page = sign_in(context, url, "rev")
+    editor = sign_in(browser.new_context(), url, "ed")
+    editor.goto(f"{url}/edit/news/antu.zh.md")
+    editor.fill("#f-summary", "一个摘要")
+    editor.click("#page-form button[name=save]")
+    editor.wait_for_url(f"{url}/edit/news/antu.zh.md?saved=*")
+    from cms.content_store import ContentStore
+
+    store = ContentStore.for_project(app.config["PROJECT_DIR"], app.config["CONTENT_DIR"])
+    commits = [r.commit for r in store.history("news/antu.zh.md")]
+
+    def violations():
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        return [f"{v['id']}: {v['help']} — " + "; ".join(" ".join(map(str, n["target"])) for n in v["nodes"][:3])
+                for v in result["violations"]]
+
+    found = {}
+    for path in ("/", "/new?section=events&lang=zh", "/edit/news/antu.zh.md", "/translate/news/antu.ko.md",
+                 "/history/news/antu.zh.md", f"/history/news/antu.zh.md/diff?a={commits[1]}&b={commits[0]}",
+                 "/workflow/", "/workflow/schedule"):
+        page.goto(url + path)
+        found[path] = violations()
+    page.goto(f"{url}/edit/news/antu.zh.md")
+    page.fill("#f-title", "")
+    page.click("#page-form button[name=save]")
+    page.wait_for_selector("#f-title-err")
+    found["edit, refused"] = violations()
+    assert {k: v for k, v in found.items() if v} == {}
+    context.close()
