@@ -25,7 +25,7 @@ from posters.fonts import (  # noqa: E402
 )
 from posters.text import (  # noqa: E402
     LINE_END_PROHIBITED, LINE_START_PROHIBITED, FittedText, TextDoesNotFit, Unbreakable,
-    break_opportunities, draw_text, fit_text, lang_tag, wrap, wrap_spans,
+    break_opportunities, draw_text, fit_text, lang_tag, word_boundaries, wrap, wrap_spans,
 )
 
 P1_ZH = "创建幸福家庭，共建美好未来。让每个家庭都享有健康、文明、幸福的生活！"
@@ -669,3 +669,66 @@ def test_lang_tag():
     with pytest.raises(ValueError):
         lang_tag("fr")
     assert fonts_mod.normalize_lang("ZH-hans") == "zh"
+
+
+WORDS_FILE = str(Path(__file__).resolve().parents[1] / "themes" / "jindallae" / "posters" / "words.txt")
+HEADLINES = ["2027年延边朝鲜族老年节敬老活动", "幸福家庭二人转送戏下乡巡演（德惠站）",
+             "第二届长白山人口文化暨幸福家庭文化论坛", "2027龙井梨花节", P1_ZH, P1_YEAR]
+
+
+@pytest.mark.parametrize("text", HEADLINES)
+def test_P1_word_breaks_keep_words_whole_and_kinsoku(text):
+    """Headlines (words=True) break only at word ends (jieba with the theme's words.txt), at
+    every width where the longest word fits; the P1 kinsoku rules still hold at every width."""
+    ends = word_boundaries(text, WORDS_FILE)
+    longest = max(b - a for a, b in zip([0, *sorted(ends)], sorted(ends)))
+    for width in range(1, len(text) + 1):
+        try:
+            lines = wrap(text, "zh", lambda line: len(line) <= width, True, WORDS_FILE)
+        except Unbreakable:
+            assert width < longest + 2  # a word (with a mark pushed onto it) wider than the line
+            continue
+        assert "".join(lines) == text
+        for line in lines:
+            assert line[0] not in CASE_START and line[-1] not in CASE_END, lines
+        pos = 0
+        for line in lines[:-1]:
+            pos += len(line)
+            prev, cur = text[pos - 1], text[pos]
+            if "\u4e00" <= cur <= "\u9fff" and ("\u4e00" <= prev <= "\u9fff" or prev.isdigit()):
+                assert pos in ends, (width, lines)
+
+
+def test_word_boundaries_use_the_theme_dictionary():
+    assert "|".join(_cut("2027年延边朝鲜族老年节敬老活动", WORDS_FILE)) == "2027|年|延边|朝鲜族|老年节|敬老活动"
+    # without the theme's words jieba cuts 老|年节 (the holiday's name is not in its dictionary)
+    assert "老|年节" in "|".join(_cut("2027年延边朝鲜族老年节敬老活动", None))
+
+
+def _cut(text, dictionary):
+    ends = sorted(word_boundaries(text, dictionary))
+    return [text[a:b] for a, b in zip([0, *ends], ends)]
+
+
+def test_fit_text_words_balanced_headline():
+    """A two-line headline keeps 龙井 together (not 2027龙|井梨花节) and still balances."""
+    face = find_face("zh", "sans", "bold")
+    font = load_font(face, 100)
+    width = math.ceil(font.getlength("2027龙井梨花", language="zh-Hans"))
+    fitted = fit_text("2027龙井梨花节", "zh", face, width, 400, 40, 100, balance=True, words=True,
+                      dictionary=WORDS_FILE)
+    assert fitted.lines == ["2027龙井", "梨花节"]
+    plain = fit_text("2027龙井梨花节", "zh", face, width, 400, 40, 100, balance=True)
+    assert plain.lines == ["2027龙", "井梨花节"]
+
+
+def test_fit_text_words_fall_back_to_characters_when_a_word_is_too_wide():
+    """A word wider than the box: word breaking would need a much smaller size, so the
+    headline breaks between characters (kinsoku still applies) at the larger size."""
+    face = find_face("zh", "sans", "bold")
+    font = load_font(face, 100)
+    width = math.ceil(font.getlength("敬老活", language="zh-Hans"))
+    words = fit_text("敬老活动", "zh", face, width, 1000, 20, 100, words=True, dictionary=WORDS_FILE)
+    chars = fit_text("敬老活动", "zh", face, width, 1000, 20, 100)
+    assert words.size_px == chars.size_px == 100
+    assert words.lines == chars.lines == ["敬老活", "动"]

@@ -25,7 +25,7 @@ from .formats import DataError, Format, load_formats
 from .layout import Template, load_templates
 from .render import PosterError, PosterText
 
-VERSION = "1"  # bump when the renderer's output changes: every cache key changes with it
+VERSION = "2"  # bump when the renderer's output changes: every cache key changes with it
 BILINGUAL = "bilingual"
 SUFFIXES = ("pdf", "png", "jpg", "json")  # print PDF, preview, page thumbnail, metadata
 THUMB_WIDTH = 360  # px, the thumbnail on pages (the PNG preview is linked)
@@ -327,10 +327,12 @@ def _font_identity(template: Template, langs: tuple[str, ...]) -> str:
 
 
 def digest(job: Job, config: Config) -> str:
-    """Hash of every input of ``job``: texts, picture bytes, focus, format, template file, fonts,
+    """Hash of every input of ``job``: texts, picture bytes, focus, format, template file, the
+    theme's word list (posters/words.txt), fonts,
     settings that change the output, the renderer version."""
     h = hashlib.sha1()
-    for part in (VERSION, repr(job.fmt), job.template.digest, repr(job.texts), job.url, _file_hash(job.image),
+    for part in (VERSION, repr(job.fmt), job.template.digest, _file_hash(str(job.template.path.parent / "words.txt")),
+                 repr(job.texts), job.url, _file_hash(job.image),
                  repr(job.focus), repr((config.second_scale, config.min_dpi, config.quality, config.preview_height)),
                  repr((config.cmyk, _file_hash(config.profile) if config.cmyk else "", config.intent)),
                  _font_identity(job.template, job.langs)):

@@ -218,14 +218,15 @@ def draw_qr(raster: Raster, box: tuple[int, int, int, int], url: str) -> None:
 
 
 def _fit(text: str, lang: str, face, box: tuple[int, int, int, int], element: Element, sizes: tuple[int, int],
-         field_name: str, fmt: Format):
+         field_name: str, fmt: Format, dictionary: str | None = None):
     """fit_text for one language in ``box``; its errors become :class:`PosterError`."""
     from .fonts import MissingGlyphs
     from .text import TextDoesNotFit, fit_text
 
     try:
         return fit_text(text, lang, face, box[2] - box[0], box[3] - box[1], sizes[0], max(sizes), element.line_spacing,
-                        element.max_lines, field=field_name, balance=element.balanced)
+                        element.max_lines, field=field_name, balance=element.balanced,
+                        words=element.balanced, dictionary=dictionary)
     except MissingGlyphs as exc:
         def strip(text: str) -> str:  # the field is named in front of the line already
             return re.sub(rf"^{re.escape(field_name)}\s*[:：]\s*", "", text)
@@ -253,6 +254,8 @@ def draw_text_element(raster: Raster, template: Template, element: Element, text
 
     fmt = raster.fmt
     name = element.field
+    words_file = template.path.parent / "words.txt"  # jieba user dictionary: keep these words whole
+    dictionary = str(words_file) if words_file.is_file() else None
     parts = []
     for t in texts:
         value = captions.get(t.lang, "") if name == "qr_caption" else t.get(name)
@@ -284,7 +287,8 @@ def draw_text_element(raster: Raster, template: Template, element: Element, text
         except FontNotFound as exc:
             raise PosterError(f"poster.{name}", {"zh": str(exc), "ko": str(exc), "en": str(exc)}) from None
         sizes = (px(element.size[0] * min(w, 1.0)), px(element.size[1] * w))
-        fitted.append(_fit(value, t.lang, face, sub, element, (min(sizes), max(sizes)), f"poster.{name}", fmt))
+        fitted.append(_fit(value, t.lang, face, sub, element, (min(sizes), max(sizes)), f"poster.{name}", fmt,
+                           dictionary))
     if len(fitted) == 2 and fitted[0] and fitted[1]:
         # keep the set ratio between the languages: the second at most second_scale x the first
         from .text import fit_text
@@ -295,14 +299,16 @@ def draw_text_element(raster: Raster, template: Template, element: Element, text
             (t, value), sub = parts[1], boxes[1]
             fitted[1] = fit_text(value, t.lang, second.face, sub[2] - sub[0], sub[3] - sub[1],
                                  min(want_second, second.size_px), want_second, element.line_spacing,
-                                 element.max_lines, field=f"poster.{name}", balance=element.balanced)
+                                 element.max_lines, field=f"poster.{name}", balance=element.balanced,
+                                 words=element.balanced, dictionary=dictionary)
         elif second_scale > 0 and second.size_px < want_second:
             want_first = max(1, math.floor(second.size_px / second_scale))
             if want_first < first.size_px:
                 (t, value), sub = parts[0], boxes[0]
                 fitted[0] = fit_text(value, t.lang, first.face, sub[2] - sub[0], sub[3] - sub[1],
                                      want_first, want_first, element.line_spacing, element.max_lines,
-                                     field=f"poster.{name}", balance=element.balanced)
+                                     field=f"poster.{name}", balance=element.balanced,
+                                     words=element.balanced, dictionary=dictionary)
     if len(parts) == 2 and element.valign == "middle":
         # centre the pair as one block instead of each in its half
         total = fitted[0].height_px + gap + fitted[1].height_px

@@ -47,6 +47,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -160,13 +161,54 @@ def _same_group(a: str, b: str) -> bool:
     return any(a in group and b in group for group in _INSEPARABLE_GROUPS)
 
 
+@functools.lru_cache(maxsize=4)
+def _tokenizer(dictionary: str | None):
+    """A jieba tokenizer (dictionary-based Chinese word segmentation, the library most Chinese
+    projects use) with ``dictionary`` (a jieba user dictionary: one word per line, optionally
+    ``word frequency``) added: the theme's ``posters/words.txt`` teaches it local names such as
+    二人转 or 老年节. One per process and dictionary (lru_cache, built on first use)."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    if dictionary:  # jieba's own load_userdict would take "# comment" lines for words
+        with open(dictionary, encoding="utf-8") as lines:
+            for line in lines:
+                parts = line.split("#", 1)[0].split()
+                if parts:
+                    freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+                    tokenizer.add_word(parts[0], freq)
+    return tokenizer
+
+
 @functools.lru_cache(maxsize=1024)
-def _paragraph_breaks(text: str, lang: str) -> tuple[int, ...]:
+def word_boundaries(text: str, dictionary: str | None = None) -> frozenset[int]:
+    """Indexes ``i`` where a Chinese word ends in ``text`` (jieba, dictionary only, no HMM
+    guessing of unknown words), e.g. 长白山|人口|文化节 → {3, 5, 8}. ``dictionary``: a jieba user
+    dictionary file (see :func:`_tokenizer`)."""
+    ends, i = set(), 0
+    for word in _tokenizer(dictionary).cut(text, HMM=False):
+        i += len(word)
+        ends.add(i)
+    return frozenset(ends)
+
+
+def _is_han(ch: str) -> bool:
+    return unicodedata.category(ch) == "Lo" and "CJK" in unicodedata.name(ch, "")
+
+
+@functools.lru_cache(maxsize=1024)
+def _paragraph_breaks(text: str, lang: str, words: bool = False, dictionary: str | None = None) -> tuple[int, ...]:
     """Break opportunities inside one paragraph (no hard breaks): indexes 0 < i < len.
 
+    ``words`` (Chinese only): no break inside a word between two Han characters (word ends from
+    :func:`word_boundaries`), so a headline breaks 长白山|人口文化节, not 长白|山.
     Cached: fit_text wraps the same text at many sizes, and UAX #14 is computed in Python."""
     if len(text) < 2:
         return ()
+    ends = word_boundaries(text, dictionary) if words and lang == "zh" else None
     allowed = list(line_break_breakables(text, property=_east_asian_property))
     inside_atomic = [False] * (len(text) + 1)
     for m in _ATOMIC.finditer(text):
@@ -184,6 +226,8 @@ def _paragraph_breaks(text: str, lang: str) -> tuple[int, ...]:
             continue  # a Korean word inside Chinese text stays whole too (keep-all)
         if cur in LINE_START_PROHIBITED or _same_group(prev, cur):
             continue
+        if ends is not None and i not in ends and (_is_han(prev) or prev.isdigit()) and _is_han(cur):
+            continue  # inside a Chinese word (2026年 counts as one)
         j = i - 1
         while j > 0 and text[j].isspace():
             j -= 1
@@ -232,7 +276,8 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def wrap_spans(text: str, lang: str, fits: Callable[[str], bool]) -> list[tuple[int, int]]:
+def wrap_spans(text: str, lang: str, fits: Callable[[str], bool], words: bool = False,
+               dictionary: str | None = None) -> list[tuple[int, int]]:
     """Like :func:`wrap`, but the lines as ``(start, end)`` indexes into ``text`` (spaces at
     line ends excluded), so a caller can map lines back to the source text."""
     code = normalize_lang(lang)
@@ -243,7 +288,7 @@ def wrap_spans(text: str, lang: str, fits: Callable[[str], bool]) -> list[tuple[
     for p_start, p_end in _paragraphs(text[lo:hi]):
         p_start, p_end = p_start + lo, p_end + lo
         para = text[p_start:p_end]
-        bounds = [0, *_paragraph_breaks(para, code), len(para)]
+        bounds = [0, *_paragraph_breaks(para, code, words, dictionary), len(para)]
         line_start = line_end = 0
         for u_start, u_end in zip(bounds, bounds[1:]):
             cs, ce = _strip_span(para, line_start, line_end)
@@ -263,7 +308,8 @@ def wrap_spans(text: str, lang: str, fits: Callable[[str], bool]) -> list[tuple[
     return lines
 
 
-def wrap(text: str, lang: str, fits: Callable[[str], bool]) -> list[str]:
+def wrap(text: str, lang: str, fits: Callable[[str], bool], words: bool = False,
+         dictionary: str | None = None) -> list[str]:
     """Break ``text`` into lines by greedy filling: each line takes as many units (the text
     between two :func:`break_opportunities`) as ``fits(line)`` accepts.
 
@@ -272,9 +318,11 @@ def wrap(text: str, lang: str, fits: Callable[[str], bool]) -> list[str]:
     dropped; hard line breaks are kept (an empty paragraph gives an empty line). Chinese breaks
     between any two Han characters except where kinsoku forbids (clreq §6.1.1, push-out, no
     hanging punctuation), Korean only at spaces; Latin words, numbers, URLs and phone numbers stay
-    whole. Raises :class:`Unbreakable` when one unit does not fit even alone.
+    whole. With ``words`` Chinese breaks only between words (:func:`word_boundaries`;
+    ``dictionary`` adds words), as Korean does between eojeol.
+    Raises :class:`Unbreakable` when one unit does not fit even alone.
     """
-    return [text[s:e] for s, e in wrap_spans(text, lang, fits)]
+    return [text[s:e] for s, e in wrap_spans(text, lang, fits, words, dictionary)]
 
 
 @dataclass
@@ -313,7 +361,8 @@ def line_height(size_px: int, line_spacing: float) -> int:
 
 def fit_text(text: str, lang: str, face: FontFace, box_w: int, box_h: int, min_px: int,
              max_px: int, line_spacing: float = 1.25, max_lines: int | None = None,
-             field: str = "text", balance: bool = False) -> FittedText:
+             field: str = "text", balance: bool = False, words: bool = False,
+             dictionary: str | None = None, word_size_ratio: float = 0.85) -> FittedText:
     """The largest font size in ``[min_px, max_px]`` (px per em) at which ``text``, wrapped by
     :func:`wrap` with real measured widths (``font.getlength(line, language=lang_tag(lang))``,
     raqm layout), fits a box of ``box_w`` × ``box_h`` px: every line at most ``box_w`` wide,
@@ -324,6 +373,9 @@ def fit_text(text: str, lang: str, face: FontFace, box_w: int, box_h: int, min_p
     (``field`` names the text in the error). With ``balance`` the lines are then evened out, as
     CSS ``text-wrap: balance`` does for headlines: the narrowest width that keeps the same number
     of lines is used, so the last line is not left with a character or two.
+    With ``words`` (Chinese) lines break between words only (:func:`word_boundaries`,
+    ``dictionary`` adds words) when that still fits at ``word_size_ratio`` × the size that
+    breaking between any characters reaches; otherwise between characters (kinsoku always holds).
 
     Raises :class:`~plugins.posters.fonts.MissingGlyphs` (naming ``field``) when the face cannot
     draw a character, :class:`TextDoesNotFit` when the text does not fit even at ``min_px``,
@@ -340,6 +392,8 @@ def fit_text(text: str, lang: str, face: FontFace, box_w: int, box_h: int, min_p
     check_coverage(text, face, field)
     tag = lang_tag(lang)
 
+    by_word = False  # the wrap mode attempt() uses; switched on below when words fit
+
     def attempt(size: int, width_px: int = box_w) -> FittedText | tuple[str, str | None, int | None]:
         font = load_font(face, size)
 
@@ -347,7 +401,7 @@ def fit_text(text: str, lang: str, face: FontFace, box_w: int, box_h: int, min_p
             return font.getlength(line, language=tag) <= width_px
 
         try:
-            lines = wrap(text, lang, fits)
+            lines = wrap(text, lang, fits, by_word, dictionary)
         except Unbreakable as exc:
             return ("width", exc.unit, None)
         lh = line_height(size, line_spacing)
@@ -386,6 +440,20 @@ def fit_text(text: str, lang: str, face: FontFace, box_w: int, box_h: int, min_p
             best, lo = result, mid
         else:
             hi = mid - 1
+    if words and normalize_lang(lang) == "zh":
+        by_word = True
+        lo, hi, found = max(min_px, math.ceil(best.size_px * word_size_ratio)), best.size_px, None
+        while lo <= hi:  # the largest size at which whole words still fit
+            mid = (lo + hi + 1) // 2
+            result = attempt(mid)
+            if isinstance(result, FittedText):
+                found, lo = result, mid + 1
+            else:
+                hi = mid - 1
+        if found is None:
+            by_word = False
+        else:
+            best = found
     if balance and len(best.lines) > 1:
         # greedy filling needs no more lines at a larger width, so the narrowest width that
         # keeps the line count is found by binary search
