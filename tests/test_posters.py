@@ -321,6 +321,13 @@ def test_site_lists_posters_and_pages_link_them(site):
     assert "预览" in img["alt"] and (site / img["src"].lstrip("/")).is_file()
     for a in section.select("a[href]"):
         assert (site / a["href"].lstrip("/")).is_file(), a["href"]
+    # format names in the page's language only (formats.yaml: name: {zh: 易拉宝, ko: 롤업 배너})
+    import re
+
+    zh_names = [a.get_text() for a in zh.select(".poster-files a[type='application/pdf']")]
+    ko_names = [a.get_text() for a in ko.select(".poster-files a[type='application/pdf']")]
+    assert "易拉宝 印刷用 PDF" in zh_names and not any(re.search("[\uac00-\ud7a3]", n) for n in zh_names)
+    assert any(n.startswith("롤업 배너") for n in ko_names) and not any("易拉宝" in n for n in ko_names)
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
     assert "http://localhost:8000/posters/" in sitemap and "http://localhost:8000/ko/posters/" in sitemap
 

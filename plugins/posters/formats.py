@@ -42,6 +42,11 @@ class Format:
     no_text: dict[str, float] = field(default_factory=dict)
     bleed: float = 3.0
     slug: float = 10.0
+    names: dict[str, str] = field(default_factory=dict)  # per language: {zh: 易拉宝, ko: 롤업 배너}
+
+    def name_in(self, lang: str) -> str:
+        """The format's name for pages in ``lang`` (``names[lang]``, else ``name``)."""
+        return self.names.get(lang, self.name)
 
     # geometry ----------------------------------------------------------------------------------
     def px(self, mm: float) -> int:
@@ -133,7 +138,17 @@ def load_formats(path: Path, dpi_overrides: dict[str, int] | None = None, bleed:
             raise DataError(path, f"{key}.no_text", "must be a mapping of top, bottom, left, right to mm")
         strips = {edge: _number(path, f"{key}.no_text.{edge}", v, 0, min(width, height) if edge in ("left", "right") else height / 2)
                   for edge, v in no_text.items()}
-        fmt = Format(key=key, name=str(entry.get("name", key)), width=width, height=height, dpi=dpi,
+        raw_name = entry.get("name", key)
+        if isinstance(raw_name, dict):
+            if not raw_name or not all(isinstance(v, str) and v.strip() for v in raw_name.values()):
+                raise DataError(path, f"{key}.name", "must be text or a mapping of languages to text: {zh: 易拉宝, ko: 롤업 배너}")
+            names = {str(k): v.strip() for k, v in raw_name.items()}
+        elif isinstance(raw_name, (str, int)):
+            names = {}
+        else:
+            raise DataError(path, f"{key}.name", "must be text or a mapping of languages to text: {zh: 易拉宝, ko: 롤업 배너}")
+        fmt = Format(key=key, name=next(iter(names.values())) if names else str(raw_name), names=names,
+                     width=width, height=height, dpi=dpi,
                      safe=_number(path, f"{key}.safe", entry.get("safe", 10), 0, min(width, height) / 4),
                      scan_distance=_number(path, f"{key}.scan_distance", entry.get("scan_distance", 1), 0.1, 50),
                      orientation=orientation, no_text=strips, bleed=bleed, slug=slug)

@@ -82,7 +82,7 @@ class PostersGenerator(Generator):
             "preview_url": self.ml.url(files["png"]), "preview_size": meta.get("preview", [0, 0]),
             "preview_format": first.fmt.key,
             "headlines": [t.headline for t in first.texts],
-            "formats": [{"key": j.fmt.key, "name": j.fmt.name, "width": j.fmt.width, "height": j.fmt.height,
+            "formats": [{"key": j.fmt.key, "name": j.fmt.name, "names": j.fmt.names, "width": j.fmt.width, "height": j.fmt.height,
                          "dpi": j.fmt.dpi, "pdf_url": self.ml.url(j.files(self.config.cmyk)["pdf"]),
                          "cmyk_url": self.ml.url(j.files(True)["cmyk"]) if self.config.cmyk else None}
                         for j in jobs],
