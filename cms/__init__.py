@@ -110,6 +110,9 @@ def create_app(config: dict | None = None) -> Flask:
     from . import auth, db, i18n
 
     db.init_db(app)
+    from .publish import recover_interrupted_runs
+
+    recover_interrupted_runs(app.config["DATABASE"], instance)
     i18n.init_i18n(app)
     auth.init_auth(app)
     for module, attr in BLUEPRINTS:
@@ -133,15 +136,17 @@ def _home():
     return redirect(url_for("auth.account"))
 
 
-# Navigation: (URL path of the rule, label, roles that see it; empty = every signed-in user).
+# Navigation: (URL path of a GET rule, label).  An entry is shown when the rule exists and the
+# user holds one of the roles its view requires (``roles_required`` records them).
 NAV = (
-    ("/", N_("Content"), ()),
-    ("/new", N_("New page"), ("editor", "translator")),
-    ("/translate/", N_("Translations"), ("translator", "editor")),
-    ("/publish", N_("Publish"), ("reviewer",)),
-    ("/media/upload", N_("Images"), ("editor", "translator")),
-    ("/admin/users", N_("Users"), ("admin",)),
-    ("/admin/audit", N_("Audit log"), ("admin",)),
+    ("/", N_("Content")),
+    ("/new", N_("New page")),
+    ("/translate/", N_("Translations")),
+    ("/workflow/", N_("Review")),
+    ("/publish", N_("Publish")),
+    ("/media/upload", N_("Images")),
+    ("/admin/users", N_("Users")),
+    ("/admin/audit", N_("Audit log")),
 )
 
 
@@ -155,11 +160,16 @@ def nav_links() -> list[tuple[str, str, bool]]:
     user = g.get("user")
     if user is None:
         return []
-    rules = {rule.rule.rstrip("/") or "/" for rule in current_app.url_map.iter_rules()}
+    views = {rule.rule: current_app.view_functions[rule.endpoint]
+             for rule in current_app.url_map.iter_rules() if "GET" in rule.methods}
     out = []
-    for path, label, roles in NAV:
+    for path, label in NAV:
         key = path.rstrip("/") or "/"
-        if key not in rules or (roles and not any(user.can(r) for r in roles)):
+        view = views.get(path)
+        if view is None:
+            continue
+        roles = getattr(view, "cms_roles", ())
+        if roles and not any(user.can(r) for r in roles):
             continue
         current = request.path == path or (path != "/" and request.path.startswith(key + "/"))
         out.append((path, gettext(label), current))
@@ -214,8 +224,11 @@ def _install_responses(app: Flask) -> None:
 
     @app.errorhandler(400)
     def _bad_request(exc):
-        return _error(400, "error.html", _("Bad request"),
-                      getattr(exc, "description", None) or _("The request could not be understood."))
+        # Werkzeug's generic English description is replaced by ours; a specific one is kept.
+        description = getattr(exc, "description", None)
+        if description == type(exc).description:
+            description = None
+        return _error(400, "error.html", _("Bad request"), description or _("The request could not be understood."))
 
     @app.errorhandler(500)
     def _server_error(_exc):

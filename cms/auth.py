@@ -447,6 +447,10 @@ def login():
     end_session(conn, session.get("sid"))
     session.clear()
     session["sid"] = start_session(conn, row["id"])
+    cfg = current_app.config  # sessions of users who never came back
+    now = time.time()
+    conn.execute("DELETE FROM sessions WHERE last_seen < ? OR created_at < ?",
+                 (now - cfg["SESSION_IDLE_SECONDS"], now - cfg["SESSION_ABSOLUTE_SECONDS"]))
     conn.execute("DELETE FROM login_attempts WHERE username = ? AND ok = 0", (key,))
     g.user = load_user(conn, row["id"])
     g.pop("ui_lang", None)

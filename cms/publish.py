@@ -94,6 +94,31 @@ def publish_lock(path: Path) -> Iterator[None]:
             fcntl.flock(fp.fileno(), fcntl.LOCK_UN)
 
 
+def recover_interrupted_runs(database: Path, instance: Path) -> int:
+    """Close the runs a stopped server left open (started but never finished, or queued for
+    more than an hour), as failed with a note in their log, so their pages stop waiting.
+    Only when nobody holds the publish lock (no publish is running in any process); returns
+    the number of runs closed."""
+    lock = Path(instance) / LOCK_NAME
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a+") as fp:
+        try:
+            fcntl.flock(fp.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return 0
+        try:
+            conn = connect(database)
+            try:
+                now = time.time()
+                note = f"\nInterrupted: the CMS stopped before this run finished (closed {_stamp(now)}); publish again."
+                return conn.execute("UPDATE publish_runs SET finished = ?, ok = 0, log = log || ? WHERE finished IS NULL "
+                                    "AND (started IS NOT NULL OR queued < ?)", (now, note, now - 3600)).rowcount
+            finally:
+                conn.close()
+        finally:
+            fcntl.flock(fp.fileno(), fcntl.LOCK_UN)
+
+
 def _stamp(seconds: float) -> str:
     return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).isoformat(timespec="seconds")
 

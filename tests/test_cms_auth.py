@@ -379,3 +379,17 @@ def test_throttle_sees_real_address_behind_proxy(tmp_path):
                     headers={"X-Forwarded-For": "198.51.100.1"})
     assert r.status_code == 302
     assert {r["ip"] for r in db_rows(app, "SELECT ip FROM login_attempts")} == {"203.0.113.5", "198.51.100.1"}
+
+
+def test_stale_sessions_removed_at_login(cms):
+    app, client = cms
+    login(client, "ed")
+    from cms.db import connect
+
+    conn = connect(app.config["DATABASE"])
+    conn.execute("UPDATE sessions SET last_seen = last_seen - 4000")  # abandoned an hour ago
+    conn.close()
+    other = app.test_client()
+    login(other, "boss")
+    assert [r["user_id"] for r in db_rows(app, "SELECT user_id FROM sessions")] == \
+        [db_rows(app, "SELECT id FROM users WHERE username = 'boss'")[0]["id"]]

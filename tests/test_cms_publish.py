@@ -231,3 +231,32 @@ def test_publish_post_answers_before_the_build_ends(cms, monkeypatch):
     release.set()
     app.extensions["cms_publish_threads"][row["id"]].join(60)
     assert db_rows(app, "SELECT ok FROM publish_runs") == [{"ok": 1}]
+
+
+def test_interrupted_runs_closed_at_start(cms):
+    """A run left open by a stopped server is closed as failed when the CMS starts again, unless
+    a publish holds the lock (it may be running in another process)."""
+    import fcntl
+
+    from cms import create_app
+    from cms.publish import LOCK_NAME
+
+    app, _client = cms
+    cfg = dict(app.config)
+    with app.app_context():
+        from cms.db import get_db
+
+        conn = get_db()
+        conn.execute("INSERT INTO publish_runs (user, queued, started) VALUES ('rev', ?, ?)", (time.time(), time.time()))
+        conn.execute("INSERT INTO publish_runs (user, queued) VALUES ('rev', ?)", (time.time(),))  # queued just now
+    keys = ("PROJECT_DIR", "CONTENT_DIR", "OUTPUT_DIR", "INSTANCE_DIR", "SECRET_KEY", "TESTING")
+    with open(Path(cfg["INSTANCE_DIR"]) / LOCK_NAME, "a+") as fp:
+        fcntl.flock(fp.fileno(), fcntl.LOCK_EX)  # a publish is running: nothing is touched
+        create_app({k: cfg[k] for k in keys})
+        assert [r["finished"] for r in db_rows(app, "SELECT finished FROM publish_runs ORDER BY id")] == [None, None]
+    create_app({k: cfg[k] for k in keys})
+    rows = db_rows(app, "SELECT ok, finished, log FROM publish_runs ORDER BY id")
+    assert rows[0]["ok"] == 0 and rows[0]["finished"] and "Interrupted" in rows[0]["log"]
+    assert rows[1]["finished"] is None  # queued a moment ago: may still be waiting for the lock
+    page = _client.get("/publish/log/1").get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in page and "失败" in page

@@ -286,3 +286,31 @@ def test_browser_login_csp_language_layout(cms, browser):
     csp = [p for p in problems if "Content Security Policy" in p or "Refused to" in p]
     assert csp == [], csp
     assert [p for p in problems if "400" not in p] == []
+
+
+def test_navigation_follows_roles(cms):
+    """The menu shows exactly the pages the user's roles open: every link shown answers, every
+    menu page left out answers 403 (roles come from the views' own ``roles_required``)."""
+    from cms import NAV
+
+    app, _client = cms
+    existing = {r.rule for r in app.url_map.iter_rules()}
+    shown_for = {}
+    for user in ("ed", "tr", "rev", "adm", "none", "all"):
+        client = app.test_client()
+        login(client, user)
+        page = client.get("/account").get_data(as_text=True)
+        nav = page.split("</nav>")[0].split('class="main-nav"')[1] if 'class="main-nav"' in page else ""
+        shown = re.findall(r'<li><a href="([^"]+)"', nav)
+        shown_for[user] = shown
+        for path, _label in NAV:
+            if path not in existing:
+                continue
+            status = client.get(path).status_code
+            if path in shown:
+                assert status in (200, 302), (user, path, status)
+            else:
+                assert status == 403, (user, path, status)
+    assert "/publish" in shown_for["rev"] and "/publish" not in shown_for["ed"]
+    assert "/admin/users" in shown_for["adm"] and "/admin/users" not in shown_for["rev"]
+    assert set(shown_for["all"]) == {p for p, _ in NAV if p in existing}
