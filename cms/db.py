@@ -130,6 +130,7 @@ def get_db() -> sqlite3.Connection:
 
 
 def close_db(_exc: BaseException | None = None) -> None:
+    """Close the app context's connection (registered as a teardown handler)."""
     conn = g.pop("cms_db", None)
     if conn is not None:
         conn.close()

@@ -67,6 +67,7 @@ class StoredImage:
     commit: str = ""
 
     def to_json(self) -> dict:
+        """The JSON answer of an upload: ``{path, width, height, markdown, commit}``."""
         return {"path": self.path, "width": self.width, "height": self.height, "markdown": self.markdown,
                 "commit": self.commit}
 

@@ -45,6 +45,7 @@ class CheckSummary:
 
     @property
     def ok(self) -> bool:
+        """True when no error blocks publishing."""
         return not self.errors
 
 
