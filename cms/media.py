@@ -25,6 +25,7 @@ a message in the UI language.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import io
 import os
 import re
@@ -167,16 +168,27 @@ def _content_repo(content: Path) -> Path:
 
 def commit_file(content: Path, file: Path, message: str, name: str, email: str) -> str:
     """Commit ``file`` (and only it) to the content repository with ``name <email>`` as author
-    and committer; returns the commit hash.  Raises ``subprocess.CalledProcessError``."""
+    and committer; returns the commit hash.  Raises ``subprocess.CalledProcessError``.
+
+    Holds the writers' lock of the content side (``flock`` on ``<git dir>/jindallae-cms.lock``,
+    as ``cms.content_store.ContentStore.locked``), so an upload and a page save never run git
+    at the same time (git's own ``index.lock`` would make one of them fail)."""
     repo = _content_repo(content)
     rel = file.resolve().relative_to(repo.resolve()).as_posix()
     env = {**os.environ, "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email or "cms@localhost",
            "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email or "cms@localhost"}
-    subprocess.run(["git", "-C", str(repo), "add", "--", rel], check=True, capture_output=True, env=env)
-    subprocess.run(["git", "-C", str(repo), "commit", "-q", "-m", message, "--", rel], check=True, capture_output=True,
-                   env=env)
-    return subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], check=True, capture_output=True, text=True,
-                          env=env).stdout.strip()
+    git_dir = Path(subprocess.run(["git", "-C", str(repo), "rev-parse", "--absolute-git-dir"], check=True,
+                                  capture_output=True, text=True).stdout.strip())
+    with open(git_dir / "jindallae-cms.lock", "a+b") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        try:
+            subprocess.run(["git", "-C", str(repo), "add", "--", rel], check=True, capture_output=True, env=env)
+            subprocess.run(["git", "-C", str(repo), "commit", "-q", "-m", message, "--", rel], check=True,
+                           capture_output=True, env=env)
+            return subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], check=True, capture_output=True,
+                                  text=True, env=env).stdout.strip()
+        finally:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
 
 
 def store_upload(content: Path, filename: str, data: bytes, alt: str, max_bytes: int, max_pixels: int,

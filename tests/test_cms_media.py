@@ -253,3 +253,28 @@ def test_upload_permissions(tmp_path):
     assert upload(client, phone_photo(), "x.jpg").status_code == 403
     login(client, "tr")
     assert upload(client, phone_photo(), "x.jpg").status_code == 201
+
+
+def test_uploads_at_once_all_committed(cms):
+    """Four uploads in parallel threads (and the content side's writers) share one git lock:
+    every image is stored and committed, none fails on git's index.lock."""
+    import threading
+
+    app, _client = cms
+    results = []
+
+    def one(i):
+        client = app.test_client()
+        login(client, "ed")
+        results.append(upload(client, phone_photo(), f"p{i}.jpg"))
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r.status_code for r in results) == [201] * 4
+    paths = {"content/" + r.get_json()["path"] for r in results}
+    root = Path(app.config["PROJECT_DIR"])
+    logged = set(git(root, "log", "--name-only", "--format=", "-4").split())
+    assert logged == paths
