@@ -356,6 +356,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "a file path": {"zh": "文件路径", "ko": "파일 경로"},
     "true or false": {"zh": "true 或 false", "ko": "true 또는 false"},
     "draft, review or published": {"zh": "draft、review 或 published", "ko": "draft, review, published 중 하나"},
+    "a mapping with headline, formats, language ...": {
+        "zh": "海报字段的映射，如 poster: {headline: 标题, formats: [A2]}（或只写 poster: 表示全部用默认值）",
+        "ko": "포스터 항목의 매핑(예: poster: {headline: 제목, formats: [A2]}, 모두 기본값이면 poster:만 쓰기)"},
 }
 
 
@@ -801,7 +804,7 @@ class Model:
                 continue
             if spec.kind == "str" and not isinstance(value, (str, dict, list)) and name in raw:
                 value = raw[name]  # YAML 1.1 would turn "0123" into 83 and "yes" into True
-            if value is None:
+            if value is None and spec.kind != "poster":  # a bare ``poster:`` asks for a poster
                 continue
             clean = self._clean(item, name, spec, value, err, root, draft=data.get("status") == "draft")
             if clean is not None:
@@ -879,7 +882,10 @@ class Model:
         raise AssertionError(kind)
 
     def _clean_poster(self, item: Item, value: Any, err: Callable[..., None], root: Path | None) -> dict[str, Any] | None:
-        """The ``poster:`` block: known sub-fields of the right type (see POSTER_FIELDS)."""
+        """The ``poster:`` block: known sub-fields of the right type (see POSTER_FIELDS).  A bare
+        ``poster:`` (YAML null) is a poster with every default, like ``poster: {}``."""
+        if value is None:
+            value = {}
         if not isinstance(value, dict):
             err("poster", "bad_type", field="poster", expected=FIELDS["poster"].expected)
             return None

@@ -453,3 +453,108 @@ def test_posters_command_explains_a_format_the_page_does_not_list(tmp_path):
     assert run.returncode == 2, run.stderr
     assert "longjing-lihuajie-2027.zh.md: poster.formats is A2, rollup" in run.stderr
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.pdf"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Found by trying bad input as a new user (issue #4 review)
+
+
+def _plan_and_make(content: Path, cache: Path, **narrow):
+    """plan + make on a content folder with the project's settings -> (jobs, problems)."""
+    from jindallae.model import model_from_settings
+    from posters.jobs import Config, make, plan, problems_of
+
+    s = settings()
+    model = model_from_settings(s)
+    config = Config.from_settings(s)
+    items, errors = model.load(content)
+    assert errors == []
+    jobs, problems = plan(model, content, items, config, narrow.get("only"), narrow.get("formats"), narrow.get("langs"))
+    make(jobs, config, cache, workers=1)
+    return jobs, problems + problems_of(jobs)
+
+
+def test_bare_poster_key_asks_for_a_poster_with_every_default(tmp_path):
+    """``poster:`` with no value (YAML null) is a poster made from the page's defaults, like
+    ``poster: {}``; it used to be dropped silently.  A wrong type says what is expected in the
+    editor's language (no English left in the Chinese part)."""
+    from jindallae.model import model_from_settings
+    from posters.jobs import Config, plan
+
+    s = settings()
+    model = model_from_settings(s)
+    content = write_files(tmp_path / "content", {
+        "events/bare.zh.md": md(EVENT.format(title="裸海报", n=1, poster="").rstrip()),
+        "events/text.zh.md": md(EVENT.format(title="错海报", n=2, poster="").rstrip().replace("poster:", "poster: yes")),
+    })
+    items, errors = model.load(content)
+    bare = next(i for i in items if i.slug == "bare")
+    assert bare.fields["poster"] == {}
+    jobs, problems = plan(model, content, [bare], Config.from_settings(s))
+    assert problems == [] and sorted(j.fmt.key for j in jobs) == ["A2", "rollup"]
+    assert {t.headline for j in jobs for t in j.texts} == {"裸海报"}
+    assert len(errors) == 1
+    text = str(errors[0])
+    assert text.startswith("events/text.zh.md:")
+    local = text.split(" (field")[0]
+    assert "字段“poster”必须是海报字段的映射" in local and "mapping" not in local
+
+
+def test_image_messages_name_the_path_as_written_even_from_the_cache(tmp_path):
+    """The low-resolution warning names the picture as the front matter writes it
+    (``images/a.jpg``), never an absolute path, and a cached warning never names another
+    page's or folder's picture with the same bytes (the path is part of the cache key)."""
+    from PIL import Image
+
+    small = tmp_path / "small.jpg"
+    Image.new("RGB", (120, 90), (30, 120, 60)).save(small)
+    cache = tmp_path / "cache"
+    lines = {}
+    for name in ("first", "second"):
+        content = write_files(tmp_path / name / "content", {
+            f"events/{name}.zh.md": page(1, f"  image: images/{name}.jpg\n  formats: [A4]", title="小图"),
+            f"images/{name}.jpg": small.read_bytes(),
+        })
+        jobs, problems = _plan_and_make(content, cache)
+        assert len(jobs) == 1 and [p.error for p in problems] == [False]
+        lines[name] = problems[0].line(content.as_posix())
+    assert lines["first"].startswith(f"{(tmp_path / 'first/content').as_posix()}/events/first.zh.md: poster.image: "
+                                     "图片“images/first.jpg”（120×90 像素）")
+    assert lines["second"].startswith(f"{(tmp_path / 'second/content').as_posix()}/events/second.zh.md: poster.image: "
+                                      "图片“images/second.jpg”（120×90 像素）")
+    assert "first" not in lines["second"].split(": poster.image: ")[1]
+    assert str(tmp_path) not in lines["second"].split(": poster.image: ")[1]
+
+
+def test_bilingual_poster_text_error_names_the_file_of_that_language(tmp_path):
+    """A Korean headline that cannot fit (one 60-syllable word: Korean breaks only at spaces)
+    on the bilingual poster asked for by the Chinese page is the Korean file's error, in
+    Korean with English, not the Chinese file's."""
+    long_ko = "가나다라마바사아자차" * 6
+    content = write_files(tmp_path / "content", {
+        "events/pair.zh.md": page(1, "  language: [bilingual]\n  formats: [A4]", title="双语活动"),
+        "events/pair.ko.md": page(1, f"  headline: {long_ko}\n  formats: [A4]", title="이중 언어 행사"),
+    })
+    jobs, problems = _plan_and_make(content, tmp_path / "cache", langs={"bilingual"})
+    assert [j.variant for j in jobs] == ["bilingual"]
+    errors = [p for p in problems if p.error]
+    assert len(errors) == 1
+    assert errors[0].source == "events/pair.ko.md" and errors[0].field == "poster.headline"
+    assert errors[0].message.startswith("글이 A4의 ") and "(the text does not fit" in errors[0].message
+    assert long_ko in errors[0].message
+
+
+def test_template_text_box_too_small_for_one_line_is_rejected(tmp_path):
+    """A text box that cannot hold one line at its smallest type size is the template's error
+    (``path: elements[i].box: ...``) when loaded, not a traceback while rendering."""
+    from posters.formats import DataError, load_formats
+    from posters.layout import load_template
+
+    formats = load_formats(PROJECT / "themes/jindallae/posters/formats.yaml")
+    flat = tmp_path / "flat.yaml"
+    flat.write_text("base: [800, 2000]\nformats: [rollup]\nelements:\n"
+                    "  - {kind: text, field: subline, box: [50, 925, 700, 0.01], size: [15, 36]}\n", encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        load_template(flat, formats)
+    assert str(info.value).startswith(f"{flat}: elements[0].box: on format rollup the text box is 700.0 x 0.0 mm")
+    assert "smallest type size (15.0 mm" in str(info.value)

@@ -75,7 +75,9 @@ class Config:
 class Job:
     """One poster file set to make.  ``source``: content path of the page that asked for it
     (errors name it); ``out_dir``: site-relative folder of its files; ``stem``: file name
-    without suffix; ``langs``: the languages on it, in order."""
+    without suffix; ``langs``: the languages on it, in order; ``sources``: content path of each
+    language version whose texts are on it (an error in the Korean headline of a bilingual
+    poster names the Korean file)."""
 
     section: str
     slug: str
@@ -91,6 +93,7 @@ class Job:
     source_lang: str
     out_dir: str
     langs: tuple[str, ...]
+    sources: dict[str, str] = field(default_factory=dict)
     digest: str = ""
     result: dict[str, Any] = field(default_factory=dict)
 
@@ -293,7 +296,7 @@ def _jobs_for(model, root, item, versions, variant, pair, block, config: Config,
         out_dir = model.article_url(item.section, item.slug, model.default.code if variant == BILINGUAL else variant)
         job = Job(item.section, item.slug, variant, fmt, template, texts, url,
                   str(root / image_rel) if image_rel else None, image_rel, tuple(block.get("focus") or (0.5, 0.5)),
-                  item.path, item.lang, out_dir, tuple(pair))
+                  item.path, item.lang, out_dir, tuple(pair), {c: versions[c].path for c in pair})
         job.digest = digest(job, config)
         out.append(job)
     return out
@@ -329,10 +332,11 @@ def _font_identity(template: Template, langs: tuple[str, ...]) -> str:
 def digest(job: Job, config: Config) -> str:
     """Hash of every input of ``job``: texts, picture bytes, focus, format, template file, the
     theme's word list (posters/words.txt), fonts,
-    settings that change the output, the renderer version."""
+    settings that change the output, the renderer version; the picture's path as written too,
+    since messages (cached with the files) name it."""
     h = hashlib.sha1()
     for part in (VERSION, repr(job.fmt), job.template.digest, _file_hash(str(job.template.path.parent / "words.txt")),
-                 repr(job.texts), job.url, _file_hash(job.image),
+                 repr(job.texts), job.url, _file_hash(job.image), job.image_rel or "",
                  repr(job.focus), repr((config.second_scale, config.min_dpi, config.quality, config.preview_height)),
                  repr((config.cmyk, _file_hash(config.profile) if config.cmyk else "", config.intent)),
                  _font_identity(job.template, job.langs)):
@@ -358,9 +362,9 @@ def render_job(job: Job, config: Config, cache: Path) -> dict[str, Any]:
     base = cache / job.digest
     try:
         raster = render(job.fmt, job.template, job.texts, job.url, job.image, job.focus, config.second_scale,
-                        config.min_dpi)
+                        config.min_dpi, job.image_rel)
     except PosterError as exc:
-        return {"error": {"field": exc.field, "messages": exc.messages}}
+        return {"error": {"field": exc.field, "messages": exc.messages, "lang": exc.lang}}
     title = " / ".join(t.headline for t in job.texts)
     tmp = lambda suffix: base.with_name(f".{base.name}.{os.getpid()}.{suffix}")  # noqa: E731
     if config.cmyk:
@@ -469,9 +473,12 @@ def problems_of(jobs: list[Job]) -> list[Problem]:
         error = job.result.get("error")
         if error:
             msgs = error["messages"]
-            local, english = msgs.get(job.source_lang, msgs["en"]), msgs["en"]
+            # the file whose text it is (a bilingual poster's other language), in its language
+            lang = error.get("lang") if error.get("lang") in job.sources else job.source_lang
+            source = job.sources.get(lang, job.source)
+            local, english = msgs.get(lang, msgs["en"]), msgs["en"]
             text = local if local == english else f"{local} ({english})"
-            out.append(Problem(job.source, error["field"], text))
+            out.append(Problem(source, error["field"], text))
         for w in job.result.get("warnings", []):
             local, english = w.get(job.source_lang, w["en"]), w["en"]
             out.append(Problem(job.source, "poster.image", local if local == english else f"{local} ({english})",

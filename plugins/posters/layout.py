@@ -208,6 +208,14 @@ def check_against(template: Template, fmt: Format) -> None:
         if problems:
             raise DataError(template.path, key, f"on format {fmt.key} ({fmt.width:g} x {fmt.height:g} mm) "
                                                 f"{'; '.join(problems)}; move or shrink the box")
+        if e.kind == "text":
+            # one line at the smallest type size must fit, or no text could ever be set there
+            em = e.size[0] * template.type_scale(fmt)
+            if y1 - y0 < em * e.line_spacing - t or x1 - x0 < em - t:
+                raise DataError(template.path, key, f"on format {fmt.key} the text box is {x1 - x0:.1f} x "
+                                                    f"{y1 - y0:.1f} mm; it must hold one line at the smallest type "
+                                                    f"size ({em:.1f} mm x line_spacing {e.line_spacing:g}); "
+                                                    f"enlarge the box or lower size")
         if e.kind == "qr" and min(x1 - x0, y1 - y0) < fmt.min_qr_mm * 1.2:
             raise DataError(template.path, key, f"on format {fmt.key} the QR box is {min(x1 - x0, y1 - y0):.0f} mm; "
                                                 f"it needs at least {fmt.min_qr_mm * 1.2:.0f} mm (a code of "

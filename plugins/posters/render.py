@@ -29,11 +29,14 @@ BILINGUAL_GAP = 0.06  # gap between the two languages of a bilingual text box, s
 
 class PosterError(Exception):
     """A problem with one field of a poster's input: ``field`` (``poster.headline``), the
-    ``messages`` per language (``zh``, ``ko``, ``en``)."""
+    ``messages`` per language (``zh``, ``ko``, ``en``); ``lang``: the language version whose
+    text caused it (a bilingual poster's Korean headline is the Korean page's problem), or
+    ``None`` when it is the page's own (picture, template)."""
 
-    def __init__(self, field_name: str, messages: dict[str, str]):
+    def __init__(self, field_name: str, messages: dict[str, str], lang: str | None = None):
         self.field = field_name
         self.messages = messages
+        self.lang = lang
         super().__init__(f"{field_name}: {messages.get('en', '')}")
 
     def message(self, lang: str) -> str:
@@ -100,13 +103,16 @@ def element_px(template: Template, element: Element, fmt: Format) -> tuple[int, 
 # picture
 
 
-def open_image(path: str, field_name: str = "poster.image"):
+def open_image(path: str, field_name: str = "poster.image", label: str | None = None):
     """Open and fully decode the picture at ``path`` (EXIF orientation applied, RGB).
+    Messages name it as ``label`` (the path as written in the front matter, relative to
+    content/), default ``path``.
 
     Raises :class:`PosterError` for a missing, unreadable or corrupt file and for a
     decompression bomb (more pixels than Pillow's ``Image.MAX_IMAGE_PIXELS``)."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
+    shown, path = label or path, path
     try:
         with Image.open(path) as im:
             im.draft("RGB", im.size)
@@ -114,19 +120,19 @@ def open_image(path: str, field_name: str = "poster.image"):
             im = ImageOps.exif_transpose(im)
     except FileNotFoundError:
         raise PosterError(field_name, {
-            "zh": f"图片“{path}”不存在；请检查路径（相对于 content/）",
-            "ko": f"그림 '{path}'이(가) 없습니다. 경로(content/ 기준)를 확인하세요",
-            "en": f"image '{path}' does not exist; check the path (relative to content/)"}) from None
+            "zh": f"图片“{shown}”不存在；请检查路径（相对于 content/）",
+            "ko": f"그림 '{shown}'이(가) 없습니다. 경로(content/ 기준)를 확인하세요",
+            "en": f"image '{shown}' does not exist; check the path (relative to content/)"}) from None
     except Image.DecompressionBombError as exc:
         raise PosterError(field_name, {
-            "zh": f"图片“{path}”像素过多，疑似解压炸弹（{exc}）；请换一张正常大小的图片",
-            "ko": f"그림 '{path}'의 화소 수가 너무 많아 압축 폭탄으로 보입니다({exc}). 보통 크기의 그림으로 바꾸세요",
-            "en": f"image '{path}' has too many pixels, a decompression bomb ({exc}); use a normal-sized picture"}) from None
+            "zh": f"图片“{shown}”像素过多，疑似解压炸弹（{exc}）；请换一张正常大小的图片",
+            "ko": f"그림 '{shown}'의 화소 수가 너무 많아 압축 폭탄으로 보입니다({exc}). 보통 크기의 그림으로 바꾸세요",
+            "en": f"image '{shown}' has too many pixels, a decompression bomb ({exc}); use a normal-sized picture"}) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise PosterError(field_name, {
-            "zh": f"无法读取图片“{path}”（{type(exc).__name__}）：文件已损坏或不是 JPEG/PNG；请重新导出图片",
-            "ko": f"그림 '{path}'을(를) 읽을 수 없습니다({type(exc).__name__}). 파일이 손상되었거나 JPEG/PNG가 아닙니다. 다시 내보내세요",
-            "en": f"cannot read image '{path}' ({type(exc).__name__}): the file is corrupt or not a JPEG/PNG; "
+            "zh": f"无法读取图片“{shown}”（{type(exc).__name__}）：文件已损坏或不是 JPEG/PNG；请重新导出图片",
+            "ko": f"그림 '{shown}'을(를) 읽을 수 없습니다({type(exc).__name__}). 파일이 손상되었거나 JPEG/PNG가 아닙니다. 다시 내보내세요",
+            "en": f"cannot read image '{shown}' ({type(exc).__name__}): the file is corrupt or not a JPEG/PNG; "
                   f"export it again"}) from None
     if im.mode != "RGB":
         im = im.convert("RGBA").convert("RGB") if "A" in im.mode or "transparency" in im.info else im.convert("RGB")
@@ -148,12 +154,14 @@ def focal_crop(size: tuple[int, int], box: tuple[int, int], focus: tuple[float, 
 
 
 def paste_picture(raster: Raster, box: tuple[int, int, int, int], path: str, focus: tuple[float, float],
-                  min_dpi: int) -> None:
+                  min_dpi: int, label: str | None = None) -> None:
     """Paste the picture at ``path`` into ``box`` (raster px), cropped around ``focus``; warn
-    (in ``raster.warnings``) when its effective resolution is below ``min_dpi``."""
+    (in ``raster.warnings``) when its effective resolution is below ``min_dpi``.  Messages name
+    the picture as ``label`` (as written in the front matter), default ``path``."""
     from PIL import Image
 
-    im = open_image(path)
+    im = open_image(path, label=label)
+    shown = label or path
     bw, bh = box[2] - box[0], box[3] - box[1]
     crop, scale = focal_crop(im.size, (bw, bh), focus)
     fmt = raster.fmt
@@ -162,13 +170,13 @@ def paste_picture(raster: Raster, box: tuple[int, int, int, int], path: str, foc
         need = math.ceil(im.width * min_dpi / raster.image_dpi), math.ceil(im.height * min_dpi / raster.image_dpi)
         width_mm, height_mm = bw * MM_PER_INCH / fmt.dpi, bh * MM_PER_INCH / fmt.dpi
         raster.warnings.append(PosterError("poster.image", {
-            "zh": f"图片“{path}”（{im.width}×{im.height} 像素）印在 {fmt.key} 上只有 {raster.image_dpi:.0f} dpi"
+            "zh": f"图片“{shown}”（{im.width}×{im.height} 像素）印在 {fmt.key} 上只有 {raster.image_dpi:.0f} dpi"
                   f"（图片区 {width_mm:.0f}×{height_mm:.0f} 毫米），低于 {min_dpi} dpi，印出来会发虚；"
                   f"请换一张至少 {need[0]}×{need[1]} 像素的图片",
-            "ko": f"그림 '{path}'({im.width}×{im.height}화소)은 {fmt.key}에 {raster.image_dpi:.0f} dpi로 인쇄됩니다"
+            "ko": f"그림 '{shown}'({im.width}×{im.height}화소)은 {fmt.key}에 {raster.image_dpi:.0f} dpi로 인쇄됩니다"
                   f"(그림 칸 {width_mm:.0f}×{height_mm:.0f} mm). {min_dpi} dpi보다 낮아 흐리게 나오니 "
                   f"{need[0]}×{need[1]}화소 이상인 그림으로 바꾸세요",
-            "en": f"image '{path}' ({im.width}x{im.height} px) prints at {raster.image_dpi:.0f} dpi on {fmt.key} "
+            "en": f"image '{shown}' ({im.width}x{im.height} px) prints at {raster.image_dpi:.0f} dpi on {fmt.key} "
                   f"(picture area {width_mm:.0f}x{height_mm:.0f} mm), below {min_dpi} dpi; use a picture of at "
                   f"least {need[0]}x{need[1]} px"}))
     region = im.crop(crop)
@@ -231,7 +239,8 @@ def _fit(text: str, lang: str, face, box: tuple[int, int, int, int], element: El
         def strip(text: str) -> str:  # the field is named in front of the line already
             return re.sub(rf"^{re.escape(field_name)}\s*[:：]\s*", "", text)
 
-        raise PosterError(field_name, {code: strip(exc.message(code)) for code in ("zh", "ko", "en")}) from None
+        raise PosterError(field_name, {code: strip(exc.message(code)) for code in ("zh", "ko", "en")},
+                          lang) from None
     except TextDoesNotFit as exc:
         mm = lambda px: px * MM_PER_INCH / fmt.dpi  # noqa: E731
         w, h = mm(box[2] - box[0]), mm(box[3] - box[1])
@@ -240,7 +249,7 @@ def _fit(text: str, lang: str, face, box: tuple[int, int, int, int], element: El
             "zh": f"文字在 {fmt.key} 的 {w:.0f}×{h:.0f} 毫米文字框中，用最小字号（{smallest:.1f} 毫米）也放不下；请缩短文字",
             "ko": f"글이 {fmt.key}의 {w:.0f}×{h:.0f} mm 글상자에 가장 작은 글자 크기({smallest:.1f} mm)로도 들어가지 않습니다. 글을 줄이세요",
             "en": f"the text does not fit the {w:.0f}x{h:.0f} mm box on {fmt.key} even at the smallest size "
-                  f"({smallest:.1f} mm); shorten it ({exc})"}) from None
+                  f"({smallest:.1f} mm); shorten it ({exc})"}, lang) from None
 
 
 def draw_text_element(raster: Raster, template: Template, element: Element, texts: list[PosterText],
@@ -334,14 +343,17 @@ def draw_text_element(raster: Raster, template: Template, element: Element, text
 
 
 def render(fmt: Format, template: Template, texts: list[PosterText], url: str, image: str | None,
-           focus: tuple[float, float] = (0.5, 0.5), second_scale: float = 0.75, min_dpi: int = 150) -> Raster:
+           focus: tuple[float, float] = (0.5, 0.5), second_scale: float = 0.75, min_dpi: int = 150,
+           image_label: str | None = None) -> Raster:
     """Render one poster.
 
     ``texts``: one :class:`PosterText` per language, in the order they appear (bilingual: two);
     ``url``: what the QR code holds; ``image``: the picture's file path (``None``: the template's
     picture area keeps the background colour); ``focus``: its focal point (x, y in 0..1);
     ``second_scale``: type size of the second language relative to the first; ``min_dpi``: below
-    this effective resolution the picture gets a warning.  Raises :class:`PosterError`.
+    this effective resolution the picture gets a warning; ``image_label``: the picture's path as
+    the front matter gives it (relative to content/), used in messages.  Raises
+    :class:`PosterError`.
     """
     from PIL import Image, ImageDraw
 
@@ -360,7 +372,7 @@ def render(fmt: Format, template: Template, texts: list[PosterText], url: str, i
             ImageDraw.Draw(colour).rectangle((x0, y0, x1 - 1, y1 - 1), fill=hex_rgb(element.color))
         elif element.kind == "image":
             if image:
-                paste_picture(raster, element_px(template, element, fmt), image, focus, min_dpi)
+                paste_picture(raster, element_px(template, element, fmt), image, focus, min_dpi, image_label)
         elif element.kind == "qr":
             draw_qr(raster, element_px(template, element, fmt), url)
         else:
