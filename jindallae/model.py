@@ -321,6 +321,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "字段“poster.formats”必须是版式名称的列表，如 [A2, rollup]",
         "ko": "항목 'poster.formats'은(는) 판형 이름의 목록이어야 합니다(예: [A2, rollup])",
     },
+    "poster_image_outside": {
+        "en": "field 'poster.image': '{value}' is outside content/; copy the picture into content/images/ "
+              "and write its path relative to content/, like images/poster.jpg",
+        "zh": "字段“poster.image”：“{value}”不在 content/ 之内；请把图片复制到 content/images/，"
+              "并写相对于 content/ 的路径，如 images/poster.jpg",
+        "ko": "항목 'poster.image': '{value}'은(는) content/ 밖에 있습니다. 그림을 content/images/에 복사하고 "
+              "content/ 기준 경로(예: images/poster.jpg)를 쓰세요",
+    },
     "unreadable": {
         "en": "cannot read the file as UTF-8 text ({detail}); save it as UTF-8",
         "zh": "无法按 UTF-8 读取文件（{detail}）；请以 UTF-8 编码保存",
@@ -917,9 +925,16 @@ class Model:
                     err("poster", "poster_points", at=at)
                     ok = False
                     continue
-                out[key] = [str(p).strip() for p in sub if str(p).strip()]
+                # an empty item (``- `` or ``null``) is left out, never printed as "None"
+                out[key] = [str(p).strip() for p in sub if p is not None and str(p).strip()]
             elif kind == "path":
                 text = str(sub).strip()
+                if Path(text).is_absolute() or os.path.normpath(text).startswith(".."):
+                    # the poster is public: no picture from elsewhere on the server (by an
+                    # absolute or ../ path; a symlinked images/ folder is the site owner's choice)
+                    err("poster", "poster_image_outside", at=at, value=text)
+                    ok = False
+                    continue
                 if root is not None and not (root / text).is_file():
                     err("poster", "missing_file", at=at, field=at, value=text)
                     ok = False

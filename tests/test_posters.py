@@ -558,3 +558,29 @@ def test_template_text_box_too_small_for_one_line_is_rejected(tmp_path):
         load_template(flat, formats)
     assert str(info.value).startswith(f"{flat}: elements[0].box: on format rollup the text box is 700.0 x 0.0 mm")
     assert "smallest type size (15.0 mm" in str(info.value)
+
+
+def test_poster_image_outside_content_and_empty_points_are_refused(tmp_path):
+    """``poster.image`` must lie inside content/ (an absolute or ../ path would put any picture
+    of the server on a public poster): ``path:line: poster.image ...`` in the page's language.
+    An empty point (``null`` or a bare ``-``) is left out, never printed as "None"."""
+    from PIL import Image
+
+    from jindallae.model import model_from_settings
+
+    outside = tmp_path / "secret.png"
+    Image.new("RGB", (50, 50)).save(outside)
+    model = model_from_settings(settings())
+    content = write_files(tmp_path / "content", {
+        "events/abs.zh.md": page(1, f"  image: {outside.as_posix()}"),
+        "events/up.ko.md": page(2, "  image: ../secret.png"),
+        "events/points.zh.md": page(3, "  points: [上午祝寿, null, ~, '']"),
+    })
+    items, errors = model.load(content)
+    text = sorted(str(e) for e in errors)
+    assert len(text) == 2
+    assert text[0].startswith("events/abs.zh.md:10: 字段“poster.image”：“") and "不在 content/ 之内" in text[0]
+    assert "is outside content/" in text[0]
+    assert text[1].startswith("events/up.ko.md:10: 항목 'poster.image': '../secret.png'은(는) content/ 밖에")
+    points = next(i for i in items if i.slug == "points")
+    assert points.fields["poster"]["points"] == ["上午祝寿"]
