@@ -182,6 +182,7 @@ def render_edit(template: str, page: Page, *, values: dict[str, str] | None = No
         "field_errors": {}, "form_errors": [], "merge": None, "poster": poster_link(page),
         "existing_errors": [e.message for e in page.errors],
         "other_versions": versions(store, page.path), "translation": is_translation(store, page),
+        "lang_names": {lang.code: lang.name for lang in store.model.languages},
         "just_saved": bool(request.args.get("saved") or request.args.get("discard")),
     }
     context.update(extra)

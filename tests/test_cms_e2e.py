@@ -32,9 +32,13 @@ USERS = {"ed": {"roles": ["editor"], "display_name": "张编辑"}, "tr": {"roles
 @contextmanager
 def running(app):
     """Serve ``app`` on 127.0.0.1 at a free port in a thread; yields the base URL."""
-    from werkzeug.serving import make_server
+    from werkzeug.serving import WSGIRequestHandler, make_server
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    class Quiet(WSGIRequestHandler):
+        def log_request(self, *args, **kwargs):  # no access log in the test output
+            pass
+
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=Quiet)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
