@@ -179,7 +179,7 @@ def render_edit(template: str, page: Page, *, values: dict[str, str] | None = No
         "status": (page.item.status if page.item else get_value(page.front, "status") or "published"),
         "status_labels": forms.STATUS_LABELS, "lang": page.lang, "section": section,
         "unknown_fields": [k for k in (page.front or {}) if k not in forms.FIELDS],
-        "field_errors": {}, "form_errors": [], "merge": None, "poster": poster_link(page),
+        "field_errors": {}, "form_errors": [], "merge": None, "posters": poster_links(page),
         "existing_errors": [e.message for e in page.errors],
         "other_versions": versions(store, page.path), "translation": is_translation(store, page),
         "lang_names": {lang.code: lang.name for lang in store.model.languages},
@@ -189,23 +189,28 @@ def render_edit(template: str, page: Page, *, values: dict[str, str] | None = No
     return render_template(template, **context), status
 
 
-def poster_link(page: Page) -> str | None:
-    """URL of the built poster of an event page, when the posters plugin is present and the
-    poster exists in the output folder; ``None`` hides the poster preview link."""
+def poster_links(page: Page) -> list[tuple[str, str]]:
+    """``[(file name, URL)]`` of the built posters of the page (``plugins/posters`` writes
+    ``poster-<variant>-<format>.png`` into the page's output folder; a bilingual poster into
+    the default language's folder) when the posters plugin is present; an empty list hides
+    the poster preview.  They show the last publish, not unsaved changes."""
     project = Path(current_app.config["PROJECT_DIR"])
     if not (project / "plugins" / "posters").is_dir():
-        return None
+        return []
     output = Path(current_app.config["OUTPUT_DIR"])
-    key = get_store().model.page_key(page.path)
+    model = get_store().model
+    key = model.page_key(page.path)
     if key is None:
-        return None
+        return []
     section, slug, lang = key
-    prefix = get_store().model.by_code[lang].prefix
-    folder = output / (prefix or "") / section / slug
-    for name in (f"{slug}.poster.png", "poster.png", f"{slug}.png"):
-        if (folder / name).is_file():
-            return url_for("content.built_file", rel=(folder / name).relative_to(output).as_posix())
-    return None
+    found = []
+    folders = [(output / model.article_url(section, slug, lang), "poster-*.png")]
+    if lang != model.default.code:
+        folders.append((output / model.article_url(section, slug, model.default.code), "poster-bilingual-*.png"))
+    for folder, pattern in folders:
+        for png in sorted(folder.glob(pattern)):
+            found.append((png.name, url_for("content.built_file", rel=png.relative_to(output).as_posix())))
+    return found
 
 
 def save_form(page: Page, template: str, ok_endpoint: str, verb: str, extra_changes: dict[str, Any] | None = None,

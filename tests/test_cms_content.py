@@ -553,20 +553,25 @@ def test_preview_renders_with_site_pipeline_and_sanitises(cms):
 
 
 def test_poster_preview_link_only_when_built(cms):
-    """Item 5: the poster preview link shows only when the posters plugin is present and a
-    poster was built for the page."""
+    """Item 5: the poster preview lists the page's built posters (plugins/posters output:
+    poster-<variant>-<format>.png in the page's folder, bilingual ones in the default
+    language's) and is hidden when there are none."""
     app, _ = cms
-    c = client_for(app, "ed")
-    assert "Poster preview" not in c.get("/edit/news/jiangzuo.zh.md").get_data(as_text=True)
-    poster = app.config["OUTPUT_DIR"] / "news" / "jiangzuo" / "jiangzuo.poster.png"
-    poster.parent.mkdir(parents=True)
-    poster.write_bytes(b"\x89PNG\r\n\x1a\n")
     if not (app.config["PROJECT_DIR"] / "plugins" / "posters").is_dir():
         pytest.skip("posters plugin not present")
-    soup = BeautifulSoup(c.get("/edit/news/jiangzuo.zh.md").get_data(as_text=True), "html.parser")
-    link = soup.find("a", href="/built/news/jiangzuo/jiangzuo.poster.png")
-    assert link is not None
-    assert c.get(link["href"]).data == b"\x89PNG\r\n\x1a\n"
+    c = client_for(app, "tr")
+    assert BeautifulSoup(c.get("/edit/news/jiangzuo.ko.md").get_data(as_text=True), "html.parser") \
+        .select_one(".poster-preview") is None
+    out = app.config["OUTPUT_DIR"]
+    for rel in ("ko/news/jiangzuo/poster-ko-A2.png", "news/jiangzuo/poster-bilingual-rollup.png",
+                "news/jiangzuo/poster-zh-A2.png"):
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_bytes(b"\x89PNG\r\n\x1a\n" + rel.encode())
+    soup = BeautifulSoup(c.get("/edit/news/jiangzuo.ko.md").get_data(as_text=True), "html.parser")
+    links = [(a.get_text(), a["href"]) for a in soup.select(".poster-preview a")]
+    assert links == [("poster-ko-A2.png", "/built/ko/news/jiangzuo/poster-ko-A2.png"),
+                     ("poster-bilingual-rollup.png", "/built/news/jiangzuo/poster-bilingual-rollup.png")]
+    assert c.get(links[0][1]).data == b"\x89PNG\r\n\x1a\nko/news/jiangzuo/poster-ko-A2.png"
 
 
 # ---------------------------------------------------------------------------------------------
