@@ -584,3 +584,19 @@ def test_poster_image_outside_content_and_empty_points_are_refused(tmp_path):
     assert text[1].startswith("events/up.ko.md:10: 항목 'poster.image': '../secret.png'은(는) content/ 밖에")
     points = next(i for i in items if i.slug == "points")
     assert points.fields["poster"]["points"] == ["上午祝寿"]
+
+
+def test_posters_command_refuses_bad_arguments_without_a_traceback(tmp_path):
+    """An unknown --lang, a missing --content folder and an --output that cannot be written
+    are one line each (``posters: --option: ...``), exit 2/2/1, never a traceback."""
+    result = run_cli("--lang", "en")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "posters: --lang: no language version named 'en'; use zh, ko, bilingual"
+    result = run_cli("--content", str(tmp_path / "nowhere"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"posters: --content: no folder {tmp_path / 'nowhere'};")
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = run_cli("--only", "longjing-lihuajie-2027", "--format", "A2", "--lang", "ko", "--output", str(blocker / "out"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"posters: --output: cannot write the posters into {blocker / 'out'}" in result.stderr

@@ -13,8 +13,8 @@ def run(project: Path, content: Path | None, output: Path | None, only: list[str
 
     ``only``: slugs; ``formats``: format keys; ``langs``: variants (zh, ko, bilingual); ``cmyk``:
     also the CMYK PDF; ``force``: render even when cached.  Prints problems as
-    ``path: poster.field: message`` and returns the exit status (1 when an error was found,
-    2 for bad settings, formats or templates)."""
+    ``path: poster.field: message`` and returns the exit status (1 when an error was found or
+    the output cannot be written, 2 for bad settings, formats, templates or arguments)."""
     from tqdm import tqdm
 
     from jindallae.model import model_from_settings
@@ -22,14 +22,18 @@ def run(project: Path, content: Path | None, output: Path | None, only: list[str
 
     from .formats import DataError
     from .generator import display_root
-    from .jobs import Config, link_files, make, plan, problems_of
+    from .jobs import BILINGUAL, Config, link_files, make, plan, problems_of
 
     content = (content or project / "content").resolve()
     output = (output or project / "build-posters").resolve()
+    if not content.is_dir():
+        print(f"posters: --content: no folder {content}; give the folder with the pages (default content/)",
+              file=sys.stderr)
+        return 2
     try:
         settings = load_settings(project, None, {"PATH": str(content)})
         config = Config.from_settings(settings, cmyk=True if cmyk else None)
-    except (SettingsError, DataError, FileNotFoundError) as exc:
+    except (SettingsError, DataError, FileNotFoundError, ValueError) as exc:
         print(f"posters: {exc}", file=sys.stderr)
         return 2
     for name in formats:
@@ -37,6 +41,11 @@ def run(project: Path, content: Path | None, output: Path | None, only: list[str
             print(f"posters: --format: no format named {name!r}; formats: {', '.join(config.formats)}", file=sys.stderr)
             return 2
     model = model_from_settings(settings)
+    variants = [lang.code for lang in model.languages] + [BILINGUAL]
+    for name in langs:
+        if name not in variants:
+            print(f"posters: --lang: no language version named {name!r}; use {', '.join(variants)}", file=sys.stderr)
+            return 2
     items, errors = model.load(content)
     shown = display_root(content)
     if errors:
@@ -69,10 +78,15 @@ def run(project: Path, content: Path | None, output: Path | None, only: list[str
     for p in problems:
         print(("" if p.error else "warning: ") + p.line(shown), file=sys.stderr)
     done = [j for j in jobs if "error" not in j.result]
-    for job in done:
-        for path in link_files(job, config, project / ".cache" / "posters", output):
-            if path.suffix == ".pdf":
-                print(path)
+    try:
+        for job in done:
+            for path in link_files(job, config, project / ".cache" / "posters", output):
+                if path.suffix == ".pdf":
+                    print(path)
+    except OSError as exc:
+        print(f"posters: --output: cannot write the posters into {output} ({exc.strerror or exc}); "
+              "choose a folder you can write to", file=sys.stderr)
+        return 1
     print(f"{len(done)} poster(s) in {output} ({rendered} rendered, {len(done) - min(rendered, len(done))} unchanged)",
           file=sys.stderr)
     return 1 if any(p.error for p in problems) else 0
