@@ -5,6 +5,7 @@ save keeps the form).  Real git, real SQLite, real files (tests/cms_helpers.make
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import re
 import subprocess
@@ -677,3 +678,40 @@ def test_ui_in_chinese_and_korean(cms):
     assert zh.find("label", attrs={"for": "f-title"}).get_text(" ", strip=True).startswith("标题")
     assert ko.find("label", attrs={"for": "f-title"}).get_text(" ", strip=True).startswith("제목")
     assert ko.find(id="draft-restore").get_text() == "저장하지 않은 글 되살리기"
+
+
+def test_store_initialises_git_when_content_is_not_in_a_repository(tmp_path, model):
+    """Item 1/8: content/ outside any git repository becomes one (``git init``) on first use;
+    a save is then a commit with the user as author and the CMS as committer."""
+    from cms.content_store import Author, ContentStore
+
+    content = tmp_path / "content"
+    (content / "news").mkdir(parents=True)
+    (content / "news/x.zh.md").write_text("---\ntitle: 标题\ndate: 2026-01-02\n---\n\n正文\n", encoding="utf-8")
+    store = ContentStore(content, model)
+    assert store.top == content.resolve() and (content / ".git").is_dir()
+    page = store.load("news/x.zh.md")
+    text = page.text.replace("正文", "新正文")
+    result = store.save_text("news/x.zh.md", text, page.revision, Author("朴编辑", "park@example.kr"), "Edit news/x.zh.md: 标题")
+    assert result.commit and result.revision == revision_of(text.encode())
+    log = subprocess.run(["git", "-C", str(content), "log", "--format=%an <%ae>|%cn|%s"], capture_output=True,
+                         text=True).stdout.strip()
+    assert log == "朴编辑 <park@example.kr>|Jindallae CMS|Edit news/x.zh.md: 标题"
+    assert [r.subject for r in store.history("news/x.zh.md")] == ["Edit news/x.zh.md: 标题"]
+
+
+def test_store_set_value_keeps_nested_unknowns_and_flow_style(model):
+    """Round-trip details: a changed event field keeps the event block's other keys, comments
+    and the flow-style lists; a new field goes to its place in the model's order."""
+    from cms.content_store import dump_front, load_front, set_value
+
+    front = load_front("title: 甲  # 标题\ntags: [一, 二]\nevent:\n  start: 2026-08-15 09:30  # 开始\n"
+                       "  location: 延吉\n  x-room: 三楼\nextra: {a: 1}\n")
+    set_value(front, "event.location", "龙井")
+    set_value(front, "date", dt.date(2026, 8, 1))
+    set_value(front, "tags", ["一", "二", "三"])
+    assert dump_front(front) == ("title: 甲  # 标题\ndate: 2026-08-01\ntags: [一, 二, 三]\nevent:\n"
+                                 "  start: 2026-08-15 09:30  # 开始\n  location: 龙井\n  x-room: 三楼\nextra: {a: 1}\n")
+    set_value(front, "event.x-room", None)
+    set_value(front, "title", None)
+    assert dump_front(front).startswith("date: 2026-08-01\ntags: [一, 二, 三]\nevent:\n  start: 2026-08-15 09:30  # 开始\n  location: 龙井\nextra")
