@@ -600,3 +600,21 @@ def test_posters_command_refuses_bad_arguments_without_a_traceback(tmp_path):
     result = run_cli("--only", "longjing-lihuajie-2027", "--format", "A2", "--lang", "ko", "--output", str(blocker / "out"))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"posters: --output: cannot write the posters into {blocker / 'out'}" in result.stderr
+
+
+def test_picture_over_the_bomb_limit_is_refused_before_decoding(tmp_path):
+    """A picture above Pillow's MAX_IMAGE_PIXELS (89.5 MP) but below twice that, where Pillow
+    only warns and would decode it (a 90 MP bilevel PNG becomes 270 MB of RGB), is refused as
+    a decompression bomb naming the path as written; a normal picture still opens."""
+    from PIL import Image
+
+    from posters.render import PosterError, open_image
+
+    Image.new("1", (10000, 9000)).save(tmp_path / "wide.png")  # 90 000 000 px
+    with pytest.raises(PosterError) as info:
+        open_image(str(tmp_path / "wide.png"), label="images/wide.png")
+    assert info.value.field == "poster.image"
+    assert info.value.messages["en"].startswith("image 'images/wide.png' has too many pixels, a decompression bomb")
+    assert "90000000" in info.value.messages["zh"]
+    Image.new("RGB", (400, 300), (10, 20, 30)).save(tmp_path / "ok.jpg")
+    assert open_image(str(tmp_path / "ok.jpg")).size == (400, 300)

@@ -109,21 +109,27 @@ def open_image(path: str, field_name: str = "poster.image", label: str | None = 
     content/), default ``path``.
 
     Raises :class:`PosterError` for a missing, unreadable or corrupt file and for a
-    decompression bomb (more pixels than Pillow's ``Image.MAX_IMAGE_PIXELS``)."""
+    decompression bomb (more pixels than Pillow's ``Image.MAX_IMAGE_PIXELS``, about 89
+    megapixels: Pillow itself only warns up to twice that and would decode it; the largest
+    format needs about 56 megapixels)."""
+    import warnings
+
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     shown, path = label or path, path
     try:
-        with Image.open(path) as im:
-            im.draft("RGB", im.size)
-            im.load()
-            im = ImageOps.exif_transpose(im)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)  # refuse, do not decode
+            with Image.open(path) as im:
+                im.draft("RGB", im.size)
+                im.load()
+                im = ImageOps.exif_transpose(im)
     except FileNotFoundError:
         raise PosterError(field_name, {
             "zh": f"图片“{shown}”不存在；请检查路径（相对于 content/）",
             "ko": f"그림 '{shown}'이(가) 없습니다. 경로(content/ 기준)를 확인하세요",
             "en": f"image '{shown}' does not exist; check the path (relative to content/)"}) from None
-    except Image.DecompressionBombError as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise PosterError(field_name, {
             "zh": f"图片“{shown}”像素过多，疑似解压炸弹（{exc}）；请换一张正常大小的图片",
             "ko": f"그림 '{shown}'의 화소 수가 너무 많아 압축 폭탄으로 보입니다({exc}). 보통 크기의 그림으로 바꾸세요",
