@@ -594,6 +594,9 @@ def test_anonymous_is_sent_to_login_everywhere(cms):
     for url in ROUTES_GET:
         r = client.get(url)
         assert r.status_code == 302 and r.location.startswith("/login"), url
+    for url in ("/content-file/images/x.jpg", "/built/news/x/poster-zh-A2.png"):
+        r = client.get(url)
+        assert r.status_code == 302 and r.location.startswith("/login"), url
     token = csrf(client)
     for url in ROUTES_POST:
         r = client.post(url, data={"csrf_token": token})
