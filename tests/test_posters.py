@@ -618,3 +618,26 @@ def test_picture_over_the_bomb_limit_is_refused_before_decoding(tmp_path):
     assert "90000000" in info.value.messages["zh"]
     Image.new("RGB", (400, 300), (10, 20, 30)).save(tmp_path / "ok.jpg")
     assert open_image(str(tmp_path / "ok.jpg")).size == (400, 300)
+
+
+def test_unexpected_render_failure_is_the_pages_error_not_a_traceback(tmp_path, monkeypatch):
+    """Whatever goes wrong while drawing one poster (here: the renderer raises ValueError)
+    becomes ``path: poster: ...`` for that page, in its language with English; the other
+    posters are still made."""
+    import posters.render as render_mod
+
+    real = render_mod.render
+
+    def flaky(fmt, *args, **kw):
+        if fmt.key == "A3":
+            raise ValueError("empty text box 4134×0 px")
+        return real(fmt, *args, **kw)
+
+    monkeypatch.setattr(render_mod, "render", flaky)
+    content = write_files(tmp_path / "content", {"events/fail.ko.md": page(1, "  formats: [A3, A4]", title="행사")})
+    jobs, problems = _plan_and_make(content, tmp_path / "cache")
+    assert sorted(j.fmt.key for j in jobs if "error" not in j.result) == ["A4"]
+    assert [p.line() for p in problems if p.error] == [
+        "events/fail.ko.md: poster: A3 포스터를 그릴 수 없습니다(서식 portrait, ValueError: empty text box 4134×0 px). "
+        "서식이나 프로그램의 문제이니 이 페이지와 함께 알려 주세요 (the A3 poster could not be drawn (template portrait; "
+        "ValueError: empty text box 4134×0 px); a template or renderer bug: please report it with this page)"]

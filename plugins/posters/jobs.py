@@ -352,7 +352,9 @@ def digest(job: Job, config: Config) -> str:
 def render_job(job: Job, config: Config, cache: Path) -> dict[str, Any]:
     """Render ``job`` into ``cache/<digest>.*`` (atomic renames); return its metadata:
     ``{"warnings": [{lang: text}], "image_dpi", "preview": [w, h], "thumb": [w, h], "qr": ...}``
-    or ``{"error": {"field", "messages"}}``.  Never leaves a half-written file under the final name."""
+    or ``{"error": {"field", "messages", "lang"}}`` (also for an unexpected exception while
+    drawing: the page's error, never a traceback).  Never leaves a half-written file under the
+    final name."""
     from PIL import Image
 
     from . import cmyk as cmyk_mod
@@ -365,6 +367,14 @@ def render_job(job: Job, config: Config, cache: Path) -> dict[str, Any]:
                         config.min_dpi, job.image_rel)
     except PosterError as exc:
         return {"error": {"field": exc.field, "messages": exc.messages, "lang": exc.lang}}
+    except Exception as exc:  # noqa: BLE001 - a renderer or template bug: this page's error, not a traceback
+        what = f"{type(exc).__name__}: {exc}"
+        return {"error": {"field": "poster", "lang": None, "messages": {
+            "zh": f"无法绘制 {job.fmt.key} 海报（模板 {job.template.name}；{what}）；这是模板或程序的问题，请连同本页报告",
+            "ko": f"{job.fmt.key} 포스터를 그릴 수 없습니다(서식 {job.template.name}, {what}). 서식이나 프로그램의 문제이니 "
+                  f"이 페이지와 함께 알려 주세요",
+            "en": f"the {job.fmt.key} poster could not be drawn (template {job.template.name}; {what}); a template "
+                  f"or renderer bug: please report it with this page"}}}
     title = " / ".join(t.headline for t in job.texts)
     tmp = lambda suffix: base.with_name(f".{base.name}.{os.getpid()}.{suffix}")  # noqa: E731
     if config.cmyk:
