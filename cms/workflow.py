@@ -271,6 +271,8 @@ def run_due(app: Any, now: dt.datetime | None = None) -> list[dict[str, Any]]:
     conn = _db()
     due = conn.execute("SELECT * FROM schedule WHERE done_at IS NULL AND run_at_utc <= ? ORDER BY run_at_utc, id",
                        (now.isoformat(),)).fetchall()
+    if not due:
+        return []
     store = ContentStore.for_project(Path(app.config["PROJECT_DIR"]), Path(app.config["CONTENT_DIR"]))
     done, changed = [], False
     for job in due:
