@@ -641,3 +641,18 @@ def test_unexpected_render_failure_is_the_pages_error_not_a_traceback(tmp_path, 
         "events/fail.ko.md: poster: A3 포스터를 그릴 수 없습니다(서식 portrait, ValueError: empty text box 4134×0 px). "
         "서식이나 프로그램의 문제이니 이 페이지와 함께 알려 주세요 (the A3 poster could not be drawn (template portrait; "
         "ValueError: empty text box 4134×0 px); a template or renderer bug: please report it with this page)"]
+
+
+def test_posters_command_summary_counts_failed_posters_apart(tmp_path):
+    """The summary line counts what was made: a poster that failed is neither "rendered" nor
+    "unchanged" (it used to say "2 rendered" for one poster made and one failed)."""
+    content = write_files(tmp_path / "content", {
+        "events/good.zh.md": page(1, "  formats: [A4]", title="好海报"),
+        "events/bad.zh.md": page(2, "  headline: 欢度佳节🎉\n  formats: [A4]"),
+    })
+    out = tmp_path / "posters"
+    first = run_cli("--content", str(content), "--output", str(out), "--force")
+    assert first.returncode == 1
+    assert first.stderr.splitlines()[-1] == f"1 poster(s) in {out} (1 rendered, 0 unchanged, 1 failed)"
+    again = run_cli("--content", str(content), "--output", str(out))
+    assert again.stderr.splitlines()[-1] == f"1 poster(s) in {out} (0 rendered, 1 unchanged, 1 failed)"

@@ -22,7 +22,7 @@ def run(project: Path, content: Path | None, output: Path | None, only: list[str
 
     from .formats import DataError
     from .generator import display_root
-    from .jobs import BILINGUAL, Config, link_files, make, plan, problems_of
+    from .jobs import BILINGUAL, Config, cached, link_files, make, plan, problems_of
 
     content = (content or project / "content").resolve()
     output = (output or project / "build-posters").resolve()
@@ -71,7 +71,9 @@ def run(project: Path, content: Path | None, output: Path | None, only: list[str
     bar = tqdm(total=len(jobs), desc="posters", unit="poster", file=sys.stderr,
                disable=not (sys.stderr.isatty() if progress is None else progress))
     try:
-        rendered = make(jobs, config, project / ".cache" / "posters", bar.update, force=force)
+        cache = project / ".cache" / "posters"
+        hits = set() if force else {j.digest for j in jobs if cached(j, config, cache) is not None}
+        make(jobs, config, cache, bar.update, force=force)
     finally:
         bar.close()
     problems += problems_of(jobs)
@@ -87,6 +89,8 @@ def run(project: Path, content: Path | None, output: Path | None, only: list[str
         print(f"posters: --output: cannot write the posters into {output} ({exc.strerror or exc}); "
               "choose a folder you can write to", file=sys.stderr)
         return 1
-    print(f"{len(done)} poster(s) in {output} ({rendered} rendered, {len(done) - min(rendered, len(done))} unchanged)",
+    unchanged = sum(1 for j in done if j.digest in hits)
+    failed = f", {len(jobs) - len(done)} failed" if len(done) < len(jobs) else ""
+    print(f"{len(done)} poster(s) in {output} ({len(done) - unchanged} rendered, {unchanged} unchanged{failed})",
           file=sys.stderr)
     return 1 if any(p.error for p in problems) else 0
