@@ -72,6 +72,7 @@ def versions(store: ContentStore, rel: str) -> dict[str, str]:
 
 
 def translated_from(front: Any) -> dict[str, str]:
+    """The ``translated_from`` mapping of round-trip front matter as text (``{}`` when absent)."""
     value = get_value(front, "translated_from") if front is not None else None
     return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
@@ -109,6 +110,7 @@ def can_edit(user: Any, store: ContentStore, page: Page) -> bool:
 
 
 def load_or_404(store: ContentStore, rel: str) -> Page:
+    """``store.load(rel)`` with messages in the UI language; a 404 response for a missing page."""
     try:
         return store.load(rel, get_lang())
     except NotFound:
@@ -116,6 +118,7 @@ def load_or_404(store: ContentStore, rel: str) -> Page:
 
 
 def title_of(page: Page) -> str:
+    """The page's title as written, or its path when it has none."""
     title = get_value(page.front, "title") if page.front is not None else None
     return str(title) if title else page.path
 
@@ -432,6 +435,7 @@ def preview_resolver(store: ContentStore):
     :func:`content_file`; links to other pages go to their site URL."""
 
     def resolve(rel: str) -> str | None:
+        """URL for the content path ``rel`` (``None`` outside content/ or when missing)."""
         path = store.root / rel
         try:
             path.resolve().relative_to(store.root)

@@ -149,6 +149,7 @@ class Page:
 
     @property
     def lang(self) -> str:
+        """The page's language code, from the file name (``x.zh.md`` -> ``zh``)."""
         return self.path.rsplit(".", 2)[-2]
 
 
@@ -176,6 +177,7 @@ class Revision:
 
     @property
     def short(self) -> str:
+        """The first 10 hex digits of the commit id, as shown in the history."""
         return self.commit[:10]
 
 
@@ -447,9 +449,11 @@ class ContentStore:
         return (self.root / rel).relative_to(self.top).as_posix()
 
     def file(self, rel: str) -> Path:
+        """The absolute path of the page ``rel``; raises :class:`NotFound` for a non-page path."""
         return self.root / self.check_path(rel)
 
     def exists(self, rel: str) -> bool:
+        """True when ``rel`` names a page file that exists."""
         try:
             return self.file(rel).is_file()
         except NotFound:
@@ -499,6 +503,7 @@ class ContentStore:
         return translation_states(self.model, items, root=self.root, diffs=diffs)
 
     def all_paths(self) -> list[str]:
+        """Content-relative paths of every Markdown file, sorted."""
         return sorted(p.relative_to(self.root).as_posix() for p in iter_content_files(self.root))
 
     # writing ---------------------------------------------------------------------------------

@@ -74,10 +74,12 @@ class FormField:
 
     @property
     def input_id(self) -> str:
+        """The HTML id of the field's input (``f-event-start``)."""
         return "f-" + self.name.replace(".", "-")
 
     @property
     def group(self) -> str:
+        """``event`` for the event block's fields, ``page`` for the others."""
         return "event" if self.name.startswith("event.") else "page"
 
 

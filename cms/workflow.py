@@ -239,6 +239,7 @@ def schedule():
 
 
 def action_label(action: str) -> str:
+    """The English source label of a scheduled action (translated where shown)."""
     return {"publish": forms.N_("publish"), "unpublish": forms.N_("unpublish")}.get(action, action)
 
 
