@@ -718,3 +718,27 @@ def test_store_set_value_keeps_nested_unknowns_and_flow_style(model):
     set_value(front, "event.x-room", None)
     set_value(front, "title", None)
     assert dump_front(front).startswith("date: 2026-08-01\ntags: [一, 二, 三]\nevent:\n  start: 2026-08-15 09:30  # 开始\n  location: 龙井\nextra")
+
+
+def test_W6_new_page_git_failure_creates_nothing(cms):
+    """W6: creating a page while git cannot commit leaves no file behind, reports the git
+    problem and keeps the form."""
+    app, _ = cms
+    c = client_for(app, "ed")
+    repo = app.config["PROJECT_DIR"]
+    before = head(repo)
+    data = form_of(c.get("/new?section=news&lang=zh").get_data(as_text=True), "new-form")
+    data.update({"title": "锁住时新建的页面", "slug": "suozhu", "body": "正文留在表单里。"})
+    lock = repo / ".git" / "index.lock"
+    lock.write_text("")
+    try:
+        r = c.post("/new", data=data)
+    finally:
+        lock.unlink()
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert "index.lock" in BeautifulSoup(html, "html.parser").find("div", role="alert").get_text()
+    kept = form_of(html, "new-form")
+    assert kept["title"] == "锁住时新建的页面" and kept["body"] == "正文留在表单里。" and kept["slug"] == "suozhu"
+    assert not (app.config["CONTENT_DIR"] / "news/suozhu.zh.md").exists() and head(repo) == before
+    assert git(repo, "status", "--porcelain", "--", "content").strip() == ""
