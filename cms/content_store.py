@@ -227,10 +227,10 @@ def dump_front(front: CommentedMap) -> str:
     return out.getvalue()
 
 
-_ORDER = list(FIELDS)
+_ORDER = tuple(FIELDS)  # the model's field order, for new keys
 
 
-def set_value(front: CommentedMap, key: str, value: Any, order: list[str] | None = None) -> None:
+def set_value(front: CommentedMap, key: str, value: Any, order: tuple[str, ...] | None = None) -> None:
     """Set ``front[key]`` (``key`` may be dotted, ``event.start``) keeping comments and order;
     ``None`` removes the key.  A new top-level key goes after the nearest existing key that
     precedes it in the model's field order, so files keep the model's order.  A text value
@@ -264,7 +264,7 @@ def set_value(front: CommentedMap, key: str, value: Any, order: list[str] | None
         _insert(target, name, value, (order or _ORDER) if target is front else None)
 
 
-def _insert(target: CommentedMap, name: str, value: Any, order: list[str] | None) -> None:
+def _insert(target: CommentedMap, name: str, value: Any, order: tuple[str, ...] | None) -> None:
     if not order or name not in order:
         target[name] = value
         return
