@@ -656,3 +656,27 @@ def test_posters_command_summary_counts_failed_posters_apart(tmp_path):
     assert first.stderr.splitlines()[-1] == f"1 poster(s) in {out} (1 rendered, 0 unchanged, 1 failed)"
     again = run_cli("--content", str(content), "--output", str(out))
     assert again.stderr.splitlines()[-1] == f"1 poster(s) in {out} (0 rendered, 1 unchanged, 1 failed)"
+
+
+def test_bilingual_poster_waits_for_a_translation_in_review(tmp_path):
+    """A published Korean page asking for a bilingual poster while its Chinese version is still
+    in review gets a warning and no bilingual poster, and the site builds (it used to be an
+    error that stopped every build until the translation was published); with no Chinese
+    version at all it stays an error."""
+    review = page(1, "  formats: [A4]", title="审核中的活动").replace("poster:", "status: review\nposter:")
+    content = write_files(tmp_path / "content", {
+        "events/wait.ko.md": page(1, "  language: [ko, bilingual]\n  formats: [A4]", title="기다리는 행사"),
+        "events/wait.zh.md": review,
+    })
+    result = build(PROJECT, content, tmp_path / "out", progress=False, cache=False)
+    assert (tmp_path / "out/ko/events/wait/poster-ko-A4.pdf").is_file()
+    assert not list((tmp_path / "out").rglob("poster-bilingual-*"))
+    expected = ("이중 언어 포스터는 이 페이지의 中文 판이 게시된 뒤에 만들어집니다(지금은 review) (the bilingual poster "
+                "will be made once the page's 中文 version is published (it is review now))")
+    assert any(w.endswith(f"events/wait.ko.md: poster.language: {expected}") for w in result.warnings), result.warnings
+    jobs, problems = _plan_and_make(content, tmp_path / "cache")
+    assert [(p.source, p.field, p.message, p.error) for p in problems] == [
+        ("events/wait.ko.md", "poster.language", expected, False)]
+    (content / "events/wait.zh.md").unlink()
+    jobs, problems = _plan_and_make(content, tmp_path / "cache2")
+    assert [(p.field, p.error) for p in problems] == [("poster.language", True)]

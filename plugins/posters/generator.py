@@ -56,7 +56,10 @@ class PostersGenerator(Generator):
             logger.error("%s", exc)
             return
         root = Path(ml.site.root)
+        # every page, published or not: plan() makes posters of the published ones and says
+        # when a bilingual poster waits for a translation in draft or review
         items = [a.item for lang in self.model.languages for a in ml.by_lang[lang.code]]
+        items += [i for i in ml.site.items.values() if not i.published]
         jobs, problems = plan(self.model, root, items, self.config)
         make(jobs, self.config, self.cache)
         problems += problems_of(jobs)

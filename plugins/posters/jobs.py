@@ -140,6 +140,11 @@ MESSAGES = {
         "ko": "서식 '{value}'은(는) 판형 {format}에 맞지 않습니다({choices}용). 서식을 바꾸거나 template 항목을 지우세요",
         "en": "template '{value}' does not suit format {format} (it is made for {choices}); choose another or remove template",
     },
+    "translation_unpublished": {
+        "zh": "双语海报要等本页的{other}版本发布后才会生成（它现在是 {status}）",
+        "ko": "이중 언어 포스터는 이 페이지의 {other} 판이 게시된 뒤에 만들어집니다(지금은 {status})",
+        "en": "the bilingual poster will be made once the page's {other} version is published (it is {status} now)",
+    },
     "no_translation": {
         "zh": "双语海报需要本页的{other}版本；请先添加译文，或从 language 中删去 bilingual",
         "ko": "이중 언어 포스터에는 이 페이지의 {other} 판이 있어야 합니다. 번역을 먼저 추가하거나 language에서 bilingual을 지우세요",
@@ -225,15 +230,16 @@ def poster_text(page: Any, lang: str, sitename: str, locale: str, tz: str) -> Po
 
 def plan(model: Any, root: Path, items: Iterable[Any], config: Config, only: set[str] | None = None,
          formats: set[str] | None = None, langs: set[str] | None = None) -> tuple[list[Job], list[Problem]]:
-    """The poster jobs of the published pages ``items`` (:class:`jindallae.model.Item`) and the
-    problems found (unknown format or template, a bilingual poster without translation).
+    """The poster jobs of the published pages among ``items`` (:class:`jindallae.model.Item`)
+    and the problems found (unknown format or template, a bilingual poster without translation:
+    an error; with a translation still in draft or review: a warning, the poster waits).
 
     ``only`` (slugs), ``formats`` (format keys) and ``langs`` (variants) narrow the jobs.
     """
     by_key: dict[tuple[str, str], dict[str, Any]] = {}
+    pending: dict[tuple[str, str], dict[str, Any]] = {}  # versions in draft or review
     for item in items:
-        if item.published:
-            by_key.setdefault(item.key, {})[item.lang] = item
+        (by_key if item.published else pending).setdefault(item.key, {})[item.lang] = item
     jobs: list[Job] = []
     problems: list[Problem] = []
     bilingual_done: set[tuple[str, str]] = set()
@@ -255,8 +261,14 @@ def plan(model: Any, root: Path, items: Iterable[Any], config: Config, only: set
                     others = [c for c in order if c != code]
                     missing = [c for c in others[:1] if c not in versions]
                     if missing:
-                        problems.append(Problem(item.path, "poster.language", message(
-                            "no_translation", code, other=model.by_code[missing[0]].name)))
+                        waiting = pending.get(key, {}).get(missing[0])
+                        if waiting is not None:
+                            problems.append(Problem(item.path, "poster.language", message(
+                                "translation_unpublished", code, other=model.by_code[missing[0]].name,
+                                status=waiting.status), error=False))
+                        else:
+                            problems.append(Problem(item.path, "poster.language", message(
+                                "no_translation", code, other=model.by_code[missing[0]].name)))
                         continue
                     pair = [c for c in order if c in (code, others[0])][:2]
                 else:
