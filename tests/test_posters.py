@@ -680,3 +680,23 @@ def test_bilingual_poster_waits_for_a_translation_in_review(tmp_path):
     (content / "events/wait.zh.md").unlink()
     jobs, problems = _plan_and_make(content, tmp_path / "cache2")
     assert [(p.field, p.error) for p in problems] == [("poster.language", True)]
+
+
+def test_posters_command_removes_posters_no_page_asks_for(tmp_path):
+    """After a format is taken out of a poster: block, a whole `jindallae posters` run removes
+    its old PDF from the output (no stale file for the print shop); a narrowed run (--format)
+    and a failing poster keep what is there."""
+    content = write_files(tmp_path / "content", {"events/fmt.zh.md": page(1, "  formats: [A4, A3]", title="换版式")})
+    out = tmp_path / "posters"
+    assert run_cli("--content", str(content), "--output", str(out)).returncode == 0
+    assert sorted(p.name for p in (out / "events/fmt").glob("*.pdf")) == ["poster-zh-A3.pdf", "poster-zh-A4.pdf"]
+    (out / "events/fmt/poster-notes.pdf").write_bytes(b"%PDF- the user's own file")
+    write_files(content, {"events/fmt.zh.md": page(1, "  formats: [A4]", title="换版式")})
+    assert run_cli("--content", str(content), "--output", str(out), "--format", "A4").returncode == 0
+    assert (out / "events/fmt/poster-zh-A3.pdf").is_file()  # narrowed: left alone
+    assert run_cli("--content", str(content), "--output", str(out)).returncode == 0
+    assert sorted(p.name for p in (out / "events/fmt").iterdir()) == [
+        "poster-notes.pdf", "poster-zh-A4.pdf", "poster-zh-A4.png", "poster-zh-A4.thumb.jpg"]
+    write_files(content, {"events/fmt.zh.md": page(1, "  headline: 换版式🎉\n  formats: [A4]", title="换版式")})
+    assert run_cli("--content", str(content), "--output", str(out)).returncode == 1
+    assert (out / "events/fmt/poster-zh-A4.pdf").is_file()  # the last good file stays

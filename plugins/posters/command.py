@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -12,7 +13,8 @@ def run(project: Path, content: Path | None, output: Path | None, only: list[str
     ``project/build-posters``), as ``<section>/<slug>/poster-<variant>-<format>.pdf`` etc.
 
     ``only``: slugs; ``formats``: format keys; ``langs``: variants (zh, ko, bilingual); ``cmyk``:
-    also the CMYK PDF; ``force``: render even when cached.  Prints problems as
+    also the CMYK PDF; ``force``: render even when cached.  A run without ``only``, ``formats``
+    and ``langs`` removes the ``poster-*`` files in ``output`` that no page asks for any more.  Prints problems as
     ``path: poster.field: message`` and returns the exit status (1 when an error was found or
     the output cannot be written, 2 for bad settings, formats, templates or arguments)."""
     from tqdm import tqdm
@@ -81,10 +83,21 @@ def run(project: Path, content: Path | None, output: Path | None, only: list[str
         print(("" if p.error else "warning: ") + p.line(shown), file=sys.stderr)
     done = [j for j in jobs if "error" not in j.result]
     try:
+        written = set()
         for job in done:
             for path in link_files(job, config, project / ".cache" / "posters", output):
+                written.add(path)
                 if path.suffix == ".pdf":
                     print(path)
+        if not (only or formats or langs):
+            # a whole run: take away posters no page asks for any more (a removed format or
+            # language), so no stale PDF goes to the print shop; a failed poster keeps its last file
+            keep = written | {output / rel for j in jobs if "error" in j.result for rel in j.files(True).values()}
+            ours = re.compile(rf"poster-(?:{'|'.join(map(re.escape, variants))})-(?:{'|'.join(map(re.escape, config.formats))})"
+                              r"\.(?:pdf|png|thumb\.jpg|cmyk\.pdf)")  # only file names this command writes
+            for path in list(output.rglob("poster-*")) if output.is_dir() else []:
+                if path.is_file() and path not in keep and ours.fullmatch(path.name):
+                    path.unlink()
     except OSError as exc:
         print(f"posters: --output: cannot write the posters into {output} ({exc.strerror or exc}); "
               "choose a folder you can write to", file=sys.stderr)
