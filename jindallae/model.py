@@ -648,6 +648,8 @@ def parse_front_matter(yaml_text: str) -> tuple[dict[str, Any], dict[str, int]]:
             elif isinstance(value, yaml.SequenceNode) and prefix:
                 for index, item in enumerate(value.value):
                     lines.setdefault(f"{prefix}.{index}", item.start_mark.line)
+                    if isinstance(item, yaml.ScalarNode):  # list items as typed too ("poster.points.0")
+                        raw.setdefault(f"{prefix}.{index}", item.value)
 
         walk("", node, 0)
         data = loader.construct_document(node)
@@ -921,12 +923,20 @@ class Model:
                 if text:
                     out[key] = text
             elif kind == "points":
-                if not isinstance(sub, list) or len(sub) > POSTER_MAX_POINTS or any(isinstance(p, (dict, list)) for p in sub):
+                if not isinstance(sub, list) or any(isinstance(p, (dict, list)) for p in sub):
                     err("poster", "poster_points", at=at)
                     ok = False
                     continue
-                # an empty item (``- `` or ``null``) is left out, never printed as "None"
-                out[key] = [str(p).strip() for p in sub if p is not None and str(p).strip()]
+                # an empty item (``- `` or ``null``) is left out, never printed as "None"; a
+                # point is printed as typed (YAML 1.1 would print "9:30" as 570, "yes" as True)
+                texts = [(p if isinstance(p, str) else item.raw.get(f"{at}.{i}", str(p))).strip()
+                         for i, p in enumerate(sub) if p is not None]
+                texts = [t for t in texts if t]
+                if len(texts) > POSTER_MAX_POINTS:
+                    err("poster", "poster_points", at=at)
+                    ok = False
+                    continue
+                out[key] = texts
             elif kind == "path":
                 text = str(sub).strip()
                 if Path(text).is_absolute() or os.path.normpath(text).startswith(".."):

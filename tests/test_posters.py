@@ -563,7 +563,8 @@ def test_template_text_box_too_small_for_one_line_is_rejected(tmp_path):
 def test_poster_image_outside_content_and_empty_points_are_refused(tmp_path):
     """``poster.image`` must lie inside content/ (an absolute or ../ path would put any picture
     of the server on a public poster): ``path:line: poster.image ...`` in the page's language.
-    An empty point (``null`` or a bare ``-``) is left out, never printed as "None"."""
+    An empty point (``null`` or a bare ``-``) is left out, never printed as "None", and a point
+    is printed as typed (YAML 1.1 reads ``9:30`` as 570)."""
     from PIL import Image
 
     from jindallae.model import model_from_settings
@@ -574,7 +575,7 @@ def test_poster_image_outside_content_and_empty_points_are_refused(tmp_path):
     content = write_files(tmp_path / "content", {
         "events/abs.zh.md": page(1, f"  image: {outside.as_posix()}"),
         "events/up.ko.md": page(2, "  image: ../secret.png"),
-        "events/points.zh.md": page(3, "  points: [上午祝寿, null, ~, '']"),
+        "events/points.zh.md": page(3, "  points: [上午祝寿, null, ~, '', 9:30, yes, 0123]"),
     })
     items, errors = model.load(content)
     text = sorted(str(e) for e in errors)
@@ -583,7 +584,7 @@ def test_poster_image_outside_content_and_empty_points_are_refused(tmp_path):
     assert "is outside content/" in text[0]
     assert text[1].startswith("events/up.ko.md:10: 항목 'poster.image': '../secret.png'은(는) content/ 밖에")
     points = next(i for i in items if i.slug == "points")
-    assert points.fields["poster"]["points"] == ["上午祝寿"]
+    assert points.fields["poster"]["points"] == ["上午祝寿", "9:30", "yes", "0123"]  # as typed, not 570, True, 83
 
 
 def test_posters_command_refuses_bad_arguments_without_a_traceback(tmp_path):
