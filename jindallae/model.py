@@ -920,7 +920,7 @@ class Model:
                     continue
                 typed = item.raw.get(at)
                 text = (typed if typed is not None and not isinstance(sub, str) else str(sub)).strip()
-                if text:
+                if text or key == "subline":  # subline: "" means no subline (absent: the summary's)
                     out[key] = text
             elif kind == "points":
                 if not isinstance(sub, list) or any(isinstance(p, (dict, list)) for p in sub):

@@ -701,3 +701,22 @@ def test_posters_command_removes_posters_no_page_asks_for(tmp_path):
     write_files(content, {"events/fmt.zh.md": page(1, "  headline: 换版式🎉\n  formats: [A4]", title="换版式")})
     assert run_cli("--content", str(content), "--output", str(out)).returncode == 1
     assert (out / "events/fmt/poster-zh-A4.pdf").is_file()  # the last good file stays
+
+
+def test_empty_subline_means_none_and_empty_headline_means_the_title(tmp_path):
+    """``subline: ""`` leaves the subline out (it used to be dropped by the model, so the
+    summary's first sentence came back); ``headline: ""`` falls back to the title, as a
+    poster needs a headline."""
+    from jindallae.model import model_from_settings
+    from posters.jobs import poster_text
+
+    model = model_from_settings(settings())
+    content = write_files(tmp_path / "content", {
+        "events/quiet.zh.md": page(1, '  headline: ""\n  subline: ""', title="安静的活动"),
+        "events/default.zh.md": page(2, "  formats: [A4]", title="默认的活动"),
+    })
+    items, errors = model.load(content)
+    assert errors == []
+    texts = {i.slug: poster_text(i, "zh", "吉林人口文化", "zh", "Asia/Shanghai") for i in items}
+    assert (texts["quiet"].headline, texts["quiet"].subline) == ("安静的活动", "")
+    assert (texts["default"].headline, texts["default"].subline) == ("默认的活动", "测试活动")
