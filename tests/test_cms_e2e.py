@@ -355,3 +355,29 @@ def test_content_pages_have_no_axe_violations(browser, live):
     found["edit, refused"] = violations()
     assert {k: v for k, v in found.items() if v} == {}
     context.close()
+
+
+def test_W2_text_typed_just_before_a_failed_save_is_kept(browser, live):
+    """W2/W6: text typed right before pressing Save is stored at once; when the save does not
+    succeed (here: the session has ended and the form is refused) the text is offered back
+    when the page is opened again after signing in."""
+    app, url = live
+    path = app.config["CONTENT_DIR"] / "news/antu.zh.md"
+    before = path.read_bytes()
+    context = browser.new_context()
+    page = sign_in(context, url, "ed")
+    page.goto(f"{url}/edit/news/antu.zh.md")
+    page.click("#body")
+    page.keyboard.press("Control+End")
+    page.keyboard.insert_text("最后一刻写的句子。")
+    context.clear_cookies()  # the session is gone (timeout, signed out elsewhere)
+    with page.expect_navigation() as nav:
+        page.click("#page-form button[name=save]")  # immediately: before the 1 s autosave
+    assert nav.value.status == 400  # refused (no session, no valid token): nothing saved
+    assert path.read_bytes() == before
+    page = sign_in(context, url, "ed")
+    page.goto(f"{url}/edit/news/antu.zh.md")
+    assert page.locator("#draft-offer").is_visible()
+    page.click("#draft-restore")
+    assert page.locator("#body").input_value().count("最后一刻写的句子。") == 1
+    context.close()

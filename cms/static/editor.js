@@ -111,6 +111,9 @@
   });
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
+  // Keep the very latest text too (typed less than a second before pressing Save): if the save
+  // does not come back as a success (session expired, server down), the draft is still here.
+  form.addEventListener("submit", function () { if (!composing) { store(); } });
 
   // ---- drafts (W2) -----------------------------------------------------------------------
   if (form.getAttribute("data-saved") === "1") {
