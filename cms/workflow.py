@@ -21,7 +21,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import logging
-import threading
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -89,24 +88,13 @@ def run_publish(user: Any) -> Any:
 
 
 def start_publish(user: Any) -> int | None:
-    """Queue a publish and run it in a background thread, as the Publish page does
-    (:func:`cms.publish.queue_run` and its thread body): a whole-site build can outlast a
-    proxy's timeout.  Returns the run id (its log page shows progress and result), or ``None``
-    when publishing is not installed.  The thread is kept in
-    ``app.extensions['cms_publish_threads']`` (tests join it)."""
+    """Queue a publish and run it in the background (:func:`cms.publish.start_publish`, the same
+    as the Publish page); the run id, or ``None`` when publishing is not installed."""
     try:
-        from .publish import _publish_in_background, queue_run
+        from .publish import start_publish as start
     except ImportError:
         return None
-    from .db import client_ip, get_db
-
-    run_id = queue_run(get_db(), user)
-    app = current_app._get_current_object()
-    thread = threading.Thread(target=_publish_in_background, args=(app, run_id, user, client_ip()),
-                              name=f"jindallae-publish-{run_id}")
-    thread.start()
-    app.extensions.setdefault("cms_publish_threads", {})[run_id] = thread
-    return run_id
+    return start(user)
 
 
 def _audit(action: str, target: str, detail: str = "", **kw: Any) -> None:
