@@ -720,3 +720,24 @@ def test_empty_subline_means_none_and_empty_headline_means_the_title(tmp_path):
     texts = {i.slug: poster_text(i, "zh", "吉林人口文化", "zh", "Asia/Shanghai") for i in items}
     assert (texts["quiet"].headline, texts["quiet"].subline) == ("安静的活动", "")
     assert (texts["default"].headline, texts["default"].subline) == ("默认的活动", "测试活动")
+
+
+def test_bilingual_poster_comes_in_every_format_either_version_asks_for(tmp_path):
+    """When the Chinese page asks for a bilingual A4 and the Korean page for a bilingual A3,
+    the page's one bilingual poster comes in A4 and A3 (the Korean request used to be dropped
+    silently because the bilingual poster was planned once, from the Chinese block)."""
+    content = write_files(tmp_path / "content", {
+        "events/both.zh.md": page(1, "  language: [bilingual]\n  formats: [A4]", title="双语活动"),
+        "events/both.ko.md": page(1, "  language: [ko, bilingual]\n  formats: [A3]", title="이중 언어 행사"),
+    })
+    from jindallae.model import model_from_settings
+    from posters.jobs import Config, plan
+
+    s = settings()
+    model = model_from_settings(s)
+    items, errors = model.load(content)
+    assert errors == []
+    jobs, problems = plan(model, content, items, Config.from_settings(s))
+    assert problems == []
+    assert sorted((j.variant, j.fmt.key) for j in jobs) == [("bilingual", "A3"), ("bilingual", "A4"), ("ko", "A3")]
+    assert {j.out_dir for j in jobs if j.variant == "bilingual"} == {"events/both/"}

@@ -271,12 +271,35 @@ def plan(model: Any, root: Path, items: Iterable[Any], config: Config, only: set
                                 "no_translation", code, other=model.by_code[missing[0]].name)))
                         continue
                     pair = [c for c in order if c in (code, others[0])][:2]
+                    wanted = _bilingual_formats(block, versions[others[0]], config, problems)
                 else:
                     pair = [code]
+                    wanted = None
                 if langs and variant not in langs:
                     continue
-                jobs += _jobs_for(model, root, item, versions, variant, pair, block, config, formats, problems)
+                jobs += _jobs_for(model, root, item, versions, variant, pair,
+                                  dict(block, formats=wanted) if wanted else block, config, formats, problems)
     return jobs, problems
+
+
+def _bilingual_formats(block: dict[str, Any], other: Any, config: Config, problems: list[Problem]) -> list[str]:
+    """The formats of a bilingual poster: those of ``block`` (the version planned first) and,
+    when the ``other`` language version asks for the bilingual poster too, its formats after
+    them (one bilingual poster per page, in every format either version asks for).  An unknown
+    format only the other version's bilingual request names is reported on its file."""
+    wanted = list(block.get("formats") or config.default_formats)
+    oblock = other.fields.get("poster")
+    if oblock is None or BILINGUAL not in (oblock.get("language") or []):
+        return wanted
+    for name in oblock.get("formats") or config.default_formats:
+        if name in wanted:
+            continue
+        if name in config.formats:
+            wanted.append(name)
+        elif other.lang not in (oblock.get("language") or []):  # else its own poster reports it
+            problems.append(Problem(other.path, "poster.formats", message(
+                "unknown_format", other.lang, value=name, choices=", ".join(config.formats))))
+    return wanted
 
 
 def _jobs_for(model, root, item, versions, variant, pair, block, config: Config, only_formats, problems) -> list[Job]:
