@@ -43,6 +43,11 @@ CHECKS: dict[str, CheckSpec] = {c.id: c for c in (
     CheckSpec("translation-source-missing", "warning", doc="translated_from names a source that does not exist"),
     CheckSpec("translation-unrecorded", "warning", doc="A translation without a translated_from revision"),
     CheckSpec("data-file", "error", acceptable=False, doc="The terms or accept file cannot be read"),
+    CheckSpec("poster", "error", acceptable=False,
+              doc="A poster the build would stop at: unknown format or template, unreadable picture, "
+                  "characters the poster fonts cannot draw, a bilingual poster without translation"),
+    CheckSpec("poster-pending", "warning",
+              doc="A bilingual poster waits until the page's other language version is published"),
 )}
 
 # Language names inside messages, in the message's language.

@@ -23,6 +23,7 @@ from .scan import Scan, scan_body
 from .text import (TagAt, Term, TermList, alt_language_ok, check_debris, check_punctuation,
                    check_replacement_chars, check_tags, check_traditional, holed)
 from .translations import changed_files, check_translations
+from .posters import check_posters
 
 # Front-matter fields whose values are prose (checked like the body).
 TEXT_FIELDS = ("title", "summary", "cover_alt", "tags", "author", "event")
@@ -507,6 +508,7 @@ def run_checks(project_or_model: Path | str | Model, content_root: Path | str | 
         if item is not None:
             findings += check_item(ctx, item)
     findings += check_translations(model, list(content.items.values()), set(chosen), root, content.texts)
+    findings += check_posters(settings, model, list(content.items.values()), set(chosen), root)
     report.external_links = sorted(ctx.external, key=lambda e: (e.path, e.line, e.col))
     disabled = set(config.disable)
     findings = [f for f in findings if f.id not in disabled]

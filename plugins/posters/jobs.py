@@ -534,3 +534,58 @@ def problems_of(jobs: list[Job]) -> list[Problem]:
             seen.add((p.source, p.field, p.message))
             unique.append(p)
     return unique
+
+
+# ---------------------------------------------------------------------------------------------
+# checking without drawing (``jindallae check``)
+
+
+def preflight(job: Job, pictures: dict[str, dict[str, Any] | None] | None = None) -> list[dict[str, Any]]:
+    """The errors a render of ``job`` would stop at, found without drawing it: a picture that
+    cannot be read (missing, corrupt, a decompression bomb) and characters the template's fonts
+    cannot draw (the same coverage test as :func:`plugins.posters.fonts.check_coverage`).
+    Each error is ``{"field", "messages": {zh, ko, en}, "lang"}`` like a render's
+    ``result["error"]``; ``lang`` is the language whose text it is.  Text that does not fit its
+    box is found only by rendering (``jindallae posters`` or the build).
+
+    ``pictures``: a dict shared between calls so each picture is decoded once per run
+    (path → error or ``None``)."""
+    from .fonts import FontNotFound, MissingGlyphs, find_face, missing_characters
+    from .render import PosterError, open_image
+
+    errors: list[dict[str, Any]] = []
+    pictures = {} if pictures is None else pictures
+    if job.image:
+        if job.image not in pictures:
+            try:
+                open_image(job.image, label=job.image_rel, reduced=True).close()
+                pictures[job.image] = None
+            except PosterError as exc:
+                pictures[job.image] = {"field": exc.field, "messages": exc.messages, "lang": None}
+        if pictures[job.image]:
+            errors.append(pictures[job.image])
+    captions = job.template.texts.get("qr_caption", {})
+    for element in job.template.elements:
+        if element.kind != "text":
+            continue
+        for t in job.texts:
+            value = captions.get(t.lang, "") if element.field == "qr_caption" else t.get(element.field)
+            value = element.label.get(t.lang, "") + element.bullet * bool(element.field == "points") + value
+            try:
+                face = find_face(t.lang, element.family, element.weight)
+            except FontNotFound as exc:
+                errors.append({"field": f"poster.{element.field}", "lang": t.lang,
+                               "messages": {code: exc.message(code) for code in ("zh", "ko", "en")}})
+                continue
+            missing = missing_characters(value, face)
+            if missing:
+                exc = MissingGlyphs(missing, f"poster.{element.field}", face.family)
+                errors.append({"field": f"poster.{element.field}", "lang": t.lang,
+                               "messages": {code: exc.message(code) for code in ("zh", "ko", "en")}})
+    unique, seen = [], set()
+    for e in errors:  # one report per field and language, whichever elements show it
+        key = (e["field"], e["lang"], e["messages"]["en"])
+        if key not in seen:
+            seen.add(key)
+            unique.append(e)
+    return unique

@@ -103,7 +103,7 @@ def element_px(template: Template, element: Element, fmt: Format) -> tuple[int, 
 # picture
 
 
-def open_image(path: str, field_name: str = "poster.image", label: str | None = None):
+def open_image(path: str, field_name: str = "poster.image", label: str | None = None, reduced: bool = False):
     """Open and fully decode the picture at ``path`` (EXIF orientation applied, RGB).
     Messages name it as ``label`` (the path as written in the front matter, relative to
     content/), default ``path``.
@@ -111,7 +111,8 @@ def open_image(path: str, field_name: str = "poster.image", label: str | None = 
     Raises :class:`PosterError` for a missing, unreadable or corrupt file and for a
     decompression bomb (more pixels than Pillow's ``Image.MAX_IMAGE_PIXELS``, about 89
     megapixels: Pillow itself only warns up to twice that and would decode it; the largest
-    format needs about 56 megapixels)."""
+    format needs about 56 megapixels).  ``reduced``: a JPEG is decoded at 1/8 scale (every
+    byte is still read, so a truncated file still fails) — for checking, not printing."""
     import warnings
 
     from PIL import Image, ImageOps, UnidentifiedImageError
@@ -121,7 +122,7 @@ def open_image(path: str, field_name: str = "poster.image", label: str | None = 
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)  # refuse, do not decode
             with Image.open(path) as im:
-                im.draft("RGB", im.size)
+                im.draft("RGB", (max(1, im.width // 8), max(1, im.height // 8)) if reduced else im.size)
                 im.load()
                 im = ImageOps.exif_transpose(im)
     except FileNotFoundError:
