@@ -12,7 +12,8 @@ import sqlite3
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from .auth import ROLES, PasswordPolicyError, create_user, hash_password, password_problems, roles_required
+from .auth import (ROLES, PasswordPolicyError, create_user, hash_password, hidden_characters, password_problems,
+                   roles_required)
 from .db import audit, get_db
 from .i18n import LANGUAGES, _
 
@@ -164,6 +165,9 @@ def set_profile(user_id: int):
     if ui_lang not in LANGUAGES:
         return _render_edit(user_id, [_("Unknown language: %(lang)s", lang=ui_lang)])
     display, email = request.form.get("display_name", "").strip(), request.form.get("email", "").strip()
+    if hidden_characters(display) or hidden_characters(email):
+        return _render_edit(user_id, [_("The display name and the e-mail address may not contain invisible or "
+                                        "control characters.")])
     conn.execute("UPDATE users SET display_name = ?, email = ?, ui_lang = ? WHERE id = ?", (display, email, ui_lang, user_id))
     audit("user_update", row["username"], f"display_name={display!r} email={email!r} ui_lang={ui_lang}")
     flash(_("Profile of %(name)s saved.", name=row["username"]), "success")

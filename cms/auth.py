@@ -168,6 +168,14 @@ def create_user(conn: sqlite3.Connection, username: str, password: str, roles: I
     username = unicodedata.normalize("NFC", username.strip())
     if not username or len(username) > 64 or any(c.isspace() for c in username):
         raise ValueError(_("The user name must be 1 to 64 characters without spaces."))
+    if hidden_characters(username) or unicodedata.normalize("NFKC", username) != username:
+        # "ad<zero width space>min", "<right-to-left override>nimda" or "ａｄｍｉｎ" would pass for
+        # "admin" in the user list and the audit log (UTS #39 confusables, in short).
+        raise ValueError(_("The user name may not contain invisible or control characters or full-width "
+                           "letters."))
+    if hidden_characters(display_name) or hidden_characters(email):
+        raise ValueError(_("The display name and the e-mail address may not contain invisible or control "
+                           "characters."))
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise ValueError(_("Unknown role: %(role)s", role=", ".join(sorted(unknown))))
@@ -191,6 +199,14 @@ def create_user(conn: sqlite3.Connection, username: str, password: str, roles: I
         conn.execute("ROLLBACK")
         raise
     return user_id
+
+
+def hidden_characters(text: str) -> bool:
+    """True when ``text`` holds a control character (Unicode category Cc: NUL, escape ...) or an
+    invisible format character (Cf: zero-width space and joiners, bidirectional overrides and
+    isolates, the byte-order mark): none belongs in a name, and they make one name look like
+    another (Unicode TR #36 "Unicode Security Considerations", bidi spoofing)."""
+    return any(unicodedata.category(c) in ("Cc", "Cf") for c in text or "")
 
 
 def set_password(conn: sqlite3.Connection, user_id: int, password: str, username: str = "") -> None:
@@ -306,7 +322,7 @@ def _csrf_failure():
         return jsonify(error=message), 400
     if request.endpoint == "auth.login":
         return render_template("login.html", error=message, username=request.form.get("username", ""),
-                               next=_safe_next(request.form.get("next"))), 400
+                               next=safe_next(request.form.get("next"))), 400
     kept = [(k, v) for k, v in request.form.items(multi=True)
             if k != "csrf_token" and "password" not in k.lower() and v.strip()]
     return render_template("error.html", code=400, title=_("Security check failed"), message=message, kept=kept), 400
@@ -357,10 +373,13 @@ def roles_required(*roles: str) -> Callable:
     return decorator
 
 
-def _safe_next(target: str | None) -> str:
-    """``target`` when it is a path on this site (no scheme, no host, no '//' or '\\'), else '/'
-    (ASVS V5.1.5: no open redirects)."""
+def safe_next(target: str | None) -> str:
+    """``target`` when it is a path on this site (no scheme, no host, no '//' or '\\', no
+    control characters: browsers drop a tab or line break, so ``/<tab>/host`` is ``//host``),
+    else '/' (ASVS V5.1.5: no open redirects)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
         return "/"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
@@ -418,7 +437,7 @@ def _record_attempt(conn: sqlite3.Connection, username: str, ip: str, ok: bool) 
 def login():
     """GET: the sign-in form.  POST ``username``, ``password``, ``next``: sign in and go to
     ``next`` (a local path) or back to the form with the generic error (429 when throttled)."""
-    next_url = _safe_next(request.values.get("next"))
+    next_url = safe_next(request.values.get("next"))
     if request.method == "GET":
         return render_template("login.html", next=next_url, username="")
     username = unicodedata.normalize("NFC", request.form.get("username", "").strip())
@@ -522,7 +541,7 @@ def language():
     if user is not None:
         get_db().execute("UPDATE users SET ui_lang = ? WHERE id = ?", (lang, user.id))
     g.ui_lang = lang
-    response = make_response(redirect(_safe_next(request.form.get("next"))))
+    response = make_response(redirect(safe_next(request.form.get("next"))))
     response.set_cookie(i18n.COOKIE, lang, max_age=365 * 86400, httponly=True, samesite="Lax",
                         secure=bool(current_app.config.get("PRODUCTION")))
     return response

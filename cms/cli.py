@@ -32,6 +32,11 @@ def serve(project: Path, host: str = "127.0.0.1", port: int = 8080, scheduler: b
     if not (project / "pelicanconf.py").is_file():
         print(f"cms: {project}: no pelicanconf.py here; run in the project folder or give --project", file=sys.stderr)
         return 2
+    problem = port_problem(host, port)
+    if problem:
+        print(f"cms: cannot listen on {host}:{port} ({problem}); is the CMS already running? Start it on "
+              f"another port: .venv/bin/jindallae cms serve --port {port + 1 if port < 65535 else 8081}", file=sys.stderr)
+        return 1
     app = _app(project, SCHEDULER=scheduler)
     from .db import connect
 
@@ -45,6 +50,19 @@ def serve(project: Path, host: str = "127.0.0.1", port: int = 8080, scheduler: b
               "  .venv/bin/jindallae cms create-user admin --role admin")
     app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
     return 0
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """Why the server could not listen on ``host``:``port`` (the ``OSError`` text, e.g. "Address
+    already in use"), or ``None`` when it can.  Checked before start-up so the message names
+    the command to use instead (``make cms`` gives the server no options)."""
+    import socket
+
+    try:
+        with socket.create_server((host, port)):  # SO_REUSEADDR: only a live listener makes it fail
+            return None
+    except OSError as exc:
+        return exc.strerror or str(exc)
 
 
 def create_user(project: Path, username: str, roles: list[str], display_name: str = "", email: str = "",

@@ -24,6 +24,7 @@ threads and processes with an ``fcntl`` lock in the repository's git folder.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import difflib
@@ -120,9 +121,21 @@ class Author:
 
     def git(self) -> str:
         """``Name <email>`` for ``--author`` (an address is made up when the user has none)."""
-        name = re.sub(r"[<>\n]", "", self.name).strip() or "CMS user"
-        email = re.sub(r"[<>\s]", "", self.email) or "unknown@jindallae.invalid"
+        name = re.sub(r"[<>\n]", "", git_safe(self.name)).strip() or "CMS user"
+        email = re.sub(r"[<>\s]", "", git_safe(self.email)) or "unknown@jindallae.invalid"
         return f"{name} <{email}>"
+
+
+# C0 controls other than tab and line feed, and DEL: a NUL cannot be passed to a program at all
+# (``ValueError: embedded null byte`` from ``subprocess``), the others garble git's output.
+_GIT_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def git_safe(text: str) -> str:
+    """``text`` without the control characters that cannot go into a git argument or
+    environment variable (NUL and the other C0 controls except tab and line feed, DEL); for
+    commit messages and author names made from what users typed."""
+    return _GIT_UNSAFE.sub("", text or "")
 
 
 @dataclass
@@ -442,6 +455,11 @@ class ContentStore:
         :class:`NotFound` otherwise (also for ``..`` and absolute paths)."""
         if not isinstance(rel, str) or self.model.page_key(rel) is None:
             raise NotFound(f"{rel}: not a content page (<section>/<slug>.<lang>.md)")
+        path = self.root / rel
+        if path.is_symlink() or path.parent.is_symlink():
+            # A link inside content/ could point anywhere (../pelicanconf.py, /etc/...): the CMS
+            # reads and writes only real files of the content folder (ASVS V12.3.1).
+            raise NotFound(f"{rel}: a symbolic link, not a content file")
         return rel
 
     def git_path(self, rel: str) -> str:
@@ -551,23 +569,29 @@ class ContentStore:
             except GitFailed:
                 self._rollback(rel, path, old)
                 raise
+            except BaseException as exc:  # anything else: the file must not stay changed (W6)
+                self._rollback(rel, path, old)
+                if isinstance(exc, Exception):
+                    raise GitFailed(f"{type(exc).__name__}: {exc}") from exc
+                raise
             return SaveResult(rel, revision_of(data), commit)
 
     def _commit(self, rel: str, author: Author, message: str) -> str:
         """Stage and commit exactly ``rel``; returns the new commit's hash."""
         gpath = self.git_path(rel)
         env = {"GIT_COMMITTER_NAME": COMMITTER_NAME, "GIT_COMMITTER_EMAIL": COMMITTER_EMAIL,
-               "GIT_AUTHOR_NAME": author.name or "CMS user", "GIT_AUTHOR_EMAIL": author.email or "unknown@jindallae.invalid"}
+               "GIT_AUTHOR_NAME": git_safe(author.name) or "CMS user",
+               "GIT_AUTHOR_EMAIL": git_safe(author.email) or "unknown@jindallae.invalid"}
         try:
             add = run_git(self.top, "add", "--", gpath, env=env)
             if add.returncode != 0:
                 raise GitFailed(_git_text(add))
             commit = run_git(self.top, "commit", "-q", "--author", author.git(),
-                             "-m", message, "--only", "--", gpath, env=env)
+                             "-m", git_safe(message), "--only", "--", gpath, env=env)
             if commit.returncode != 0:
                 raise GitFailed(_git_text(commit))
             head = run_git(self.top, "rev-parse", "HEAD", env=env)
-        except (OSError, subprocess.SubprocessError) as exc:
+        except (OSError, ValueError, subprocess.SubprocessError) as exc:
             raise GitFailed(str(exc)) from exc
         return head.stdout.decode().strip()
 
@@ -649,10 +673,29 @@ class ContentStore:
 
     def restore(self, rel: str, commit: str, base_revision: str, author: Author, ui_lang: str | None = None) -> SaveResult:
         """Write the file as it was in ``commit`` and commit that as a new commit
-        ``Restore <path> to <short sha>`` (history is kept, nothing is rewritten)."""
-        text = self.text_at(rel, commit)
+        ``Restore <path> to <short sha>`` (history is kept, nothing is rewritten).
+
+        The page keeps its current ``status``: the workflow state changes only through the
+        workflow actions and their roles, so restoring a version from before an unpublish does
+        not publish the page again (ASVS V4.1.3, no privilege gained by another route)."""
+        text = keep_status(self.text_at(rel, commit), self.load(rel), self)
         return self.save_text(rel, text, base_revision, author, f"Restore {rel} to {commit[:10]}", ui_lang,
                               allow_errors=True)
+
+
+def keep_status(text: str, current: Page, store: "ContentStore") -> str:
+    """``text`` (an old version of ``current``'s file) with the ``status`` field of ``current``
+    (removed when ``current`` has none); ``text`` unchanged when the two agree or when either
+    front matter cannot be read (such a text cannot be published anyway)."""
+    old = store.page_from_text(current.path, text, revision_of(text.encode("utf-8", "surrogateescape")))
+    if old.front is None or current.front is None:
+        return text
+    wanted = current.front.get("status")
+    if old.front.get("status") == wanted:
+        return text
+    front = copy.deepcopy(old.front)  # comments and order of the old version are kept
+    set_value(front, "status", None if wanted is None else str(wanted))
+    return store.text_for(old, front, None, True)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -171,8 +171,13 @@ def read_form(fields: list[FormField], form: Mapping[str, str]) -> dict[str, str
         elif f.widget == "bool":
             out[f.name] = "true" if form.get(f.name) in ("on", "true", "1") else ""
         else:
-            out[f.name] = (form.get(f.name) or "").replace("\r\n", "\n").strip()
+            out[f.name] = _CONTROLS.sub("", (form.get(f.name) or "").replace("\r\n", "\n")).strip()
     return out
+
+
+# C0 control characters other than tab and line feed, and DEL: no keyboard types them into a
+# field; a crafted form could (a NUL in a title cannot even go into a git commit message).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def to_yaml_value(widget: str, text: str) -> Any:

@@ -173,6 +173,9 @@ def commit_file(content: Path, file: Path, message: str, name: str, email: str) 
     Holds the writers' lock of the content side (``flock`` on ``<git dir>/jindallae-cms.lock``,
     as ``cms.content_store.ContentStore.locked``), so an upload and a page save never run git
     at the same time (git's own ``index.lock`` would make one of them fail)."""
+    from .content_store import git_safe  # a NUL in a display name cannot go into the environment
+
+    name, email = git_safe(name) or "CMS user", git_safe(email)
     repo = _content_repo(content)
     rel = file.resolve().relative_to(repo.resolve()).as_posix()
     env = {**os.environ, "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email or "cms@localhost",
@@ -183,8 +186,14 @@ def commit_file(content: Path, file: Path, message: str, name: str, email: str) 
         fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
         try:
             subprocess.run(["git", "-C", str(repo), "add", "--", rel], check=True, capture_output=True, env=env)
-            subprocess.run(["git", "-C", str(repo), "commit", "-q", "-m", message, "--", rel], check=True,
-                           capture_output=True, env=env)
+            try:
+                subprocess.run(["git", "-C", str(repo), "commit", "-q", "-m", message, "--", rel], check=True,
+                               capture_output=True, env=env)
+            except subprocess.CalledProcessError:
+                # Unstage it again: the caller removes the file, and nothing of it may stay behind.
+                subprocess.run(["git", "-C", str(repo), "rm", "-q", "--cached", "--ignore-unmatch", "--", rel],
+                               capture_output=True, env=env)
+                raise
             return subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], check=True, capture_output=True,
                                   text=True, env=env).stdout.strip()
         finally:
@@ -223,7 +232,7 @@ def store_upload(content: Path, filename: str, data: bytes, alt: str, max_bytes:
     if author is not None:
         try:
             stored.commit = commit_file(content, target, f"Upload image {rel}", *author)
-        except (subprocess.CalledProcessError, OSError) as exc:
+        except (subprocess.CalledProcessError, OSError, ValueError) as exc:
             target.unlink(missing_ok=True)
             detail = getattr(exc, "stderr", b"") or b""
             raise UploadRefused(_("The image could not be saved in the history (git: %(detail)s); nothing was "

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from . import forms
-from .auth import current_user, roles_required
+from .auth import current_user, roles_required, safe_next
 from .content import EDIT_ROLES, author_of, can_edit, get_store, load_or_404, title_of
 from .content_store import Author, Conflict, ContentStore, NotFound, SaveResult, StoreError, ValidationFailed, set_value
 from .i18n import format_datetime
@@ -120,8 +120,7 @@ def act(action: str, rel: str):
         abort(403)
     back = request.form.get("next") or (url_for("content.edit", rel=rel) if can_edit(user, store, page)
                                         else url_for("content.index"))
-    if not str(back).startswith("/") or str(back).startswith("//"):
-        back = url_for("content.index")
+    back = safe_next(back)  # a local path only (ASVS V5.1.5): not //host, /\host, /<tab>/host
     try:
         change_status(store, rel, new_status, author_of(user), verb, request.form.get("base_revision") or None,
                       starts, get_lang())
