@@ -218,6 +218,11 @@ def _install_responses(app: Flask) -> None:
     def _too_large(_exc):
         from .i18n import format_size
 
+        if request.endpoint != "media.upload":  # a page form, not an image: no talk of photos
+            return _error(413, "error.html", _("Too large"),
+                          _("What you sent is larger than %(size)s, so nothing was saved. The editor keeps your "
+                            "text in this browser: go back, shorten the text (or split the page) and save again.",
+                            size=format_size(app.config["MAX_CONTENT_LENGTH"])))
         return _error(413, "error.html", _("File too large"),
                       _("The file is larger than %(size)s. Make it smaller (for a photo: save it at a lower "
                         "resolution) and try again.", size=format_size(app.config["UPLOAD_MAX_BYTES"])))

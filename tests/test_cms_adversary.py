@@ -307,6 +307,8 @@ def test_form_shows_status_and_translation_source_in_words(cms):
     rev = revision_of(ZH.encode())
     assert form.find(id="f-translated_from").get_text(strip=True) == f"中文, 버전 {rev[:10]}"
     assert "revision:" not in form.get_text()
+    # the heading names the page by its title, the file path only below it
+    assert soup.find("h1").get_text(strip=True) == "번역:연길시 행복가정 강좌"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -324,3 +326,20 @@ def test_serve_on_a_busy_port_names_the_command_to_use(cms, capsys):
         assert serve(app.config["PROJECT_DIR"], "127.0.0.1", port, scheduler=False) == 1
     err = capsys.readouterr().err
     assert f"127.0.0.1:{port}" in err and f"jindallae cms serve --port {port + 1}" in err
+
+
+def test_huge_page_form_refused_without_talk_of_photos(tmp_path):
+    """A page form above the request limit is a 413 that says nothing was saved (not the image
+    upload's "make the photo smaller"); the file on disk is untouched."""
+    files = {"news/jiangzuo.zh.md": ZH}
+    app, _ = make_cms(tmp_path, users=USERS, content_files=files, config={"UPLOAD_MAX_BYTES": 1000})
+    c = client_for(app, "ed")
+    path = app.config["CONTENT_DIR"] / "news/jiangzuo.zh.md"
+    before = path.read_bytes()
+    data = form_of(c.get("/edit/news/jiangzuo.zh.md").get_data(as_text=True))
+    data["body"] = "字" * 600_000  # 1.8 MB of UTF-8, over 1000 B + 1 MiB
+    r = c.post("/edit/news/jiangzuo.zh.md", data=data)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 413
+    assert "没有保存任何内容" in html and "照片" not in html
+    assert path.read_bytes() == before
