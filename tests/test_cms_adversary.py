@@ -343,3 +343,27 @@ def test_huge_page_form_refused_without_talk_of_photos(tmp_path):
     assert r.status_code == 413
     assert "没有保存任何内容" in html and "照片" not in html
     assert path.read_bytes() == before
+
+
+def test_one_english_text_has_one_translation_per_language():
+    """The catalogues of a language are merged (foundation.po, content.po ...): an English text
+    translated differently in two of them shows the wrong one somewhere (the publish page said
+    "安排人", the schedule's "scheduled by", for the user who published)."""
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parent.parent / "cms" / "translations"
+    for lang_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+        seen: dict[str, tuple[str, str]] = {}
+        clashes = []
+        for po in sorted(lang_dir.glob("*.po")):
+            with po.open("rb") as fp:
+                catalog = read_po(fp)
+            for message in catalog:
+                if not message.id or not message.string or isinstance(message.id, tuple):
+                    continue
+                if message.id in seen and seen[message.id][1] != message.string:
+                    clashes.append(f"{lang_dir.name}: {message.id!r}: {seen[message.id]} vs ({po.name}, {message.string!r})")
+                seen.setdefault(message.id, (po.name, message.string))
+        assert not clashes, "\n".join(clashes)
