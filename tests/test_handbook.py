@@ -333,3 +333,41 @@ def test_poster_example_is_a_valid_poster_block(lang, model, tmp_path):
     poster = item.fields["poster"]
     assert set(poster) >= {"headline", "points", "formats", "language"}
     assert all(isinstance(point, str) for point in poster["points"])  # "오전: …" stays text, not a mapping
+
+
+# The CMS buttons and links the handbook tells staff to press, as the handbook writes them.  Each
+# must still be a label of the CMS (cms/translations/<lang>/*.po) and appear on the handbook page
+# named: when the CMS renames a button, this fails until the handbook follows.
+CMS_LABELS = {
+    "zh": {
+        "writing.md": ["新建页面", "创建草稿", "插入图片", "上传并插入", "恢复未保存的文字", "丢弃",
+                       "两个版本：请合并", "把合并后的文字放入表单", "丢弃我的文字，打开当前版本",
+                       "与现在比较", "恢复此版本"],
+        "translation.md": ["创建译文（草稿）", "原文已修改", "译文现已与当前原文一致", "标记为与原文一致",
+                           "排版效果", "原文文本"],
+        "review.md": ["提交审核", "批准并发布", "退回草稿", "撤下", "立即发布"],
+    },
+    "ko": {
+        "writing.md": ["새 페이지", "초안 만들기", "그림 넣기", "올리고 넣기", "저장하지 않은 글 되살리기", "버리기",
+                       "두 판이 있습니다: 합치세요", "합친 글을 양식에 넣기", "내 글을 버리고 지금 판 열기",
+                       "지금과 비교", "이 판으로 되돌리기"],
+        "translation.md": ["번역 만들기(초안)", "원문 변경됨", "번역이 이제 지금 원문과 일치합니다",
+                           "원문과 일치한다고 표시", "보이는 모습", "원문 텍스트"],
+        "review.md": ["검토 요청", "승인하고 게시", "초안으로 돌려보내기", "게시 중단", "지금 발행"],
+    },
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_cms_labels_quoted_by_the_handbook_are_the_cms_labels(lang):
+    from babel.messages.pofile import read_po
+
+    labels = set()
+    for po in (PROJECT / "cms" / "translations" / lang).glob("*.po"):
+        with po.open("rb") as handle:
+            labels |= {message.string for message in read_po(handle) if message.id and message.string}
+    for md, quoted in CMS_LABELS[lang].items():
+        text = (DOCS / lang / "pages" / md).read_text(encoding="utf-8")
+        for label in quoted:
+            assert label in labels, f"the CMS has no label {label!r} any more: update docs/{lang}/pages/{md}"
+            assert label in text, f"docs/{lang}/pages/{md} does not name the CMS's {label!r}"
