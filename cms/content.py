@@ -169,8 +169,20 @@ def error_context(store: ContentStore, rel: str, text: str, errors: list, fields
 def render_edit(template: str, page: Page, *, values: dict[str, str] | None = None, body: str | None = None,
                 base_revision: str | None = None, status: int = 200, **extra: Any):
     """Render the edit form (``edit.html`` or ``translate.html``) for ``page``, filled with
-    ``values``/``body`` (the submitted ones after a failed save, W6)."""
+    ``values``/``body`` (the submitted ones after a failed save, W6).
+
+    For a published page and a user without the reviewer role the form shows the page's
+    pending revision when it has one (:mod:`cms.pending`), with a notice; a reviewer sees the
+    live file and a link to the pending change."""
+    from . import pending
+
     store = get_store()
+    user = current_user()
+    live = page
+    row = pending.current(page.path) if pending.page_status(page) == "published" else None
+    gated = pending.needs_review(user, page)
+    if gated:
+        page = pending.editing_page(store, live, row, get_lang())
     section = store.model.page_key(page.path)[0]
     fields = forms.page_fields(store.model, section)
     shown = forms.form_values(fields, page.front)
@@ -187,6 +199,8 @@ def render_edit(template: str, page: Page, *, values: dict[str, str] | None = No
         "other_versions": versions(store, page.path), "translation": is_translation(store, page),
         "lang_names": {lang.code: lang.name for lang in store.model.languages},
         "just_saved": bool(request.args.get("saved") or request.args.get("discard")),
+        "pending_row": row, "pending_gated": gated, "live_revision": live.revision,
+        "pending_rejected": pending.last_rejection(page.path) if gated and row is None else None,
     }
     context.update(extra)
     return render_template(template, **context), status
@@ -223,50 +237,70 @@ def save_form(page: Page, template: str, ok_endpoint: str, verb: str, extra_chan
     failure the form is shown again with everything the editor typed and what went wrong:
     409 + merge view for a stale base (W1), 422 for validation errors, 500 for a write or git
     failure (W6)."""
+    from . import pending
+
     store = get_store()
     section = store.model.page_key(page.path)[0]
     fields = forms.page_fields(store.model, section)
     submitted = forms.read_form(fields, request.form)
     body = request.form.get("body", "")
     base = request.form.get("base_revision", "")
+    user = current_user()
+    gated = pending.needs_review(user, page)  # published page, no reviewer role: a pending revision
+    live = page
+    if gated:
+        page = pending.editing_page(store, live, pending.current(live.path), get_lang())
     basis = page
     if base and base != page.revision:
-        # Build "yours" on the text the editor loaded (its blob is in git: every save commits).
+        # Build "yours" on the text the editor loaded (its blob is in git: every save commits;
+        # a pending text is in the pending table).
         from jindallae.checks.translations import read_blobs
 
         old = read_blobs(store.root, [base]).get(base)
-        if old is not None:
-            basis = store.page_from_text(page.path, old.decode("utf-8", "surrogateescape"), base)
+        old_text = old.decode("utf-8", "surrogateescape") if old is not None else (
+            pending.text_by_revision(page.path, base) if gated else None)
+        if old_text is not None:
+            basis = store.page_from_text(page.path, old_text, base)
     new_front, changed = forms.apply_form(fields, basis.front, submitted)
     for key, value in (extra_changes or {}).items():
         set_value(new_front, key, value)
         changed = True
     text = store.text_for(basis, new_front, body, changed)
     title = str(get_value(new_front, "title") or "")
-    user = current_user()
     try:
-        result = store.save_text(page.path, text, base, author_of(user), edit_message(verb, page.path, title), get_lang())
+        if gated:
+            saved = pending.save_pending(store, live, text, base, user, get_lang())
+        else:
+            result = store.save_text(page.path, text, base, author_of(user), edit_message(verb, page.path, title),
+                                     get_lang())
     except Conflict as exc:
         flash_now = _("Someone else saved this page after you opened it. Nothing of yours was saved and nothing "
                       "was lost: their version is on the left, your text is still in the form. Copy their changes "
                       "into your text, then save again.")
         merge = merge_view(exc.current_text, text, basis if basis is not page else None, fields)
-        return render_edit(template, page, values=submitted, body=body, base_revision=exc.current_revision,
+        return render_edit(template, live, values=submitted, body=body, base_revision=exc.current_revision,
                            status=409, merge=merge, form_errors=[flash_now], **extra)
     except ValidationFailed as exc:
         ctx = error_context(store, page.path, text, exc.errors, fields)
-        return render_edit(template, page, values=submitted, body=body, base_revision=base, status=422,
+        return render_edit(template, live, values=submitted, body=body, base_revision=base, status=422,
                            save_failed=_("Not saved: please correct the fields marked below."), **ctx, **extra)
     except WriteFailed as exc:
-        return render_edit(template, page, values=submitted, body=body, base_revision=base, status=500,
+        return render_edit(template, live, values=submitted, body=body, base_revision=base, status=500,
                            save_failed=_("Not saved: the file could not be written (%(detail)s). Your text is "
                                          "kept below; try again later or tell an administrator.", detail=exc.detail),
                            **extra)
     except GitFailed as exc:
-        return render_edit(template, page, values=submitted, body=body, base_revision=base, status=500,
+        return render_edit(template, live, values=submitted, body=body, base_revision=base, status=500,
                            save_failed=_("Not saved: the change could not be recorded in the history (git: "
                                          "%(detail)s). The file was left as it was and your text is kept below; "
                                          "try again in a moment.", detail=exc.detail), **extra)
+    if gated:
+        if saved.changed:
+            flash(_("Your change awaits review: the page is published, so the change goes live only when a "
+                    "reviewer approves it. The live page is unchanged."), "success")
+        else:
+            flash(_("No changes to save."), "info")
+        return redirect(url_for(ok_endpoint, rel=page.path, saved=saved.revision[:12]))
     if result.commit:
         flash(_("Saved."), "success")
     else:

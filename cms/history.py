@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from .auth import current_user, roles_required
 from .content import EDIT_ROLES, author_of, can_edit, get_store, load_or_404, title_of
-from .content_store import Conflict, NotFound, StoreError, side_by_side, unified_diff
+from .content_store import Conflict, NotFound, StoreError, keep_status, side_by_side, unified_diff
 from .i18n import gettext as _
 from .i18n import get_lang
 
@@ -58,8 +58,32 @@ def restore(rel: str):
     commit = request.form.get("commit", "")
     if not re.fullmatch(r"[0-9a-f]{7,40}", commit):
         abort(400)
+    from . import pending
+
+    user = current_user()
+    if pending.needs_review(user, page):
+        # A published page: the old version becomes the pending change (replacing any), for a
+        # reviewer to approve; the history page's base is the live file's revision.
+        try:
+            if request.form.get("base_revision", "") != page.revision:
+                raise Conflict(page.text, page.revision)
+            text = keep_status(store.text_at(rel, commit), page, store)
+            row = pending.current(rel)
+            pending.save_pending(store, page, text, row["revision"] if row is not None else page.revision, user,
+                                 get_lang())
+        except NotFound:
+            abort(404)
+        except Conflict:
+            flash(_("The page changed since you opened its history; nothing was restored. Look at the new version "
+                    "first."), "error")
+        except StoreError as exc:
+            flash(_("Nothing was restored: %(detail)s", detail=exc.detail), "error")
+        else:
+            flash(_("Your change awaits review: the page is published, so the change goes live only when a "
+                    "reviewer approves it. The live page is unchanged."), "success")
+        return redirect(url_for("history.index", rel=rel))
     try:
-        result = store.restore(rel, commit, request.form.get("base_revision", ""), author_of(current_user()), get_lang())
+        result = store.restore(rel, commit, request.form.get("base_revision", ""), author_of(user), get_lang())
     except NotFound:
         abort(404)
     except Conflict:

@@ -179,6 +179,13 @@ def mark(rel: str):
     if source_rel is None:
         abort(404)
     source = store.load(source_rel)
+    from . import pending
+
+    user = current_user()
+    gated = pending.needs_review(user, page)  # a published translation: the mark waits for review too
+    live = page
+    if gated:
+        page = pending.editing_page(store, live, pending.current(rel), get_lang())
     if source.item is None or page.front is None:
         abort(400)
     front = copy.deepcopy(page.front)
@@ -186,12 +193,17 @@ def mark(rel: str):
     set_value(front, "translated_from.revision", source.item.digest)
     text = store.text_for(page, front, None, True)
     try:
-        store.save_text(rel, text, request.form.get("base_revision", ""), author_of(current_user()),
-                        f"Mark {rel} as translated from {source_rel} @ {source.item.digest[:10]}", get_lang())
+        if gated:
+            pending.save_pending(store, live, text, request.form.get("base_revision", ""), user, get_lang())
+        else:
+            store.save_text(rel, text, request.form.get("base_revision", ""), author_of(user),
+                            f"Mark {rel} as translated from {source_rel} @ {source.item.digest[:10]}", get_lang())
     except Conflict:
         flash(_("The page changed since you opened it; look at the new version and mark it again."), "error")
     except StoreError as exc:
         flash(_("Not saved: %(detail)s", detail=exc.detail), "error")
     else:
-        flash(_("Marked as up to date with the source."), "success")
+        flash(_("Your change awaits review: the page is published, so the change goes live only when a "
+                "reviewer approves it. The live page is unchanged.") if gated
+              else _("Marked as up to date with the source."), "success")
     return redirect(url_for("translate.view", rel=rel))

@@ -30,7 +30,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from . import forms
 from .auth import current_user, roles_required, safe_next
 from .content import EDIT_ROLES, author_of, can_edit, get_store, load_or_404, title_of
-from .content_store import Author, Conflict, ContentStore, NotFound, SaveResult, StoreError, ValidationFailed, set_value
+from .content_store import (Author, Conflict, ContentStore, NotFound, SaveResult, StoreError, ValidationFailed, set_value,
+                            side_by_side)
 from .i18n import format_datetime
 from .i18n import gettext as _
 from .i18n import get_lang
@@ -178,8 +179,150 @@ def index():
     store = get_store()
     items, _errors = store.items()
     review = [i for i in items if i.status == "review"]
+    from . import pending
+
     return render_template("workflow.html", review=review, jobs=_jobs(), status_labels=forms.STATUS_LABELS,
-                           can_review=current_user().can("reviewer"))
+                           can_review=current_user().can("reviewer"), pending=pending.queue())
+
+
+# ---------------------------------------------------------------------------------------------
+# Pending revisions of published pages (cms.pending)
+
+
+def _pending_or_404(row_id: int):
+    from . import pending
+
+    row = pending.get(row_id)
+    if row is None:
+        abort(404)
+    return row
+
+
+def _may_withdraw(user: Any, store: ContentStore, row: Any) -> bool:
+    """A reviewer, or whoever may edit the page (editor; translator for a translation)."""
+    if user.can("reviewer"):
+        return True
+    try:
+        return can_edit(user, store, store.load(row["path"]))
+    except NotFound:
+        return False
+
+
+def _pending_page(row_id: int, merge: dict[str, Any] | None = None, status: int = 200, error: str | None = None):
+    from jindallae.checks.translations import read_blobs
+
+    from .content import merge_view
+
+    store = get_store()
+    row = _pending_or_404(row_id)
+    user = current_user()
+    if not _may_withdraw(user, store, row):
+        abort(403)
+    try:
+        live = store.load(row["path"], get_lang())
+    except NotFound:
+        abort(404)
+    if merge is None and row["state"] == "pending" and live.revision != row["base_revision"]:
+        base = read_blobs(store.root, [row["base_revision"]]).get(row["base_revision"])
+        merge = merge_view(live.text, row["text"])
+        if base is not None:
+            from .content_store import merge_texts
+
+            combined = merge_texts(base.decode("utf-8", "surrogateescape"), row["text"], live.text)
+            merge["combined"] = combined if combined not in (None, live.text, row["text"]) else None
+    hunks = side_by_side(live.text, row["text"])
+    states = {"pending": forms.N_("awaiting review"), "approved": forms.N_("approved"),
+              "rejected": forms.N_("rejected"), "superseded": forms.N_("replaced by a later save"),
+              "withdrawn": forms.N_("withdrawn")}
+    return render_template("pending.html", pending_states=states, row=row, live=live, title=title_of(live), hunks=hunks, merge=merge,
+                           error=error, can_review=user.can("reviewer"),
+                           can_withdraw=_may_withdraw(user, store, row)), status
+
+
+@bp.get("/pending/<int:row_id>")
+@roles_required(*EDIT_ROLES)
+def pending_view(row_id: int):
+    """A pending revision against the live file (side-by-side diff); approve and reject forms
+    for reviewers, withdraw for its editors.  When the live file changed since the revision's
+    base, the merge view (both texts, and the three-way merge when the changes do not overlap)."""
+    return _pending_page(row_id)
+
+
+@bp.post("/pending/<int:row_id>/approve")
+@roles_required("reviewer")
+def pending_approve(row_id: int):
+    """Approve a pending revision: write and commit it (editor as author, reviewer named in the
+    message), then publish like the approve action.  A stale revision (the live file changed
+    since its base) shows the merge view (409); the reviewer approves the merged text, sent
+    with the live revision it was merged against (``text``, ``live_revision``)."""
+    from . import pending
+
+    store = get_store()
+    row = _pending_or_404(row_id)
+    if row["state"] != "pending":
+        flash(_("This change is no longer pending."), "error")
+        return redirect(url_for("workflow.index"))
+    user = current_user()
+    text = request.form.get("text")
+    try:
+        result = pending.approve(store, row, user, text if text else None, request.form.get("live_revision") or None,
+                                 get_lang())
+    except pending.Stale:
+        return _pending_page(row_id, status=409, error=_(
+            "The live page changed after this change was made; nothing was written. Compare both versions, "
+            "check the text to publish, then approve it or reject the change."))
+    except ValidationFailed as exc:
+        return _pending_page(row_id, status=422, error=_(
+            "The page is not complete: %(detail)s", detail="; ".join(e.message for e in exc.errors)))
+    except Conflict:
+        return _pending_page(row_id, status=409, error=_(
+            "The live page changed after this change was made; nothing was written. Compare both versions, "
+            "check the text to publish, then approve it or reject the change."))
+    except NotFound:
+        abort(404)
+    except StoreError as exc:
+        return _pending_page(row_id, status=500, error=_("Nothing was changed: %(detail)s", detail=exc.detail))
+    flash(_("The change was approved and written."), "success")
+    if result.commit:
+        run_id = start_publish(user)
+        if run_id is not None:
+            return redirect(url_for("publish.log_view", run_id=run_id), code=303)
+    return redirect(url_for("workflow.index"))
+
+
+@bp.post("/pending/<int:row_id>/reject")
+@roles_required("reviewer")
+def pending_reject(row_id: int):
+    """Reject a pending revision with a note (``note``) the editors see; the file is untouched."""
+    from . import pending
+
+    row = _pending_or_404(row_id)
+    if pending.reject(row, current_user(), request.form.get("note", "")):
+        flash(_("The change was rejected; the editor will see your note."), "success")
+    else:
+        flash(_("This change is no longer pending."), "error")
+    return redirect(url_for("workflow.index"))
+
+
+@bp.post("/pending/<int:row_id>/withdraw")
+@roles_required(*EDIT_ROLES)
+def pending_withdraw(row_id: int):
+    """Withdraw a pending revision (its editors or a reviewer); the live page stays as it is."""
+    from . import pending
+
+    store = get_store()
+    row = _pending_or_404(row_id)
+    if not _may_withdraw(current_user(), store, row):
+        abort(403)
+    if pending.withdraw(row, current_user()):
+        flash(_("The pending change was withdrawn; the live page is unchanged."), "success")
+    else:
+        flash(_("This change is no longer pending."), "error")
+    try:
+        store.load(row["path"])
+        return redirect(url_for("content.edit", rel=row["path"]))
+    except NotFound:
+        return redirect(url_for("workflow.index"))
 
 
 def _jobs(limit: int = 200) -> list[dict[str, Any]]:

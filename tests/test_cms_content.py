@@ -56,7 +56,12 @@ def content_files() -> dict[str, str]:
 
 USERS = {"ed": ["editor"], "ed2": {"roles": ["editor"], "display_name": "李编辑", "email": "li@example.cn"},
          "tr": {"roles": ["translator"], "ui_lang": "ko", "display_name": "김번역"}, "rev": ["reviewer"],
-         "adm": ["admin"], "all": ["editor", "translator", "reviewer"], "edko": {"roles": ["editor"], "ui_lang": "ko"}}
+         "adm": ["admin"], "all": ["editor", "translator", "reviewer"], "edko": {"roles": ["editor"], "ui_lang": "ko"},
+         # Editors who are also reviewers: their saves on a published page write the file directly (an
+         # editor's alone wait for review as a pending change: tests/test_cms_pending.py).
+         "edr": {"roles": ["editor", "reviewer"], "display_name": "Ed"},
+         "ed2r": {"roles": ["editor", "reviewer"], "display_name": "李编辑", "email": "li@example.cn"},
+         "trr": {"roles": ["translator", "reviewer"], "ui_lang": "ko", "display_name": "김번역"}}
 
 
 @pytest.fixture
@@ -113,7 +118,7 @@ def test_edit_title_keeps_unknown_field_comment_order_and_body(cms):
     """Item 5: front matter edited round-trip — an unknown field, a comment, quotes and key
     order survive; only the title line changes; the commit has the user as author."""
     app, _ = cms
-    c = client_for(app, "ed2")
+    c = client_for(app, "ed2r")
     repo = app.config["PROJECT_DIR"]
     path = app.config["CONTENT_DIR"] / "news/jiangzuo.zh.md"
     page = c.get("/edit/news/jiangzuo.zh.md")
@@ -188,7 +193,7 @@ def test_event_fields_use_date_and_time_pickers(cms):
     """Item 5: event fields are generated with date and time inputs; a start with a time is
     written as 'YYYY-MM-DD HH:MM', an all-day end as a date."""
     app, _ = cms
-    c = client_for(app, "ed")
+    c = client_for(app, "edr")
     html = c.get("/edit/news/jiangzuo.zh.md").get_data(as_text=True)
     soup = BeautifulSoup(html, "html.parser")
     assert soup.find("input", attrs={"name": "event.start", "type": "date"})
@@ -248,7 +253,7 @@ def test_W1_stale_save_refused_with_merge_view_and_nothing_lost(cms):
     both versions shown, B's text kept in the form, A's change kept on disk; B then saves
     with the new base revision."""
     app, _ = cms
-    a, b = client_for(app, "ed"), client_for(app, "ed2")
+    a, b = client_for(app, "edr"), client_for(app, "ed2r")
     path = app.config["CONTENT_DIR"] / "news/jiangzuo.zh.md"
     form_a = form_of(a.get("/edit/news/jiangzuo.zh.md").get_data(as_text=True))
     form_b = form_of(b.get("/edit/news/jiangzuo.zh.md").get_data(as_text=True))
@@ -293,7 +298,7 @@ def test_W1_overlapping_changes_offer_no_combined_text(cms):
     """W1: when both editors changed the same line there is no automatic combination; both
     versions and the diff are shown and the editor's text stays in the form."""
     app, _ = cms
-    a, b = client_for(app, "ed"), client_for(app, "ed2")
+    a, b = client_for(app, "edr"), client_for(app, "ed2r")
     form_a = form_of(a.get("/edit/news/jiangzuo.zh.md").get_data(as_text=True))
     form_b = form_of(b.get("/edit/news/jiangzuo.zh.md").get_data(as_text=True))
     form_a["title"], form_b["title"] = "甲改的标题", "乙改的标题"
@@ -339,7 +344,7 @@ def test_W6_git_lock_error_rolls_back_and_keeps_form(cms):
     """W6: git cannot commit (index.lock exists) — 500 naming git, the file on disk is as it
     was, no commit, the form keeps the text."""
     app, _ = cms
-    c = client_for(app, "ed")
+    c = client_for(app, "edr")
     repo = app.config["PROJECT_DIR"]
     path = app.config["CONTENT_DIR"] / "news/jiangzuo.zh.md"
     before, head_before = path.read_bytes(), head(repo)
@@ -388,7 +393,7 @@ def test_W6_disk_full_keeps_old_file(cms, monkeypatch):
     import cms.content_store as store_mod
 
     app, _ = cms
-    c = client_for(app, "ed")
+    c = client_for(app, "edr")
     repo = app.config["PROJECT_DIR"]
     path = app.config["CONTENT_DIR"] / "news/jiangzuo.zh.md"
     before, head_before = path.read_bytes(), head(repo)
@@ -421,7 +426,7 @@ def test_W4_editing_zh_never_touches_ko_and_back(cms):
     content = app.config["CONTENT_DIR"]
     ko_before = (content / "news/jiangzuo.ko.md").read_bytes()
     ko_blob = git(repo, "rev-parse", "HEAD:content/news/jiangzuo.ko.md").strip()
-    c = client_for(app, "ed")
+    c = client_for(app, "edr")
     data = form_of(c.get("/edit/news/jiangzuo.zh.md").get_data(as_text=True))
     data["body"] = data["body"].replace("第二段，介绍人口文化。", "第二段，介绍新的人口文化政策。")
     assert c.post("/edit/news/jiangzuo.zh.md", data=data).status_code == 302
@@ -431,7 +436,7 @@ def test_W4_editing_zh_never_touches_ko_and_back(cms):
     # the other way round: the translator edits ko, zh stays
     zh_before = (content / "news/jiangzuo.zh.md").read_bytes()
     zh_blob = git(repo, "rev-parse", "HEAD:content/news/jiangzuo.zh.md").strip()
-    t = client_for(app, "tr")
+    t = client_for(app, "trr")
     data = form_of(t.get("/edit/news/jiangzuo.ko.md").get_data(as_text=True))
     data["body"] += "추가 문장.\r\n"
     assert t.post("/edit/news/jiangzuo.ko.md", data=data).status_code == 302
@@ -447,7 +452,7 @@ def test_W4_other_staged_changes_are_not_committed(cms):
     other = app.config["CONTENT_DIR"] / "news/odd.zh.md"
     other.write_bytes(other.read_bytes() + b"staged by someone else\r\n")
     git(repo, "add", "content/news/odd.zh.md")
-    c = client_for(app, "ed")
+    c = client_for(app, "edr")
     data = form_of(c.get("/edit/news/jiangzuo.zh.md").get_data(as_text=True))
     data["title"] = "只提交这一篇"
     assert c.post("/edit/news/jiangzuo.zh.md", data=data).status_code == 302
@@ -466,7 +471,7 @@ def test_history_diff_and_restore_as_new_commit(cms):
     repo = app.config["PROJECT_DIR"]
     path = app.config["CONTENT_DIR"] / "news/jiangzuo.zh.md"
     original = path.read_bytes()
-    c = client_for(app, "ed2")
+    c = client_for(app, "ed2r")
     for new_title in ("第一次修改的标题", "第二次修改的标题"):
         data = form_of(c.get("/edit/news/jiangzuo.zh.md").get_data(as_text=True))
         data["title"] = new_title

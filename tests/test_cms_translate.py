@@ -9,10 +9,11 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from cms_helpers import csrf, git, make_cms
+from cms_helpers import csrf, db_rows, git, make_cms
 from jindallae.model import model_from_settings, revision_of
 from jindallae.settings import load_settings
 from test_cms_content import USERS, client_for, content_files, files_in, form_of, head
+from test_cms_workflow import wait_publish
 
 
 @pytest.fixture
@@ -43,6 +44,14 @@ def test_W4_source_change_marks_translation_outdated_and_shows_the_diff(cms):
     data = form_of(ed.get("/edit/news/jiangzuo.zh.md").get_data(as_text=True))
     data["body"] = data["body"].replace("第二段，介绍人口文化。", "第二段，介绍新修订的人口文化政策。")
     assert ed.post("/edit/news/jiangzuo.zh.md", data=data).status_code == 302
+    # the zh page is published: the editor's change waits for a reviewer, who approves it
+    assert "badge-current" in str(row_cell(ed.get("/").get_data(as_text=True), "news/jiangzuo", "ko"))
+    (pending_id,) = [r["id"] for r in db_rows(app, "SELECT id FROM pending WHERE state = 'pending'")]
+    rev = client_for(app, "rev")
+    r = rev.post(f"/workflow/pending/{pending_id}/approve", data={"csrf_token": csrf(rev)})
+    assert r.status_code == 303, r.get_data(as_text=True)[:2000]
+    wait_publish(app)
+    assert "第二段，介绍新修订的人口文化政策。" in (content / "news/jiangzuo.zh.md").read_text(encoding="utf-8")
     assert (content / "news/jiangzuo.ko.md").read_bytes() == ko_before
     cell = row_cell(ed.get("/").get_data(as_text=True), "news/jiangzuo", "ko")
     badge = cell.find(class_="badge-outdated")
@@ -65,7 +74,10 @@ def test_W4_source_change_marks_translation_outdated_and_shows_the_diff(cms):
     assert "강좌는 연길시 인민광장에서 열렸습니다." in form["body"] and form["title"] == "연길시 행복가정 강좌"
 
     base = form["base_revision"]
-    r = tr.post("/translate/news/jiangzuo.ko.md/mark", data={"csrf_token": csrf(tr), "base_revision": base})
+    # the ko page is published too: a translator who is also a reviewer marks it directly
+    # (a translator alone makes a pending change: tests/test_cms_pending.py)
+    trr = client_for(app, "trr")
+    r = trr.post("/translate/news/jiangzuo.ko.md/mark", data={"csrf_token": csrf(trr), "base_revision": base})
     assert r.status_code == 302
     zh = parse(app, "news/jiangzuo.zh.md")
     after = (content / "news/jiangzuo.ko.md").read_text(encoding="utf-8")
@@ -80,14 +92,15 @@ def test_W4_source_change_marks_translation_outdated_and_shows_the_diff(cms):
 
 def test_saving_a_translation_can_mark_it_current(cms):
     """Item 6: the translator saves the updated text and ticks "matches the current source" in
-    one commit: translated_from.revision becomes the source's current revision."""
+    one commit: translated_from.revision becomes the source's current revision.  (Both pages
+    are published: the editor and the translator here also hold the reviewer role.)"""
     app, _ = cms
     content = app.config["CONTENT_DIR"]
-    ed = client_for(app, "ed")
+    ed = client_for(app, "edr")
     data = form_of(ed.get("/edit/news/jiangzuo.zh.md").get_data(as_text=True))
     data["title"] = "延吉市举办幸福家庭专题讲座"
     assert ed.post("/edit/news/jiangzuo.zh.md", data=data).status_code == 302
-    tr = client_for(app, "tr")
+    tr = client_for(app, "trr")
     html = tr.get("/translate/news/jiangzuo.ko.md").get_data(as_text=True)
     data = form_of(html)
     assert "mark_current" not in data  # unticked by default
