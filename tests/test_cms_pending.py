@@ -353,3 +353,46 @@ def test_W4_pending_source_change_does_not_mark_translation_outdated_until_appro
     assert [d.get_text() for d in source_col.select("table.diff del")] == [OLD_LINE]
     assert [i.get_text() for i in source_col.select("table.diff ins")] == ["第二段，介绍新修订的人口文化政策。"]
     assert (content / KO).read_bytes() == ko_before
+
+
+@pytest.mark.skipif(not __import__("pathlib").Path("/usr/bin/chromium").exists(),
+                    reason="Chromium is not installed at /usr/bin/chromium")
+def test_browser_editor_pending_then_reviewer_approves(browser, tmp_path):
+    """In a real browser (Chromium): the editor changes a published page and saves — the notice
+    says the change awaits review and the live file is unchanged; the reviewer opens the review
+    queue, the pending change with its diff, approves it (publish log page), and the file has
+    the editor's text; no page breaks the CSP (no console errors)."""
+    from test_cms_e2e import running, sign_in
+
+    app, _client = make_cms(tmp_path, users=USERS, content_files=content_files())
+    path = app.config["CONTENT_DIR"] / ZH
+    before = path.read_bytes()
+    errors: list[str] = []
+    with running(app) as url:
+        editor = browser.new_context()
+        page = sign_in(editor, url, "ed")
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(f"{url}/edit/{ZH}")
+        assert "此页面已发布" in page.locator("#pending-notice").inner_text()
+        body = page.locator("#body").input_value()
+        page.fill("#body", body.replace(OLD_LINE, "第二段，在浏览器里改写。"))
+        page.click("#page-form button[name=save]")
+        page.wait_for_url(f"{url}/edit/{ZH}?saved=*")
+        assert "您的修改正在等待审核" in page.locator(".flashes").inner_text()
+        assert "您正在编辑它的待审修改" in page.locator("#pending-notice").inner_text()
+        assert "第二段，在浏览器里改写。" in page.locator("#body").input_value()
+        assert path.read_bytes() == before
+        reviewer = browser.new_context()
+        rpage = sign_in(reviewer, url, "rev")
+        rpage.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        rpage.goto(f"{url}/workflow/")
+        rpage.click("#pending-queue a")
+        assert rpage.locator("table.diff ins").inner_text() == "第二段，在浏览器里改写。"
+        rpage.click("form[action$='/approve'] button")
+        rpage.wait_for_url(f"{url}/publish/log/*")
+        wait_publish(app)
+        editor.close()
+        reviewer.close()
+    assert "第二段，在浏览器里改写。" in path.read_text(encoding="utf-8")
+    assert git(app.config["PROJECT_DIR"], "log", "-1", "--format=%an").strip() == "Ed"
+    assert errors == []
