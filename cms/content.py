@@ -365,7 +365,10 @@ def index():
         rows.append({"section": section, "slug": slug, "cells": cells, "state": art_state,
                      "title": titles[0] if titles else slug})
     user = current_user()
-    return render_template("content_list.html", rows=rows, codes=codes, model=store.model,
+    from . import pending
+
+    pending_paths = {row["path"]: row["id"] for row in pending.queue()}  # changes of published pages
+    return render_template("content_list.html", rows=rows, codes=codes, model=store.model, pending_paths=pending_paths,
                            filters={"section": f_section, "lang": f_lang, "status": f_status, "state": f_state, "q": query},
                            status_labels=forms.STATUS_LABELS, can_create=user.can("editor"),
                            can_translate=user.can("translator") or user.can("editor"),

@@ -118,6 +118,12 @@ def test_reviewer_approves_pending_change_file_written_editor_is_author_publish_
     assert save_body(ed, ZH, OLD_LINE, "第二段，补充了讲座的报名方式。")[0].status_code == 302
     (row,) = pending_rows(app)
     rev = client_for(app, "rev")
+    listing = BeautifulSoup(rev.get("/").get_data(as_text=True), "html.parser")
+    cell = listing.find("tr", attrs={"data-key": "news/jiangzuo"}).find("td", attrs={"data-lang": "zh"})
+    assert cell.select_one("a.badge-pending")["href"] == f"/workflow/pending/{row['id']}"
+    assert cell.select_one(".badge-pending").get_text() == "修改待审核"
+    other = listing.find("tr", attrs={"data-key": "news/jiangzuo"}).find("td", attrs={"data-lang": "ko"})
+    assert other.select_one(".badge-pending") is None
     queue = BeautifulSoup(rev.get("/workflow/").get_data(as_text=True), "html.parser")
     links = [a["href"] for a in queue.select("#pending-queue a")]
     assert links == [f"/workflow/pending/{row['id']}"]
@@ -137,6 +143,7 @@ def test_reviewer_approves_pending_change_file_written_editor_is_author_publish_
         f"李编辑|li@example.cn|Edit {ZH}: 延吉市举办幸福家庭讲座 (approved by Rev)"
     (done,) = pending_rows(app)
     assert done["state"] == "approved" and done["commit_id"] == head(repo)
+    assert BeautifulSoup(rev.get("/").get_data(as_text=True), "html.parser").select(".badge-pending") == []
     assert len(db_rows(app, "SELECT id FROM publish_runs")) == 1
     actions = [a["action"] for a in db_rows(app, "SELECT action FROM audit_log ORDER BY id")]
     assert "pending_save" in actions and "pending_approve" in actions
