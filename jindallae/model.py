@@ -329,6 +329,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "항목 'poster.image': '{value}'은(는) content/ 밖에 있습니다. 그림을 content/images/에 복사하고 "
               "content/ 기준 경로(예: images/poster.jpg)를 쓰세요",
     },
+    "path_outside": {
+        "en": "field '{field}': '{value}' is outside content/; copy the file into content/images/ "
+              "and write its path relative to content/, like images/park.jpg",
+        "zh": "字段“{field}”：“{value}”不在 content/ 之内；请把文件复制到 content/images/，"
+              "并写相对于 content/ 的路径，如 images/park.jpg",
+        "ko": "항목 '{field}': '{value}'은(는) content/ 밖에 있습니다. 파일을 content/images/에 복사하고 "
+              "content/ 기준 경로(예: images/park.jpg)를 쓰세요",
+    },
     "unreadable": {
         "en": "cannot read the file as UTF-8 text ({detail}); save it as UTF-8",
         "zh": "无法按 UTF-8 读取文件（{detail}）；请以 UTF-8 编码保存",
@@ -876,6 +884,10 @@ class Model:
             return value
         if kind == "path":
             text = str(value).strip()
+            if Path(text).is_absolute() or os.path.normpath(text).startswith(".."):
+                # pages are public: no file from elsewhere on the server (absolute or ../ paths)
+                err(name, "path_outside", field=name, value=text)
+                return None
             if root is not None and not (root / text).is_file():
                 err(name, "missing_file", field=name, value=text)
                 return None

@@ -326,3 +326,15 @@ def test_language_versions_of_an_event_share_one_schedule(model, tmp_path):
     items, errors = model.load(root)
     assert [(e.path, e.line, e.code) for e in errors] == [("events/wen-da.zh.md", 7, "event_schedule_mismatch")]
     assert "event.end" in errors[0].english and "events/wen-da.ko.md" in errors[0].english
+
+
+@pytest.mark.parametrize("value", ["/etc/hostname", "../secret.jpg", "images/../../secret.jpg"])
+def test_cover_outside_content_is_refused(model, tmp_path, value):
+    """A cover (any path field) may not point outside content/: pages and posters are public.
+    The error names the field and says how to fix it, in the page's language."""
+    (tmp_path / "secret.jpg").write_bytes(b"x")
+    item, errors = parse(model, tmp_path, "parks/p.zh.md",
+                         md(f"title: 园\ndate: 2026-01-01\nsummary: 摘要\ncover: {value}\ncover_alt: 图"))
+    assert len(errors) == 1, errors
+    assert "cover" in str(errors[0]) and "content/" in str(errors[0]) and "不在 content/ 之内" in str(errors[0])
+    assert errors[0].line == 5
