@@ -61,29 +61,20 @@ def restore(rel: str):
     from . import pending
 
     user = current_user()
-    if pending.needs_review(user, page):
-        # A published page: the old version becomes the pending change (replacing any), for a
-        # reviewer to approve; the history page's base is the live file's revision.
-        try:
+    review = pending.needs_review(user, page)
+    try:
+        if review:
+            # A published page: the old version becomes the pending change (replacing any), for
+            # a reviewer to approve; the history page's base is the live file's revision.
             if request.form.get("base_revision", "") != page.revision:
                 raise Conflict(page.text, page.revision)
             text = keep_status(store.text_at(rel, commit), page, store)
             row = pending.current(rel)
             pending.save_pending(store, page, text, row["revision"] if row is not None else page.revision, user,
                                  get_lang())
-        except NotFound:
-            abort(404)
-        except Conflict:
-            flash(_("The page changed since you opened its history; nothing was restored. Look at the new version "
-                    "first."), "error")
-        except StoreError as exc:
-            flash(_("Nothing was restored: %(detail)s", detail=exc.detail), "error")
+            result = None
         else:
-            flash(_("Your change awaits review: the page is published, so the change goes live only when a "
-                    "reviewer approves it. The live page is unchanged."), "success")
-        return redirect(url_for("history.index", rel=rel))
-    try:
-        result = store.restore(rel, commit, request.form.get("base_revision", ""), author_of(user), get_lang())
+            result = store.restore(rel, commit, request.form.get("base_revision", ""), author_of(user), get_lang())
     except NotFound:
         abort(404)
     except Conflict:
@@ -92,7 +83,10 @@ def restore(rel: str):
     except StoreError as exc:
         flash(_("Nothing was restored: %(detail)s", detail=exc.detail), "error")
     else:
-        if result.commit:
+        if review:
+            flash(_("Your change awaits review: the page is published, so the change goes live only when a "
+                    "reviewer approves it. The live page is unchanged."), "success")
+        elif result.commit:
             flash(_("Restored the version %(rev)s as a new save.", rev=commit[:10]), "success")
         else:
             flash(_("That version is the same as the current one; nothing to restore."), "info")

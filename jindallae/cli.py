@@ -177,6 +177,13 @@ def _shown(folder: Path) -> str:
         return folder.as_posix()
 
 
+def _add_progress(p: argparse.ArgumentParser) -> None:
+    """``--progress`` / ``--no-progress`` (``args.progress``: True, False or None = only on a
+    terminal)."""
+    p.add_argument("--progress", dest="progress", action="store_true", default=None, help="always show a progress bar")
+    p.add_argument("--no-progress", dest="progress", action="store_false", help="never show a progress bar")
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jindallae",
@@ -197,8 +204,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--publish", action="store_true", help="use publishconf.py (production URL)")
     p.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     p.add_argument("--timings", action="store_true", help="print the time each build phase took")
-    p.add_argument("--progress", dest="progress", action="store_true", default=None, help="always show a progress bar")
-    p.add_argument("--no-progress", dest="progress", action="store_false", help="never show a progress bar")
+    _add_progress(p)
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("serve", help="serve build/ on localhost, rebuilding and reloading on changes",
@@ -252,8 +258,7 @@ def make_parser() -> argparse.ArgumentParser:
                    help="only this language version: zh, ko or bilingual (repeatable)")
     p.add_argument("--cmyk", action="store_true", help="also write the CMYK PDF for the print shop")
     p.add_argument("--force", action="store_true", help="render even when the cache has the poster")
-    p.add_argument("--progress", dest="progress", action="store_true", default=None, help="always show a progress bar")
-    p.add_argument("--no-progress", dest="progress", action="store_false", help="never show a progress bar")
+    _add_progress(p)
     p.set_defaults(func=cmd_posters)
 
     p = sub.add_parser("cms", help="the editorial CMS: serve it (default), create users, run scheduled jobs",

@@ -547,6 +547,17 @@ POSTER_MAX_POINTS = 4
 # Items
 
 
+def _sub_field_spec(block: str, key: str, specs: dict[str, FieldSpec], err: Callable[..., None]) -> FieldSpec | None:
+    """The spec of ``block.key`` (``event.start``, ``poster.headline``), or ``None`` after
+    reporting an unknown sub-field with the closest known name."""
+    spec = specs.get(key)
+    if spec is None:
+        close = difflib.get_close_matches(key, specs, n=1)
+        err(block, "unknown_field", at=f"{block}.{key}", field=f"{block}.{key}",
+            suggestion=f"{block}.{close[0]}" if close else None)
+    return spec
+
+
 @dataclass
 class Item:
     """One content file: a page in one language.
@@ -915,11 +926,9 @@ class Model:
         ok = True
         for key, sub in value.items():
             key = str(key)
-            spec = POSTER_FIELDS.get(key)
             at = f"poster.{key}"
+            spec = _sub_field_spec("poster", key, POSTER_FIELDS, err)
             if spec is None:
-                close = difflib.get_close_matches(key, POSTER_FIELDS, n=1)
-                err("poster", "unknown_field", at=at, field=at, suggestion=f"poster.{close[0]}" if close else None)
                 ok = False
                 continue
             if sub is None:
@@ -1004,11 +1013,9 @@ class Model:
         ok = True
         for key, sub in value.items():
             key = str(key)
-            spec = EVENT_FIELDS.get(key)
             at = f"event.{key}"
+            spec = _sub_field_spec("event", key, EVENT_FIELDS, err)
             if spec is None:
-                close = difflib.get_close_matches(key, EVENT_FIELDS, n=1)
-                err("event", "unknown_field", at=at, field=at, suggestion=f"event.{close[0]}" if close else None)
                 ok = False
                 continue
             if sub is None or key == "timezone":

@@ -551,7 +551,7 @@ def preflight(job: Job, pictures: dict[str, dict[str, Any] | None] | None = None
     ``pictures``: a dict shared between calls so each picture is decoded once per run
     (path → error or ``None``)."""
     from .fonts import FontNotFound, MissingGlyphs, find_face, missing_characters
-    from .render import PosterError, open_image
+    from .render import PosterError, element_text, open_image
 
     errors: list[dict[str, Any]] = []
     pictures = {} if pictures is None else pictures
@@ -569,8 +569,7 @@ def preflight(job: Job, pictures: dict[str, dict[str, Any] | None] | None = None
         if element.kind != "text":
             continue
         for t in job.texts:
-            value = captions.get(t.lang, "") if element.field == "qr_caption" else t.get(element.field)
-            value = element.label.get(t.lang, "") + element.bullet * bool(element.field == "points") + value
+            value = element_text(element, t, captions)
             try:
                 face = find_face(t.lang, element.family, element.weight)
             except FontNotFound as exc:

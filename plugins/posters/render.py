@@ -259,6 +259,19 @@ def _fit(text: str, lang: str, face, box: tuple[int, int, int, int], element: El
                   f"({smallest:.1f} mm); shorten it ({exc})"}, lang) from None
 
 
+def element_text(element: Element, text: PosterText, captions: dict[str, str]) -> str:
+    """What a text ``element`` shows in ``text``'s language: the field's value (points one per
+    line after the bullet; ``qr_caption`` from the template's ``captions``) after the label, or
+    ``""`` when the field is empty."""
+    name = element.field
+    value = captions.get(text.lang, "") if name == "qr_caption" else text.get(name)
+    if name == "points" and text.points:
+        value = "\n".join(element.bullet + p for p in text.points)
+    if not value:
+        return ""
+    return element.label.get(text.lang, "") + value
+
+
 def draw_text_element(raster: Raster, template: Template, element: Element, texts: list[PosterText],
                       second_scale: float, captions: dict[str, str]) -> None:
     """Fit and draw one text element in every language of ``texts`` (one: the whole box; two:
@@ -272,16 +285,7 @@ def draw_text_element(raster: Raster, template: Template, element: Element, text
     name = element.field
     words_file = template.path.parent / "words.txt"  # jieba user dictionary: keep these words whole
     dictionary = str(words_file) if words_file.is_file() else None
-    parts = []
-    for t in texts:
-        value = captions.get(t.lang, "") if name == "qr_caption" else t.get(name)
-        if name == "points" and t.points:
-            value = "\n".join(element.bullet + p for p in t.points)
-        if not value:
-            continue
-        if element.label.get(t.lang):
-            value = element.label[t.lang] + value
-        parts.append((t, value))
+    parts = [(t, value) for t in texts if (value := element_text(element, t, captions))]
     if not parts:
         return
     box = element_px(template, element, fmt)
