@@ -5,9 +5,9 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
-STAMP   = $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+STAMP   = $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: site test bench serve cms docs clean system-site system-test help
+.PHONY: site test bench serve cms docs clean system-site system-test help lock check-fresh
 
 help:
 	@echo "make site   - set up and build the site into build/"
@@ -16,14 +16,37 @@ help:
 	@echo "make serve  - build, serve on http://127.0.0.1:8000/ and reload on changes"
 	@echo "make cms    - start the editorial CMS on http://127.0.0.1:8080/ (first user: see README)"
 	@echo "make docs   - build the editors' handbook (zh, ko) into build-handbook/ (serve it at /handbook/)"
+	@echo "make lock   - refresh requirements.lock to the newest versions pyproject.toml allows"
+	@echo "make check-fresh - clone HEAD into a temporary folder and run make site + make test there"
 
-$(STAMP): pyproject.toml
+# Python packages come from requirements.lock only (exact versions, every file hash-checked), so
+# two fresh machines install the same bytes; the project itself is installed on top without its
+# dependencies and without build isolation (setuptools is in the lock too).
+$(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@echo "Installing Python packages into $(VENV)/ (log: $(VENV)/pip.log)"
-	@$(BIN)/python -m pip install -q --upgrade pip > $(VENV)/pip.log 2>&1 || (cat $(VENV)/pip.log; exit 1)
-	@$(BIN)/python -m pip install -q -e '.[test]' >> $(VENV)/pip.log 2>&1 || (cat $(VENV)/pip.log; exit 1)
+	@echo "Installing Python packages from requirements.lock into $(VENV)/ (log: $(VENV)/pip.log)"
+	@$(BIN)/python -m pip install --require-hashes --no-deps -r requirements.lock > $(VENV)/pip.log 2>&1 || (cat $(VENV)/pip.log; exit 1)
+	@$(BIN)/python -m pip install --no-deps --no-build-isolation -e . >> $(VENV)/pip.log 2>&1 || (cat $(VENV)/pip.log; exit 1)
+	@$(BIN)/python -m pip check >> $(VENV)/pip.log 2>&1 || (cat $(VENV)/pip.log; echo "requirements.lock does not satisfy pyproject.toml: run make lock"; exit 1)
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
+
+# Refresh requirements.lock on purpose: the newest versions pyproject.toml allows, with hashes.
+# Run it after changing a dependency in pyproject.toml, or to take upgrades; then run make test
+# and commit both files. (pip-tools runs from its own throwaway venv, not from the lock.)
+lock:
+	rm -rf $(VENV)-lock && $(PYTHON) -m venv $(VENV)-lock
+	$(VENV)-lock/bin/python -m pip install -q 'pip-tools>=7.4'
+	$(VENV)-lock/bin/pip-compile -q --upgrade --generate-hashes --all-build-deps --allow-unsafe \
+	  --extra test --extra bench --no-emit-index-url --no-emit-find-links --strip-extras \
+	  -o requirements.lock pyproject.toml
+	rm -rf $(VENV)-lock
+	@echo "requirements.lock refreshed: run make test, then commit it with pyproject.toml"
+
+# Before a release: clone the committed HEAD into a temporary folder and run the README's two
+# commands there, as a new machine would (only the package registries are needed).
+check-fresh:
+	scripts/check-fresh.sh
 
 system-site:
 	scripts/install-system-deps.sh site
@@ -53,9 +76,9 @@ docs: $(STAMP)
 	rm -rf build-handbook && mv build-handbook.tmp build-handbook
 	@echo "Handbook: build-handbook/index.html (Korean: build-handbook/ko/index.html)"
 
-bench: system-site $(STAMP)
-	@$(BIN)/python -m pip install -q -e '.[test,bench]' >> $(VENV)/pip.log 2>&1 || (cat $(VENV)/pip.log; exit 1)
+bench: system-test $(STAMP)
 	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench_fresh.py
 
 clean:
 	rm -rf build build.tmp-* .cache build-handbook build-handbook.tmp

@@ -24,7 +24,8 @@ from typing import Any
 from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file,
                    url_for)
 
-from jindallae.markup import LinkContext, render
+from jindallae.markup import LinkContext, NestingTooDeep, render
+from jindallae.model import nesting_error
 from jindallae.slugs import slugify
 
 from . import forms
@@ -502,6 +503,11 @@ def preview():
         rel = "news/preview.zh.md"
     try:
         rendered = render(body.replace("\r\n", "\n"), LinkContext(rel, preview_resolver(store)))
+    except NestingTooDeep as exc:  # the build would refuse it too: say where and why
+        problem = nesting_error(rel, 1, get_lang(), exc)
+        return jsonify(html="", error=_("The preview cannot be shown (%(detail)s); the text is kept as it is.",
+                                        detail=_("line %(line)s of the text: %(problem)s", line=problem.line,
+                                                 problem=problem.message)))
     except Exception as exc:  # e.g. RecursionError on absurd nesting: say so, keep the editor working
         return jsonify(html="", error=_("The preview cannot be shown (%(detail)s); the text is kept as it is.",
                                         detail=type(exc).__name__))

@@ -18,12 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from .model import ContentErrors, iter_content_files, model_from_settings
+from .progress import Progress
 from .settings import load_settings
 from .site import Site, prepare_site
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SITE_KEY = "JINDALLAE_SITE"  # where the prepared Site travels inside Pelican's settings
 CACHE_KEY = "JINDALLAE_CACHE_DIR"  # the project's .cache folder for plugins (None: build(cache=False))
+PROGRESS_KEY = "JINDALLAE_PROGRESS"  # the build's Progress: plugins time their phases with it
 
 
 class BuildError(Exception):
@@ -85,13 +87,16 @@ def today_key() -> str:
 
 
 def build(project: Path, content: Path | None = None, output: Path | None = None, settings_file: Path | None = None,
-          progress: bool | None = None, force: bool = False, cache: bool = True) -> BuildResult:
+          progress: bool | None | Progress = None, force: bool = False, cache: bool = True) -> BuildResult:
     """Build the site of ``project`` from ``content`` (default ``project/content``) into ``output``
     (default ``project/build``).
 
     Returns a :class:`BuildResult`.  Raises :class:`BuildError` (every content error as
     ``path:line: message``), ``SettingsError`` or ``FileNotFoundError``; ``output`` is then left
-    exactly as it was.  ``progress`` shows a progress bar (default: when stderr is a terminal).
+    exactly as it was.  ``progress``: a :class:`~jindallae.progress.Progress`, or ``True`` (bars),
+    ``False`` (nothing shown), ``None`` (bars on a terminal, else one line per phase on stderr).
+    ``BuildResult.timings`` gives seconds per phase (``read+render``, ``images``, ``posters``,
+    ``write``, ``search``, ``swap``).
     """
     started = time.perf_counter()
     project = project.resolve()
@@ -116,20 +121,20 @@ def build(project: Path, content: Path | None = None, output: Path | None = None
         return BuildResult(output, skipped=True, seconds=time.perf_counter() - started)
     _check_output(output, stamp_file)
 
-    timings = {"settings": time.perf_counter() - started}
+    if not isinstance(progress, Progress):
+        progress = Progress({True: "bar", False: "off", None: None}[progress])
+    progress.record("settings", time.perf_counter() - started)
     model = model_from_settings(settings)
-    bar = _progress_bar(progress, total=sum(1 for _ in iter_content_files(content)))
-    try:
-        site = prepare_site(model, content, settings.get("SITEURL", ""),
-                            cache_dir / "render.pickle" if cache else None, bar.update if bar else None)
-    except ContentErrors as exc:
-        shown = _display_path(content)
-        raise BuildError([str(replace(e, path=f"{shown}/{e.path}")) for e in exc.errors]) from None
-    finally:
-        if bar:
-            bar.close()
-    timings["read+render"] = time.perf_counter() - started - sum(timings.values())
+    with progress.phase("read+render", total=sum(1 for _ in iter_content_files(content)), unit="file") as bar:
+        try:
+            site = prepare_site(model, content, settings.get("SITEURL", ""),
+                                cache_dir / "render.pickle" if cache else None, bar.update)
+        except ContentErrors as exc:
+            shown = _display_path(content)
+            raise BuildError([str(replace(e, path=f"{shown}/{e.path}")) for e in exc.errors]) from None
+        bar.note = f"{len(site.rendered)} published"
 
+    _recover_leftovers(output)
     tmp = output.parent / f"{output.name}.tmp-{os.getpid()}"
     if tmp.exists():
         shutil.rmtree(tmp)
@@ -137,6 +142,7 @@ def build(project: Path, content: Path | None = None, output: Path | None = None
     settings = dict(settings, OUTPUT_PATH=str(tmp))
     settings[SITE_KEY] = site
     settings[CACHE_KEY] = str(project / ".cache") if cache else None
+    settings[PROGRESS_KEY] = progress
     collector = _Collector()
     pelican_logger = logging.getLogger("pelican")
     pelican_logger.addHandler(collector)
@@ -147,23 +153,21 @@ def build(project: Path, content: Path | None = None, output: Path | None = None
 
         from pelican import signals
 
-        write_bar = _progress_bar(progress, desc="write")
+        # "write": Pelican's pages, feeds and copies; the plugins' phases inside it (images,
+        # posters, search index) are timed and shown on their own.
+        with progress.phase("write", unit="file") as write:
+            def on_written(path: str, context: Any = None) -> None:
+                write.update(1)
 
-        def on_written(path: str, context: Any = None) -> None:
-            if write_bar:
-                write_bar.update(1)
-
-        signals.content_written.connect(on_written)
-        try:
-            _run_quietly(Pelican(settings))
-        except BuildError:
-            raise
-        except Exception as exc:  # a theme or plugin fault: say where, not a traceback
-            raise BuildError([_describe_exception(exc)]) from exc
-        finally:
-            signals.content_written.disconnect(on_written)
-            if write_bar:
-                write_bar.close()
+            signals.content_written.connect(on_written)
+            try:
+                _run_quietly(Pelican(settings))
+            except BuildError:
+                raise
+            except Exception as exc:  # a theme or plugin fault: say where, not a traceback
+                raise BuildError([_describe_exception(exc)]) from exc
+            finally:
+                signals.content_written.disconnect(on_written)
         problems = [r for r in collector.records if r.levelno >= logging.ERROR]
         if problems:
             raise BuildError([_format_record(r) for r in problems])
@@ -173,9 +177,10 @@ def build(project: Path, content: Path | None = None, output: Path | None = None
     finally:
         pelican_logger.removeHandler(collector)
         pelican_logger.setLevel(quiet)
-    timings["pelican"] = time.perf_counter() - started - sum(timings.values())
+    swap_started = time.perf_counter()
     _swap(tmp, output)
-    timings["swap"] = time.perf_counter() - started - sum(timings.values())
+    progress.record("swap", time.perf_counter() - swap_started)
+    timings = dict(progress.timings)
     if cache:  # cache=False leaves project/.cache alone (it wrote one stamp folder per output)
         cache_dir.mkdir(parents=True, exist_ok=True)
         stamp_file.write_text(inputs_stamp + fingerprint([output], ""))
@@ -242,8 +247,19 @@ def _format_record(record: logging.LogRecord) -> str:
 
 
 def _swap(tmp: Path, output: Path) -> None:
-    """Replace ``output`` by ``tmp``: two renames on one file system, the old tree removed after."""
+    """Replace ``output`` by ``tmp`` with no moment without a complete site.
+
+    On Linux one ``renameat2(RENAME_EXCHANGE)`` swaps the two trees atomically (the old site then
+    sits at ``tmp`` and is removed); elsewhere, or on a file system without it, two renames
+    (``output`` -> ``output.old-<pid>``, ``tmp`` -> ``output``), which :func:`_recover_leftovers`
+    repairs if the process dies between them.
+    """
+    if output.exists() and exchange_paths(tmp, output):
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
     old = output.parent / f"{output.name}.old-{os.getpid()}"
+    if old.exists():
+        shutil.rmtree(old)
     if output.exists():
         os.rename(output, old)
     os.rename(tmp, output)
@@ -251,12 +267,59 @@ def _swap(tmp: Path, output: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _progress_bar(enabled: bool | None, total: int | None = None, desc: str = "read"):
-    """A tqdm progress bar on stderr, or ``None`` (default: only on a terminal)."""
-    if enabled is None:
-        enabled = sys.stderr.isatty()
-    if not enabled:
-        return None
-    from tqdm import tqdm
+def exchange_paths(a: Path, b: Path) -> bool:
+    """Atomically exchange two paths on one file system (Linux ``renameat2(2)`` with
+    ``RENAME_EXCHANGE``, glibc 2.28+). Returns False when the system or file system cannot (the
+    caller falls back); raises ``OSError`` for other failures."""
+    import ctypes
+    import errno
 
-    return tqdm(total=total, desc=desc, unit="page", leave=False, file=sys.stderr)
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _recover_leftovers(output: Path) -> None:
+    """Repair what an interrupted build left beside ``output`` (kill -9, power loss).
+
+    * no ``output`` but ``output.old-<pid>`` folders: the process died between the two renames of
+      the fallback swap; the newest old site is complete, and is put back;
+    * ``output.tmp-<pid>`` / ``output.old-<pid>`` of a process that is no longer running (or of
+      this process: a reused PID) are half-written or half-deleted trees, and are removed.
+    """
+    parent = output.parent
+    if not parent.is_dir():
+        return
+    leftovers = [p for p in parent.iterdir()
+                 if p.name.startswith((f"{output.name}.tmp-", f"{output.name}.old-")) and p.is_dir()
+                 and not p.is_symlink()]
+    olds = sorted((p for p in leftovers if ".old-" in p.name), key=lambda p: p.stat().st_mtime)
+    if not output.exists() and olds:
+        os.rename(olds[-1], output)
+        leftovers.remove(olds[-1])
+    for path in leftovers:
+        pid = path.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and (int(pid) == os.getpid() or not _running(int(pid))):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    """True when a process ``pid`` exists (it may be another program that reused the number)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -27,13 +27,15 @@ def _project(args: argparse.Namespace) -> Path:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from .build import BuildError, build
+    from .progress import Progress
     from .settings import SettingsError
 
     project = _project(args)
     settings_file = project / "publishconf.py" if args.publish else (args.settings.resolve() if args.settings else None)
     try:
-        result = build(project, args.content, args.output, settings_file, progress=None if args.progress is None else args.progress,
-                       force=args.force)
+        # --no-progress: no bars, but still one line per phase (what a log shows)
+        shown = Progress("lines") if args.progress is False else args.progress
+        result = build(project, args.content, args.output, settings_file, progress=shown, force=args.force)
     except BuildError as exc:
         print(f"Build failed: {len(exc.errors)} error(s); {args.output or 'build/'} was left unchanged.", file=sys.stderr)
         for line in exc.errors:
@@ -47,7 +49,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     if result.skipped:
         print(f"Nothing changed; {result.output} is up to date ({result.seconds:.2f} s).")
     else:
-        print(f"Built {result.pages} pages ({result.files} files) into {result.output} in {result.seconds:.2f} s.")
+        slowest = max(result.timings.items(), key=lambda kv: kv[1], default=None)
+        most = f"; most of it {slowest[0]} ({slowest[1]:.1f} s)" if slowest and result.seconds >= 1 else ""
+        print(f"Built {result.pages} pages ({result.files} files) into {result.output} in {result.seconds:.2f} s{most}.")
         if result.drafts:
             print(f"  {result.drafts} page(s) with status draft or review were not published "
                   f"(set status: published to publish them).")

@@ -130,6 +130,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "正文的 Markdown 无法转换（{detail}）；请简化层层嵌套的列表或引用",
         "ko": "본문 Markdown을 변환할 수 없습니다({detail}). 너무 깊이 겹친 목록이나 인용을 줄이세요",
     },
+    "too_deep_block": {
+        "en": "lists or quotes nested {depth} levels deep (at most {limit}); use fewer levels",
+        "zh": "列表或引用嵌套了 {depth} 层（最多 {limit} 层）；请减少嵌套层数",
+        "ko": "목록이나 인용이 {depth}단계로 겹쳐 있습니다(최대 {limit}단계). 단계를 줄이세요",
+    },
+    "too_deep_inline": {
+        "en": "emphasis marks (* _ ~) or brackets nested {depth} levels deep (at most {limit}); remove the extra marks",
+        "zh": "强调符号（* _ ~）或方括号嵌套了 {depth} 层（最多 {limit} 层）；请删去多余的符号",
+        "ko": "강조 기호(* _ ~)나 대괄호가 {depth}단계로 겹쳐 있습니다(최대 {limit}단계). 남는 기호를 지우세요",
+    },
     "missing_link": {
         "en": "link target '{target}' does not exist; fix the path",
         "zh": "链接目标“{target}”不存在；请改正路径",
@@ -399,6 +409,17 @@ def make_error(path: str, line: int, code: str, lang: str | None, **kw: Any) -> 
         local_kw["expected"] = EXPECTED.get(kw["expected"], {}).get(lang or "zh", kw["expected"])
     local = texts.get(lang or "zh", texts["zh"]).format(**local_kw)
     return ContentError(path, line, local, english, code)
+
+
+def nesting_error(path: str, body_line: int, lang: str | None, exc: Any) -> ContentError:
+    """The :class:`ContentError` for a body refused as too deeply nested.
+
+    ``exc`` is a :class:`jindallae.markup.NestingTooDeep` (``line`` within the body, 1-based;
+    ``depth``; ``kind`` ``"block"`` or ``"inline"``); ``body_line`` is the file line where the
+    body starts, so the error names the offending line of the file.
+    """
+    from .markup import MAX_NESTING
+    return make_error(path, body_line + exc.line - 1, f"too_deep_{exc.kind}", lang, depth=exc.depth, limit=MAX_NESTING)
 
 
 class ContentErrors(Exception):

@@ -17,8 +17,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
-from .markup import RENDERER_VERSION, LinkContext, Rendered, render
-from .model import ContentError, ContentErrors, Item, Model, iter_content_files, make_error, stray_files
+from .markup import RENDERER_VERSION, LinkContext, NestingTooDeep, Rendered, render
+from .model import (ContentError, ContentErrors, Item, Model, iter_content_files, make_error, nesting_error,
+                    stray_files)
 
 STATIC_DIRS = ("images", "files")
 
@@ -67,7 +68,9 @@ def _page_job(model: Model, root: Path, url_map: dict[str, str], job: tuple[str,
     if want_render and item is not None and item.published and not errors:
         try:
             rendered = render(item.body, LinkContext(rel, url_map.get))
-        except Exception as exc:  # e.g. RecursionError on lists nested hundreds deep
+        except NestingTooDeep as exc:
+            errors = [nesting_error(rel, item.body_line, item.lang, exc)]
+        except Exception as exc:  # a renderer fault: still a path:line message, never a traceback
             errors = [make_error(rel, item.body_line, "render_failed", item.lang, detail=type(exc).__name__)]
     return item, errors, rendered
 

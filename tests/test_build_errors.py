@@ -301,8 +301,19 @@ def test_output_that_is_not_a_build_is_refused(tmp_path):
     assert notes.read_text() == "keep me" and (mine / "thesis.txt").read_text() == "keep me too"
 
 
-def test_deeply_nested_markdown_is_an_error_not_a_traceback(tmp_path):
-    content = write_files(tmp_path / "c", {"news/qian-tao.zh.md": md("title: 嵌套\ndate: 2024-01-05") + "\n\n" + "- " * 600 + "x\n"})
+@pytest.mark.parametrize("depth", [500, 5000])
+def test_deeply_nested_markdown_is_an_error_not_a_traceback(tmp_path, depth):
+    """Deep nesting is a path:line error in the file's language, whatever the renderer release
+    does with it; the previous build stays; `jindallae check` reports the same line."""
+    body = "正文第一段。\n\n" + "".join("  " * i + "- 列表\n" for i in range(depth))
+    content = write_files(tmp_path / "c", {"news/qian-tao.zh.md": md("title: 嵌套\ndate: 2024-01-05") + "\n\n" + body,
+                                           "news/ok.zh.md": md("title: 正常\ndate: 2024-01-05") + "\n\n正文。\n"})
     with pytest.raises(BuildError) as exc:
         build(PROJECT, content, tmp_path / "out", progress=False, cache=False)
-    assert any("news/qian-tao.zh.md:" in e and "无法转换" in e for e in exc.value.errors), exc.value.errors
+    text = (content / "news/qian-tao.zh.md").read_text(encoding="utf-8").split("\n")
+    first_deep = next(i for i, line in enumerate(text, 1) if line.startswith("  " * 50 + "- "))
+    assert f"news/qian-tao.zh.md:{first_deep}: 列表或引用嵌套了 51 层（最多 50 层）" in "\n".join(exc.value.errors), exc.value.errors
+    assert not (tmp_path / "out").exists()
+    from jindallae.checks import run_checks
+    report = run_checks(PROJECT, content)
+    assert [(f.path, f.line) for f in report.findings if f.id == "front-matter"] == [("news/qian-tao.zh.md", first_deep)]

@@ -42,7 +42,7 @@ translated_from: {{lang: zh, revision: {rev}}}
 # A body with odd whitespace, raw HTML, CRLF line ends and a trailing-space line break.
 ODD = ("---\r\ntitle: 长白山文化园区\r\ndate: 2026-05-01\r\nstatus: draft\r\n---\r\n\r\n"
        "第一行后有两个空格  \r\n<div class=\"note\">  原样 HTML\t</div>\r\n\r\n\t缩进行\r\n\r\n\r\n")
-# A body the renderer cannot render (a list nested 500 deep: RecursionError in Python-Markdown).
+# A body the renderer refuses (a list nested 500 deep: over jindallae.markup.MAX_NESTING).
 NESTED = "".join("  " * i + "- 列表\n" for i in range(500))
 DEEP = "---\ntitle: 深层嵌套\ndate: 2026-05-02\nstatus: draft\n---\n\n" + NESTED
 
@@ -176,7 +176,8 @@ def test_body_the_renderer_cannot_render_is_kept(cms):
     assert text.endswith("---\n\n" + NESTED)
     r = c.post("/preview", json={"path": "news/deep.zh.md", "body": NESTED},
                headers={"X-CSRF-Token": csrf(c)})
-    assert r.status_code == 200 and r.get_json()["html"] == "" and "RecursionError" in r.get_json()["error"]
+    error = r.get_json()["error"]
+    assert r.status_code == 200 and r.get_json()["html"] == "" and "正文第 51 行" in error and "最多 50 层" in error, error
 
 
 def test_unchanged_form_makes_no_commit(cms):

@@ -315,3 +315,50 @@ def test_M4_footnotes_survive():
     target = ref.a["href"].lstrip("#")
     assert s.find(id=target) is not None
     assert "注释内容" in s.find(id=target).get_text()
+
+
+# Deep nesting: whatever the Python-Markdown release in the allowed range does with it (3.10
+# raised RecursionError on a 500-deep list, 3.11 renders it but needs minutes at 5,000 and still
+# recurses on 2,000 nested emphasis markers), our renderer refuses it before parsing, at the line
+# where the limit is passed, and renders ordinary nesting.
+DEEP_BODIES = {
+    "list-indented": lambda n: "".join("  " * i + "- 列表\n" for i in range(n)),
+    "list-ordered": lambda n: "".join("   " * i + "1. 列表\n" for i in range(n)),
+    "list-one-line": lambda n: "- " * n + "x\n",
+    "blockquote": lambda n: ">" * n + " 引用\n",
+    "blockquote-spaced": lambda n: "> " * n + "引用\n",
+    "quote-in-list": lambda n: "- > " * (n // 2) + "x\n",
+    "emphasis": lambda n: "*" * n + "强调" + "*" * n + "\n",
+    "strong": lambda n: "**" * n + "强调" + "**" * n + "\n",
+    "underscore": lambda n: "_" * n + "强调" + "_" * n + "\n",
+    "brackets": lambda n: "[" * n + "x" + "](y)" * n + "\n",
+}
+
+
+@pytest.mark.parametrize("depth", [500, 2000, 5000])
+@pytest.mark.parametrize("kind", sorted(DEEP_BODIES))
+def test_deep_nesting_is_refused_at_its_line(kind, depth):
+    from jindallae.markup import MAX_NESTING, NestingTooDeep, render
+    body = "第一段。\n\n" + DEEP_BODIES[kind](depth)
+    with pytest.raises(NestingTooDeep) as exc:
+        render(body)
+    assert exc.value.depth > MAX_NESTING
+    lines = body.split("\n")
+    assert exc.value.line >= 3 and lines[exc.value.line - 1].strip(), (exc.value.line, lines[exc.value.line - 1][:40])
+    assert render("第二段。\n").html == "<p>第二段。</p>"  # the renderer is still usable
+
+
+@pytest.mark.parametrize("kind", sorted(DEEP_BODIES))
+def test_ordinary_nesting_renders(kind):
+    from jindallae.markup import render
+    html = render(DEEP_BODIES[kind](12)).html
+    assert html and "<" in html
+
+
+def test_nesting_limit_ignores_code_rules_and_long_lines():
+    from jindallae.markup import check_nesting
+    code = "```\n" + "".join("  " * i + "- x\n" for i in range(200)) + ">" * 300 + "\n```\n"
+    check_nesting(code)  # fenced code is text, however it looks
+    check_nesting("* * *\n\n" + "-" * 400 + "\n\n" + "*" * 300 + "\n")  # thematic breaks
+    check_nesting("".join(f"- 第{i}项\n" for i in range(3000)))  # long, flat list
+    check_nesting("1. a\n   - b\n     > c\n\n正文回到页边。\n" * 100)

@@ -12,8 +12,8 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
-from jindallae.markup import is_content_reference, resolve_reference
-from jindallae.model import ContentError, Item, Model, iter_content_files, model_from_settings
+from jindallae.markup import NestingTooDeep, check_nesting, is_content_reference, resolve_reference
+from jindallae.model import ContentError, Item, Model, iter_content_files, model_from_settings, nesting_error
 from jindallae.site import build_url_map
 
 from .catalogue import CHECKS
@@ -59,6 +59,11 @@ def load_content(model: Model, root: Path) -> Content:
         except (OSError, UnicodeDecodeError):
             text = None  # parse_text reports it
         item, errs = model.parse_text(root, rel, text, path)
+        if item is not None:
+            try:  # the build refuses such a body before rendering it: report it the same way
+                check_nesting(item.body)
+            except NestingTooDeep as exc:
+                errs = [*errs, nesting_error(rel, item.body_line, item.lang, exc)]
         if errs:
             errors.setdefault(rel, []).extend(errs)
         if text is not None:

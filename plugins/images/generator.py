@@ -17,7 +17,8 @@ from typing import Any
 from markupsafe import Markup
 from pelican.generators import Generator
 
-from jindallae.build import CACHE_KEY, SITE_KEY
+from jindallae.build import CACHE_KEY, PROGRESS_KEY, SITE_KEY
+from jindallae.progress import phase
 
 FORMATS = {".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png"}  # resized; other images are left alone
 EXT = {"jpeg": "jpg", "png": "png", "webp": "webp"}
@@ -105,14 +106,17 @@ class ImagesGenerator(Generator):
         self.images: dict[str, ImageInfo | None] = {}
         self.encoded = 0
         articles = [a for a in self.context["generated_content"].values() if getattr(a, "item", None) is not None]
-        for a in articles:
-            cover = getattr(a, "cover", None)
-            info = self.image(cover) if cover else None
-            if info is not None:
-                a.cover_image = info
-            if getattr(a, "_content", None) and "<img" in a._content:
-                a._content = _IMG.sub(self.rewrite, a._content)
-        self.make_copies()
+        with phase(self.settings.get(PROGRESS_KEY), "images", unit="image") as shown:
+            for a in articles:
+                cover = getattr(a, "cover", None)
+                info = self.image(cover) if cover else None
+                if info is not None:
+                    a.cover_image = info
+                if getattr(a, "_content", None) and "<img" in a._content:
+                    a._content = _IMG.sub(self.rewrite, a._content)
+            self.make_copies()
+            shown.update(sum(1 for info in self.images.values() if info is not None))
+            shown.note = f"{self.encoded} copies encoded, the rest from .cache/images"
         self.context["images"] = self
 
     # ------------------------------------------------------------------------------------------

@@ -19,7 +19,8 @@ from typing import Any
 
 from pelican.generators import Generator
 
-from jindallae.build import CACHE_KEY
+from jindallae.build import CACHE_KEY, PROGRESS_KEY
+from jindallae.progress import phase
 
 from .formats import DataError
 from .jobs import BILINGUAL, Config, Job, link_files, make, plan, problems_of
@@ -61,7 +62,9 @@ class PostersGenerator(Generator):
         items = [a.item for lang in self.model.languages for a in ml.by_lang[lang.code]]
         items += [i for i in ml.site.items.values() if not i.published]
         jobs, problems = plan(self.model, root, items, self.config)
-        make(jobs, self.config, self.cache)
+        with phase(self.settings.get(PROGRESS_KEY), "posters", total=len(jobs), unit="poster") as shown:
+            rendered = make(jobs, self.config, self.cache, shown.update)
+            shown.note = f"{rendered} rendered, {len(jobs) - rendered} from .cache/posters"
         problems += problems_of(jobs)
         prefix = display_root(root)
         for p in problems:

@@ -35,10 +35,15 @@ def get_generators(pelican):
 
 
 def index_site(pelican) -> None:
+    from jindallae.build import PROGRESS_KEY
+    from jindallae.progress import phase
+
     from .generator import run_pagefind
 
     if pelican.settings.get("SEARCH_ENABLED", True):
-        run_pagefind(pelican.output_path)
+        with phase(pelican.settings.get(PROGRESS_KEY), "search", unit="page") as shown:
+            shown.update(run_pagefind(pelican.output_path))
+            shown.note = "indexed by Pagefind"
 
 
 def register() -> None:

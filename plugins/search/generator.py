@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 
 from pelican.generators import Generator
@@ -43,12 +44,28 @@ def executable() -> str:
     return str(get_executable())
 
 
-def run_pagefind(site: str) -> None:
-    """Index the built ``site`` folder into ``site/pagefind/``; raises RuntimeError on failure."""
+def run_pagefind(site: str, timeout: float = 900) -> int:
+    """Index the built ``site`` folder into ``site/pagefind/`` and return the number of pages
+    indexed; raises RuntimeError on failure or after ``timeout`` seconds.
+
+    Pagefind runs in its own process group, killed as a group on timeout, and dies with this
+    process (Linux ``PR_SET_PDEATHSIG``): a killed build leaves no indexer running.
+    """
     cmd = [executable(), "--site", site, "--output-subdir", BUNDLE, "--exclude-selectors", EXCLUDE, "--silent"]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, preexec_fn=_die_with_parent)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise RuntimeError(f"search: Pagefind did not finish in {timeout:.0f} s and was stopped") from None
+    except BaseException:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        raise
     if proc.returncode != 0:
-        detail = (proc.stderr or proc.stdout).strip().splitlines()
+        detail = (err or out).strip().splitlines()
         raise RuntimeError("search: Pagefind failed to index the site: " + (detail[-1] if detail else f"exit {proc.returncode}"))
     # Pagefind lists the languages in hash-map order: sort them, so that equal sites give equal
     # files (reproducible builds).
@@ -58,3 +75,14 @@ def run_pagefind(site: str) -> None:
     data["languages"] = dict(sorted(data.get("languages", {}).items()))
     with open(entry, "w", encoding="utf-8") as fp:
         json.dump(data, fp, ensure_ascii=False, separators=(",", ":"))
+    return sum(int(lang.get("page_count", 0)) for lang in data["languages"].values())
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: ask Linux to send SIGKILL when the parent dies."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
+    except Exception:
+        pass
