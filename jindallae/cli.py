@@ -32,6 +32,18 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     project = _project(args)
     settings_file = project / "publishconf.py" if args.publish else (args.settings.resolve() if args.settings else None)
+    if args.publish:  # a production build: its public URL must be the real one
+        from .deploy.base import DeployError
+        from .deploy.run import production_settings
+
+        try:
+            production_settings(project, settings_file)
+        except DeployError as exc:
+            print(f"Build failed: {exc}", file=sys.stderr)
+            return 2
+        except (SettingsError, FileNotFoundError) as exc:
+            print(f"Build failed: {exc}", file=sys.stderr)
+            return 2
     try:
         # --no-progress: no bars, but still one line per phase (what a log shows)
         shown = Progress("lines") if args.progress is False else args.progress
@@ -161,6 +173,46 @@ def cmd_cms(args: argparse.Namespace) -> int:
     return cms_cli.serve(project, args.host, args.port, scheduler=not args.no_scheduler)
 
 
+def cmd_deploy(args: argparse.Namespace) -> int:
+    """``jindallae deploy``: production build, then publish to a target (jindallae.deploy)."""
+    from .build import BuildError
+    from .deploy.base import DeployError
+    from .deploy.run import deploy, production_settings
+    from .progress import Progress
+    from .settings import SettingsError
+
+    project = _project(args)
+    settings_file = args.settings.resolve() if args.settings else None
+    try:
+        if args.nginx_config:
+            from .deploy.nginx import nginx_config
+            from .deploy.run import make_target
+
+            _conf, settings = production_settings(project, settings_file)
+            name = args.target or make_target(None, settings, project, lambda _line: None).ctx.name
+            print(nginx_config(settings, name, args.listen, args.server_name), end="")
+            return 0
+        shown = Progress("lines") if args.progress is False else Progress({True: "bar", None: None}[args.progress])
+        result = deploy(project, args.target, dry_run=args.dry_run, rollback=args.rollback, force=args.force,
+                        settings_file=settings_file, build_site=not args.no_build, progress=shown,
+                        log=lambda line: print(line, flush=True))
+    except BuildError as exc:
+        print(f"Deploy stopped: the production build failed with {len(exc.errors)} error(s); nothing was published.",
+              file=sys.stderr)
+        for line in exc.errors:
+            print(line, file=sys.stderr)
+        return 1
+    except DeployError as exc:
+        print(f"Deploy failed: {exc}", file=sys.stderr)
+        return 1
+    except (SettingsError, FileNotFoundError, ValueError) as exc:
+        print(f"Deploy failed: {exc}", file=sys.stderr)
+        return 2
+    if result.dry_run:
+        print(f"Dry run: nothing was changed on {result.target}.")
+    return 0
+
+
 def cmd_posters(args: argparse.Namespace) -> int:
     """``jindallae posters``: print-ready posters without a site build (plugins/posters)."""
     project = _project(args)
@@ -210,6 +262,23 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--timings", action="store_true", help="print the time each build phase took")
     _add_progress(p)
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("deploy", help="publish: production build, upload to a target, verify it is live",
+                       description="Build with the production settings (publishconf.py) and publish to a target of "
+                                   "DEPLOY_TARGETS (dir, rsync, s3, zip): only what changed is sent, in an order that "
+                                   "never shows a page without its assets; then the home pages and changed pages are "
+                                   "fetched back and compared. A failure leaves the live site as it was.")
+    p.add_argument("--target", default=None, help="target name (default: DEPLOY_DEFAULT_TARGET or the only one)")
+    p.add_argument("--dry-run", action="store_true", help="print what would be uploaded, kept and deleted; change nothing")
+    p.add_argument("--rollback", action="store_true", help="switch the target back to its previous release (dir, rsync)")
+    p.add_argument("--force", action="store_true", help="allow more deletions than DEPLOY_MAX_DELETIONS")
+    p.add_argument("--no-build", action="store_true", help="deploy the last production build as it is")
+    p.add_argument("--settings", type=Path, default=None, help="production settings file (default: publishconf.py)")
+    p.add_argument("--nginx-config", action="store_true", help="print an nginx server block for a dir target and exit")
+    p.add_argument("--listen", default="80", help="with --nginx-config: the listen address (default 80)")
+    p.add_argument("--server-name", default=None, help="with --nginx-config: server_name (default: the public host)")
+    _add_progress(p)
+    p.set_defaults(func=cmd_deploy)
 
     p = sub.add_parser("serve", help="serve build/ on localhost, rebuilding and reloading on changes",
                        description="Build, serve the site at http://HOST:PORT/ and rebuild + reload the browser "

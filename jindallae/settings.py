@@ -85,7 +85,7 @@ CORE_SCHEMA: dict[str, Option] = {
 
 # Modules of Jindallae's own tools with a ``settings_schema()`` (prefix and options), read like
 # the plugins' schemas: ``jindallae check`` (``CHECKS_*``).
-TOOL_SCHEMAS = ("jindallae.checks.config",)
+TOOL_SCHEMAS = ("jindallae.checks.config", "jindallae.deploy.config")
 
 # Pelican settings the engine sets itself; a site that sets them gets an error.
 ENGINE_SETTINGS: dict[str, Any] = {
@@ -243,6 +243,12 @@ def load_settings(project: Path, conf: Path | None = None, overrides: dict[str, 
         raise SettingsError(f"{conf}: TIMEZONE: {merged['TIMEZONE']!r} is not an IANA time zone; "
                             f"use e.g. \"Asia/Shanghai\"") from None
     merged.setdefault("DEFAULT_LANG", default_lang)
+    # A site served under a sub-path (https://www.example.gov.cn/zt/rkwh) needs that path in every
+    # root-relative link, asset, feed and search result: SITEURL "" takes it from the public URL.
+    if not merged.get("SITEURL"):
+        from urllib.parse import urlsplit
+
+        merged["SITEURL"] = urlsplit(merged.get("JINDALLAE_PUBLIC_URL") or "").path.rstrip("/")
     return read_settings(override=merged)
 
 

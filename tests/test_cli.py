@@ -148,15 +148,23 @@ def test_build_then_skip_then_force(tmp_path, capsys):
 
 
 def test_build_output_and_publish(tmp_path, capsys):
+    """`build --publish` uses publishconf.py: absolute URLs from the public address, links under
+    its sub-path; the starter's example address is refused naming the setting."""
     project = make_project(tmp_path / "proj")
     write_files(project / "content", {"news/a.zh.md": md("title: 甲\ndate: 2024-01-05")})
     out_dir = tmp_path / "pub"
+    status, _, err = run_main(capsys, ["--project", str(project), "build", "--publish", "--output", str(out_dir)])
+    assert status == 2 and "JINDALLAE_PUBLIC_URL 'https://www.jindallae.example' is a local or example address" in err
+    assert not out_dir.exists()
+    (project / "publishconf.py").write_text('from pelicanconf import *  # noqa\n'
+                                            'JINDALLAE_PUBLIC_URL = "https://www.yanbian.gov.cn/zt/rkwh"\n', encoding="utf-8")
     status, _, err = run_main(capsys, ["--project", str(project), "build", "--publish", "--output", str(out_dir),
                                        "--no-progress"])
     assert status == 0, err
     page = (out_dir / "news/a/index.html").read_text(encoding="utf-8")
-    assert '<link rel="canonical" href="https://www.jindallae.example/news/a/">' in page
-    assert "<loc>https://www.jindallae.example/news/a/</loc>" in (out_dir / "sitemap.xml").read_text(encoding="utf-8")
+    assert '<link rel="canonical" href="https://www.yanbian.gov.cn/zt/rkwh/news/a/">' in page
+    assert 'href="/zt/rkwh/theme/' in page  # root-relative links carry the sub-path
+    assert "<loc>https://www.yanbian.gov.cn/zt/rkwh/news/a/</loc>" in (out_dir / "sitemap.xml").read_text(encoding="utf-8")
     assert not (project / "build").exists()
 
 

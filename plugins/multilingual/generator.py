@@ -342,9 +342,13 @@ class MultilingualGenerator(Generator):
             feed.write(fp, "utf-8")
 
     def write_404(self, writer) -> None:
-        lang = self.model.default
-        view = self.view(lang, "404.html", "", "", {lang.code: "404.html"}, kind="404")
-        self.write_page(writer, "404.html", "404", view, None)
+        """``404.html`` per language (``/404.html``, ``/ko/404.html``): the web server shows the
+        one of the language folder asked for (``jindallae deploy --nginx-config``)."""
+        versions = {lang.code: lang.url("404.html") for lang in self.model.languages}
+        for lang in self.model.languages:
+            rel = lang.url("404.html")
+            view = self.view(lang, rel, "", "", versions, kind="404")
+            self.write_page(writer, rel, "404", view, None)
 
     def write_sitemap(self) -> None:
         """sitemap.xml (sitemaps.org 0.9) with an ``xhtml:link`` per language version and
