@@ -101,7 +101,11 @@ def test_deploy_targets_are_validated(tmp_path, target, fragment):
 # dir target + nginx
 
 
-def test_dir_deploy_first_unchanged_one_edit_and_a_deletion(tmp_path):
+def test_D2_dir_deploy_first_unchanged_one_edit_and_a_deletion(tmp_path):
+    """First deploy uploads everything; a second with nothing changed uploads nothing although
+    the release holds .gz copies (the decision uses our hash of the source bytes, D2); one
+    edited article sends its page and the lists, never the unchanged assets; a deleted page is
+    gone."""
     project, web, port, conf = dir_site(tmp_path)
     with nginx(tmp_path / "nginx", conf, port) as base:
         first = deploy(project, progress=quiet(), **QUIET)
@@ -167,13 +171,25 @@ def test_rollback_switches_back_in_one_step(tmp_path):
         assert served_release(web).name == first.release and fetch(base + "/")[1] == home_before
 
 
-def test_site_under_a_sub_path(tmp_path):
+def test_D7_site_under_a_sub_path(tmp_path):
     """https://…/zt/rkwh/: every link, asset, feed, sitemap entry, search base and QR target
     resolves under the sub-path, fetched from nginx."""
     public = PUBLIC + "/zt/rkwh"
     project, web, port, conf = dir_site(tmp_path, public)
+    page = project / "content/news/jianfang.zh.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("date: 2026-05-01", "date: 2026-05-01\nposter:\n  formats: [A4]"),
+                    encoding="utf-8")
     with nginx(tmp_path / "nginx", conf, port) as base:
         deploy(project, progress=quiet(), **QUIET)
+        # the poster's QR code (decoded from the served preview) leads to the page under the sub-path
+        import io
+
+        import zxingcpp
+        from PIL import Image
+
+        status, png, _ = fetch(base + "/zt/rkwh/news/jianfang/poster-zh-A4.png")
+        assert status == 200
+        assert [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))] == [public + "/news/jianfang/"]
         root = base + "/zt/rkwh/"
         checked = 0
         for start in (root, root + "ko/", root + "news/jiangzuo/", root + "search/"):
@@ -204,7 +220,7 @@ def test_site_under_a_sub_path(tmp_path):
         assert fetch(base + "/zt/rkwh")[0] in (200, 301)
 
 
-def test_dry_run_and_the_deletion_limit_change_nothing(tmp_path):
+def test_D3_dry_run_and_the_deletion_limit_change_nothing(tmp_path):
     project, web, port, conf = dir_site(tmp_path, max_deletions=3)
     with nginx(tmp_path / "nginx", conf, port) as base:
         first = deploy(project, progress=quiet(), **QUIET)
@@ -278,7 +294,7 @@ deploy(Path(sys.argv[1]), progress=Progress("off"), log=lambda line: None, build
 """
 
 
-def test_kill_9_during_a_dir_deploy_leaves_old_or_new(tmp_path):
+def test_D5_kill_9_during_a_dir_deploy_leaves_old_or_new(tmp_path):
     """Fault injection, bounded: deploys killed at several moments; after each the served home
     page, article and its picture all belong to one release (old or new), never a mix."""
     project, web, port, conf = dir_site(tmp_path)
@@ -308,7 +324,7 @@ def test_kill_9_during_a_dir_deploy_leaves_old_or_new(tmp_path):
         assert served_release(web).name == final.release
 
 
-def test_plan_order_assets_pages_homes_then_deletions():
+def test_D4_plan_order_assets_pages_homes_then_deletions():
     def m(**files):
         from jindallae.deploy.release import Entry
         return Manifest({p.replace("__", "/").replace("_html", ".html").replace("_css", ".css"): Entry(h, 1, "x")
