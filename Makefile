@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: site test bench serve cms docs clean system-site system-test help lock check-fresh
+.PHONY: site test bench serve cms docs clean system-site system-test help lock check-fresh screenshots
 
 help:
 	@echo "make site   - set up and build the site into build/"
@@ -16,6 +16,7 @@ help:
 	@echo "make serve  - build, serve on http://127.0.0.1:8000/ and reload on changes"
 	@echo "make cms    - start the editorial CMS on http://127.0.0.1:8080/ (first user: see README)"
 	@echo "make docs   - build the editors' handbook (zh, ko) into build-handbook/ (serve it at /handbook/)"
+	@echo "make screenshots - PNGs of every page template (phone, desktop; zh, ko) into build-screenshots/"
 	@echo "make lock   - refresh requirements.lock to the newest versions pyproject.toml allows"
 	@echo "make check-fresh - clone HEAD into a temporary folder and run make site + make test there"
 
@@ -76,9 +77,15 @@ docs: $(STAMP)
 	rm -rf build-handbook && mv build-handbook.tmp build-handbook
 	@echo "Handbook: build-handbook/index.html (Korean: build-handbook/ko/index.html)"
 
+# PNGs of every page template at phone and desktop width, in both languages and text sizes, into
+# build-screenshots/ (git-ignored), with the test Chromium (scripts/screenshots.py; FULL=1: whole pages).
+screenshots: system-test $(STAMP)
+	$(BIN)/python scripts/screenshots.py $(if $(FULL),--full)
+
 bench: system-test $(STAMP)
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_fresh.py
+	$(BIN)/python scripts/bench_deploy.py
 
 clean:
 	rm -rf build build.tmp-* .cache build-handbook build-handbook.tmp

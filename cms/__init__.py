@@ -3,8 +3,9 @@ site is built from (the files stay the source of truth, git keeps the history).
 
 ``create_app(config)`` is the app factory (``gunicorn 'cms:create_app()'`` in production; the
 ``jindallae cms`` command for local use).  Blueprints: ``auth`` (sign-in, account), ``admin``
-(users, roles, audit log), ``media`` (image upload), ``publish`` (checks and build), and the
-content blueprints registered by ``cms.content_views.register(app)`` when that module exists.
+(users, roles, audit log), ``media`` (image upload), ``publish`` (checks, production build,
+deploy, rollback), and the content blueprints registered by ``cms.content_views.register(app)``
+when that module exists.
 """
 
 from __future__ import annotations
@@ -37,10 +38,13 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_WINDOW_SECONDS": 900,  # ... within this sliding window (seconds)
     "SCHEDULER_INTERVAL": 30,  # seconds between runs of cms.workflow.run_due
     "TRUSTED_PROXIES": 0,  # reverse proxies in front (nginx: 1) whose X-Forwarded-* is trusted
+    "PUBLISH_SETTINGS": "publishconf.py",  # production settings of every CMS publish (relative to the project)
+    "DEPLOY_TARGET": None,  # deploy target name (None: DEPLOY_DEFAULT_TARGET or the only one)
 }
 
 # Our blueprints (module, attribute); CONTENT's come from cms.content_views.register(app).
-BLUEPRINTS = (("cms.auth", "bp"), ("cms.admin", "bp"), ("cms.media", "bp"), ("cms.publish", "bp"))
+BLUEPRINTS = (("cms.auth", "bp"), ("cms.admin", "bp"), ("cms.media", "bp"), ("cms.publish", "bp"), ("cms.wechat", "bp"),
+              ("cms.importer", "bp"), ("cms.preview", "bp"))
 
 
 def _secret_key(instance: Path) -> str:
@@ -69,7 +73,11 @@ def create_app(config: dict | None = None) -> Flask:
     (INSTANCE_DIR/cms.sqlite3), ``SECRET_KEY`` (env ``JINDALLAE_CMS_SECRET_KEY``, else a key
     stored in the instance folder), ``PRODUCTION`` (env ``JINDALLAE_CMS_PRODUCTION=1``: Secure
     cookies, HSTS), ``TRUSTED_PROXIES`` (env ``JINDALLAE_CMS_PROXIES``), ``SCHEDULER`` (default:
-    on unless ``TESTING`` or env ``JINDALLAE_CMS_SCHEDULER=0``) and the limits of :data:`DEFAULTS`.
+    on unless ``TESTING`` or env ``JINDALLAE_CMS_SCHEDULER=0``), ``PUBLISH_SETTINGS`` (the
+    production settings every publish uses, default ``publishconf.py``; env
+    ``JINDALLAE_CMS_PUBLISH_SETTINGS``), ``DEPLOY_TARGET`` (env ``JINDALLAE_CMS_DEPLOY_TARGET``;
+    default the settings' ``DEPLOY_DEFAULT_TARGET`` or only target) and the limits of
+    :data:`DEFAULTS`.
     """
     from jindallae.cli import find_project
 
@@ -79,6 +87,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["PRODUCTION"] = os.environ.get("JINDALLAE_CMS_PRODUCTION", "") in ("1", "true", "yes")
     if os.environ.get("JINDALLAE_CMS_PROXIES", "").isdigit():
         app.config["TRUSTED_PROXIES"] = int(os.environ["JINDALLAE_CMS_PROXIES"])
+    for key in ("PUBLISH_SETTINGS", "DEPLOY_TARGET"):
+        if os.environ.get(f"JINDALLAE_CMS_{key}"):
+            app.config[key] = os.environ[f"JINDALLAE_CMS_{key}"]
     app.config.update(config)
     project = Path(app.config.get("PROJECT_DIR") or find_project(Path.cwd())).resolve()
     app.config["PROJECT_DIR"] = project
@@ -144,7 +155,7 @@ NAV = (
     ("/translate/", N_("Translations")),
     ("/workflow/", N_("Review")),
     ("/publish", N_("Publish")),
-    ("/media/upload", N_("Images")),
+    ("/media/", N_("Images")),
     ("/admin/users", N_("Users")),
     ("/admin/audit", N_("Audit log")),
 )
@@ -182,7 +193,8 @@ def _install_responses(app: Flask) -> None:
     @app.after_request
     def _headers(response):
         h = response.headers
-        h["Content-Security-Policy"] = CSP
+        if "Content-Security-Policy" not in h:  # site previews set their own (cms.preview)
+            h["Content-Security-Policy"] = CSP
         h["X-Content-Type-Options"] = "nosniff"
         h["Referrer-Policy"] = "same-origin"
         h["X-Frame-Options"] = "DENY"

@@ -3,19 +3,26 @@
 Every change is written to the audit log (ASVS V7.1.3/V7.2.2: security-relevant events, with
 who did it).  The last active administrator can neither lose the admin role nor be
 deactivated, so the CMS can always be administered (checked inside one write transaction).
+A password an administrator sets (new user, reset) must be replaced by its user at the first
+sign-in.  The audit log page shows what happened in the reader's language (action names,
+details, page titles, Beijing time), whether the hash chain is intact, and downloads the log
+as CSV (a POST: the download itself is audited).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import secrets
 import sqlite3
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 
 from .auth import (ROLES, PasswordPolicyError, create_user, hash_password, hidden_characters, password_problems,
                    roles_required)
-from .db import audit, get_db
-from .i18n import LANGUAGES, _
+from .db import audit, audit_entries, get_db, verify_audit
+from .i18n import BEIJING, LANGUAGES, _, get_lang
+from .records import ACTION_NAMES, action_name, audit_csv, describe_detail, known_action, page_title
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 AUDIT_PAGE = 100  # rows per page of the audit log
@@ -69,7 +76,7 @@ def create():
         password = generate_password()
     try:
         user_id = create_user(conn, form.get("username", ""), password, roles, display_name=form.get("display_name", ""),
-                              email=form.get("email", ""), ui_lang=form.get("ui_lang", "zh"))
+                              email=form.get("email", ""), ui_lang=form.get("ui_lang", "zh"), must_change_password=True)
     except PasswordPolicyError as exc:
         return render_template("admin_users.html", users=_user_rows(conn), form=form, problems=exc.problems), 400
     except ValueError as exc:
@@ -188,25 +195,19 @@ def reset_password(user_id: int):
     problems = password_problems(password, row["username"])
     if problems:
         return _render_edit(user_id, problems)
-    conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (hash_password(password), user_id))
+    # Somebody else's password: a first password, to be replaced at their next sign-in.
+    conn.execute("UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?",
+                 (hash_password(password), int(user_id != g.user.id), user_id))
     if user_id != g.user.id:
         conn.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
     audit("password_reset", row["username"])
     return _render_edit(user_id, [], 200, password=password if generated else "")
 
 
-@bp.route("/audit")
-@roles_required("admin")
-def audit_log():
-    """The audit log, newest first, filtered by ``user`` (user name) and ``action``; ``page``
-    (1-based) of :data:`AUDIT_PAGE` rows."""
-    conn = get_db()
-    user = request.args.get("user", "").strip()
-    action = request.args.get("action", "").strip()
-    try:
-        page = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        page = 1
+def _audit_filter() -> tuple[str, str, str, tuple]:
+    """``(user, action, where, params)`` of the audit log filter in the request."""
+    user = request.values.get("user", "").strip()
+    action = request.values.get("action", "").strip()
     where, params = [], []
     if user:
         where.append("u.username = ?")
@@ -214,11 +215,57 @@ def audit_log():
     if action:
         where.append("a.action = ?")
         params.append(action)
-    sql = ("SELECT a.*, u.username FROM audit_log a LEFT JOIN users u ON u.id = a.user_id"
-           + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY a.id DESC LIMIT ? OFFSET ?")
-    rows = [dict(r) for r in conn.execute(sql, (*params, AUDIT_PAGE + 1, (page - 1) * AUDIT_PAGE))]
+    return user, action, " AND ".join(where), tuple(params)
+
+
+def _shown(row: dict, titles: dict) -> dict:
+    """An audit row as the page shows it: the action's name, the detail in the reader's language
+    (or as recorded: ``detail_raw``), a page title for a content path (the path as a detail)."""
+    detail = describe_detail(row["action"], row["detail"])
+    target = row["target"] or ""
+    title = None
+    if re.fullmatch(r"[\w./-]+\.md", target):
+        if target not in titles:
+            titles[target] = page_title(current_app.config["CONTENT_DIR"], target)
+        title = titles[target]
+    technical = target.startswith("/") or re.fullmatch(r"[\w./-]+\.(md|jpg|jpeg|png|webp)", target) is not None
+    return {**row, "action_name": action_name(row["action"]), "known": known_action(row["action"]),
+            "detail_text": detail, "detail_raw": row["detail"] if detail is None else "",
+            "target_title": title, "target_technical": technical}
+
+
+@bp.route("/audit")
+@roles_required("admin")
+def audit_log():
+    """The audit log, newest first, filtered by ``user`` (user name) and ``action``; ``page``
+    (1-based) of :data:`AUDIT_PAGE` rows; with the result of the hash chain check."""
+    conn = get_db()
+    user, action, where, params = _audit_filter()
+    try:
+        page = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        page = 1
+    rows = list(audit_entries(conn, where, params, order="DESC", limit=AUDIT_PAGE + 1, offset=(page - 1) * AUDIT_PAGE))
     more = len(rows) > AUDIT_PAGE
-    actions = [r[0] for r in conn.execute("SELECT DISTINCT action FROM audit_log ORDER BY action")]
+    titles: dict = {}
+    rows = [_shown(r, titles) for r in rows[:AUDIT_PAGE]]
+    codes = {r[0] for r in conn.execute("SELECT DISTINCT action FROM audit_log")} | set(ACTION_NAMES)
+    actions = sorted(((c, action_name(c)) for c in codes if known_action(c) or c == action), key=lambda a: a[1])
     usernames = [r[0] for r in conn.execute("SELECT username FROM users ORDER BY username COLLATE NOCASE")]
-    return render_template("admin_audit.html", rows=rows[:AUDIT_PAGE], more=more, page=page, user=user, action=action,
-                           actions=actions, usernames=usernames)
+    return render_template("admin_audit.html", rows=rows, more=more, page=page, user=user, action=action,
+                           actions=actions, usernames=usernames, check=verify_audit(conn))
+
+
+@bp.route("/audit/export", methods=["POST"])
+@roles_required("admin")
+def audit_export():
+    """POST (``user``, ``action`` as the page's filter): the audit log as CSV in the reader's
+    language (a file download, see :func:`cms.records.write_audit_csv`); the download is audited."""
+    conn = get_db()
+    user, action, where, params = _audit_filter()
+    audit("audit_export", "", f"user={user} action={action}" if (user or action) else "")
+    text = audit_csv(conn, where, params)
+    stamp = dt.datetime.now(BEIJING)
+    name = f"audit-log-{stamp:%Y%m%d-%H%M%S}-{get_lang()}.csv"
+    return Response(text.encode("utf-8"), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

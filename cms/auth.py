@@ -8,7 +8,12 @@
   apart.  Throttling with a sliding window in SQLite, per account and per address (V2.2.1,
   V11.1.4): ``LOGIN_MAX_FAILURES_ACCOUNT`` (5) and ``LOGIN_MAX_FAILURES_IP`` (20) failures
   in ``LOGIN_WINDOW_SECONDS`` (900) make further attempts answer 429 without checking the
-  password.
+  password.  An attempt is counted and recorded (as a failure) in one ``BEGIN IMMEDIATE``
+  transaction *before* its password is checked, and marked as a success afterwards: requests
+  sent at the same moment queue on SQLite's write lock, so at most 5 passwords of one account
+  are ever checked per window, however many arrive at once.
+* A password set by an administrator (new user, reset) is a first password: the user must
+  replace it at the next sign-in before doing anything else (``users.must_change_password``).
 * Sessions: server side (table ``sessions``); the signed Flask cookie holds only a random
   token whose SHA-256 is the row id (V3.2.2, V3.2.3).  A new session at sign-in, the old one
   deleted (V3.2.1); idle (``SESSION_IDLE_SECONDS``, 30 min) and absolute
@@ -44,9 +49,11 @@ from . import i18n
 from .db import audit, client_ip, get_db, utc_now_iso
 from .i18n import N_, _
 
-ROLES = ("editor", "translator", "reviewer", "admin")
+# proofreader, head, leader: the steps of the review chain 三审三校 (settings REVIEW_STEPS, cms.review)
+ROLES = ("editor", "translator", "reviewer", "proofreader", "head", "leader", "admin")
 ROLE_NAMES = {  # shown in the UI; translated at use
     "editor": N_("Editor"), "translator": N_("Translator (Korean editor)"), "reviewer": N_("Reviewer"),
+    "proofreader": N_("Proofreader"), "head": N_("Department head"), "leader": N_("Leader (signs off)"),
     "admin": N_("Administrator"),
 }
 PASSWORD_MIN = 12  # ASVS V2.1.1
@@ -60,6 +67,8 @@ COMMON_PASSWORDS = frozenset({
     "a1b2c3d4e5f6", "1qaz2wsx3edc", "zaq12wsxcde3", "welcome12345", "jindallae123", "jindallae1234",
 })
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# What a user who must first replace an administrator's password may still reach.
+FIRST_PASSWORD_OPEN = frozenset({"auth.first_password", "auth.logout", "auth.language", "auth.login", "static"})
 
 bp = Blueprint("auth", __name__)
 
@@ -78,6 +87,7 @@ class User:
     email: str
     roles: frozenset
     ui_lang: str
+    must_change_password: bool = False
 
     def can(self, role: str) -> bool:
         """True when the user holds ``role`` (roles are not implied by one another)."""
@@ -95,7 +105,8 @@ def load_user(conn: sqlite3.Connection, user_id: int, active_only: bool = True) 
     if row is None or (active_only and not row["active"]):
         return None
     roles = frozenset(r[0] for r in conn.execute("SELECT role FROM user_roles WHERE user_id = ?", (user_id,)))
-    return User(row["id"], row["username"], row["display_name"], row["email"], roles, row["ui_lang"])
+    return User(row["id"], row["username"], row["display_name"], row["email"], roles, row["ui_lang"],
+                bool(row["must_change_password"]) if "must_change_password" in row.keys() else False)
 
 
 def current_user() -> User | None:
@@ -160,8 +171,10 @@ def _dummy_hash() -> str:
 
 
 def create_user(conn: sqlite3.Connection, username: str, password: str, roles: Iterable[str] = (),
-                display_name: str = "", email: str = "", ui_lang: str = "zh", hasher: PasswordHasher | None = None) -> int:
-    """Create a user and return its id.
+                display_name: str = "", email: str = "", ui_lang: str = "zh", hasher: PasswordHasher | None = None,
+                must_change_password: bool = False) -> int:
+    """Create a user and return its id.  ``must_change_password``: the password was chosen by
+    somebody else (an administrator), so the user must replace it at the first sign-in.
 
     Raises :class:`PasswordPolicyError` (messages in the UI language) for a weak password and
     ``ValueError`` for an empty or taken user name, an unknown role or UI language."""
@@ -189,9 +202,10 @@ def create_user(conn: sqlite3.Connection, username: str, password: str, roles: I
     pw_hash = (hasher or _hasher()).hash(unicodedata.normalize("NFC", password))
     conn.execute("BEGIN IMMEDIATE")
     try:
-        cur = conn.execute("INSERT INTO users (username, display_name, email, password_hash, ui_lang, active, created_at)"
-                           " VALUES (?, ?, ?, ?, ?, 1, ?)",
-                           (username, display_name.strip(), email.strip(), pw_hash, ui_lang, utc_now_iso()))
+        cur = conn.execute("INSERT INTO users (username, display_name, email, password_hash, ui_lang, active, created_at,"
+                           " must_change_password) VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
+                           (username, display_name.strip(), email.strip(), pw_hash, ui_lang, utc_now_iso(),
+                            int(bool(must_change_password))))
         user_id = cur.lastrowid
         conn.executemany("INSERT INTO user_roles (user_id, role) VALUES (?, ?)", [(user_id, r) for r in sorted(set(roles))])
         conn.execute("COMMIT")
@@ -405,6 +419,13 @@ def init_auth(app) -> None:
         _load_session_user()
         if request.method in UNSAFE_METHODS and not _csrf_ok():
             return _csrf_failure()
+        user = g.get("user")
+        if user is not None and user.must_change_password and request.endpoint not in FIRST_PASSWORD_OPEN:
+            # A first password set by an administrator: nothing else until it is replaced.
+            if wants_json():
+                return jsonify(error=_("Choose your own password first (your account page).")), 403
+            target = request.full_path.rstrip("?") if request.method == "GET" else "/"
+            return redirect(url_for("auth.first_password", next=safe_next(target)))
         return None
 
 
@@ -412,21 +433,50 @@ def init_auth(app) -> None:
 # Throttling (ASVS V2.2.1)
 
 
-def _throttled(conn: sqlite3.Connection, username: str, ip: str) -> bool:
+def _reserve_attempt(conn: sqlite3.Connection, username: str, ip: str) -> int | None:
+    """Count the failures of ``username`` and of ``ip`` in the window and, when both are under
+    their limit, record this attempt as a failure — in one ``BEGIN IMMEDIATE`` transaction,
+    before the password is checked.  Returns the attempt's row id (marked a success later by
+    :func:`_attempt_succeeded`), or ``None`` when throttled (nothing recorded).
+
+    Counting and recording at once is what makes the limit hold under concurrent requests: a
+    check-then-record sequence let every request of a burst pass the count before any failure
+    was written (50 sent at once were all checked)."""
     cfg = current_app.config
-    since = time.time() - cfg["LOGIN_WINDOW_SECONDS"]
-    by_user = conn.execute("SELECT count(*) FROM login_attempts WHERE username = ? AND ok = 0 AND at >= ?",
-                           (username, since)).fetchone()[0]
-    by_ip = conn.execute("SELECT count(*) FROM login_attempts WHERE ip = ? AND ok = 0 AND at >= ?",
-                         (ip, since)).fetchone()[0]
-    return by_user >= cfg["LOGIN_MAX_FAILURES_ACCOUNT"] or by_ip >= cfg["LOGIN_MAX_FAILURES_IP"]
-
-
-def _record_attempt(conn: sqlite3.Connection, username: str, ip: str, ok: bool) -> None:
     now = time.time()
-    conn.execute("INSERT INTO login_attempts (at, username, ip, ok) VALUES (?, ?, ?, ?)", (now, username, ip, int(ok)))
-    # Rows older than a day are never counted again.
-    conn.execute("DELETE FROM login_attempts WHERE at < ?", (now - 86400,))
+    since = now - cfg["LOGIN_WINDOW_SECONDS"]
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        by_user = conn.execute("SELECT count(*) FROM login_attempts WHERE username = ? AND ok = 0 AND at >= ?",
+                               (username, since)).fetchone()[0]
+        by_ip = conn.execute("SELECT count(*) FROM login_attempts WHERE ip = ? AND ok = 0 AND at >= ?",
+                             (ip, since)).fetchone()[0]
+        if by_user >= cfg["LOGIN_MAX_FAILURES_ACCOUNT"] or by_ip >= cfg["LOGIN_MAX_FAILURES_IP"]:
+            conn.execute("COMMIT")
+            return None
+        cur = conn.execute("INSERT INTO login_attempts (at, username, ip, ok) VALUES (?, ?, ?, 0)", (now, username, ip))
+        # Rows older than a day are never counted again.
+        conn.execute("DELETE FROM login_attempts WHERE at < ?", (now - 86400,))
+        conn.execute("COMMIT")
+        return cur.lastrowid
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def _attempt_succeeded(conn: sqlite3.Connection, attempt_id: int, username: str) -> None:
+    """Mark the attempt a success and forget the account's failures recorded before it (those
+    of requests still running keep counting)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("UPDATE login_attempts SET ok = 1 WHERE id = ?", (attempt_id,))
+        conn.execute("DELETE FROM login_attempts WHERE username = ? AND ok = 0 AND id < ?", (username, attempt_id))
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 # ---------------------------------------------------------------------------------------------
@@ -445,8 +495,10 @@ def login():
     key = username.casefold()
     conn = get_db()
     ip = client_ip()
-    if _throttled(conn, key, ip):
-        _spend_hash(password)
+    attempt = _reserve_attempt(conn, key, ip)
+    if attempt is None:
+        # No password check at all (not even a dummy one): the answer is the same for every
+        # account and the 429 already tells that the limit is reached.
         audit("login_throttled", username, user_id=None)
         return render_template("login.html", next=next_url, username=username,
                                error=_("Too many failed sign-in attempts. Wait 15 minutes and try again, "
@@ -457,7 +509,8 @@ def login():
         ok = False
     else:
         ok = check_password(conn, row, password) and bool(row["active"])
-    _record_attempt(conn, key, ip, ok)
+    if ok:
+        _attempt_succeeded(conn, attempt, key)
     if not ok:
         audit("login_failed", username, user_id=row["id"] if row is not None else None)
         return render_template("login.html", next=next_url, username=username,
@@ -470,10 +523,11 @@ def login():
     now = time.time()
     conn.execute("DELETE FROM sessions WHERE last_seen < ? OR created_at < ?",
                  (now - cfg["SESSION_IDLE_SECONDS"], now - cfg["SESSION_ABSOLUTE_SECONDS"]))
-    conn.execute("DELETE FROM login_attempts WHERE username = ? AND ok = 0", (key,))
     g.user = load_user(conn, row["id"])
     g.pop("ui_lang", None)
     audit("login", username)
+    if g.user is not None and g.user.must_change_password:
+        return redirect(url_for("auth.first_password", next=next_url))
     return redirect(next_url)
 
 
@@ -523,11 +577,42 @@ def change_password():
     if problems:
         audit("password_change_failed", user.username)
         return render_template("account.html", problems=problems), 400
-    conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (hash_password(new), user.id))
+    conn.execute("UPDATE users SET password_hash = ?, must_change_password = 0 WHERE id = ?", (hash_password(new), user.id))
     conn.execute("DELETE FROM sessions WHERE user_id = ? AND id != ?", (user.id, _digest(session["sid"])))
     audit("password_change", user.username)
     flash(_("Your password was changed. Other sessions of yours were signed out."), "success")
     return redirect(url_for("auth.account"))
+
+
+@bp.route("/account/first-password", methods=["GET", "POST"])
+@login_required
+def first_password():
+    """The first sign-in with a password an administrator set (new account or reset): the user
+    chooses their own (``new``, ``confirm``; it must differ from the given one) before anything
+    else; then on to ``next``.  Other users are sent to their account page."""
+    user = g.user
+    next_url = safe_next(request.values.get("next"))
+    if not user.must_change_password:
+        return redirect(url_for("auth.account"))
+    if request.method == "GET":
+        return render_template("account.html", problems=[], first_time=True, next=next_url)
+    conn = get_db()
+    row = conn.execute("SELECT * FROM users WHERE id = ?", (user.id,)).fetchone()
+    new = request.form.get("new", "")
+    problems = []
+    if new != request.form.get("confirm", ""):
+        problems.append(_("The two new passwords differ."))
+    problems += password_problems(new, user.username)
+    if not problems and check_password(conn, row, new):
+        problems.append(_("Choose a password of your own, not the one you were given."))
+    if problems:
+        audit("password_change_failed", user.username)
+        return render_template("account.html", problems=problems, first_time=True, next=next_url), 400
+    conn.execute("UPDATE users SET password_hash = ?, must_change_password = 0 WHERE id = ?", (hash_password(new), user.id))
+    conn.execute("DELETE FROM sessions WHERE user_id = ? AND id != ?", (user.id, _digest(session["sid"])))
+    audit("password_change", user.username, "first password")
+    flash(_("Your own password is set. From now on, sign in with it."), "success")
+    return redirect(next_url)
 
 
 @bp.route("/language", methods=["POST"])

@@ -1,6 +1,7 @@
-"""``jindallae cms``: serve the CMS, create users, run due scheduled jobs (called from
-:mod:`jindallae.cli`).  Exit codes: 0 done, 1 refused (weak password, taken name ...), 2 the
-project or its settings cannot be used."""
+"""``jindallae cms``: serve the CMS, create users, run due scheduled jobs, check and export the
+audit log (called from :mod:`jindallae.cli`).  Exit codes: 0 done, 1 refused (weak password,
+taken name ...) or the audit log was tampered with, 2 the project or its settings cannot be
+used."""
 
 from __future__ import annotations
 
@@ -112,6 +113,9 @@ def create_user(project: Path, username: str, roles: list[str], display_name: st
     print(f"Created user {username} (id {user_id}) with role(s): {', '.join(sorted(set(roles))) or 'none'}.")
     if not roles:
         print("  The user has no role yet: an administrator can add roles on /admin/users.")
+    elif "admin" in roles and not {"editor", "translator", "reviewer"} <= set(roles):
+        print("  Roles are not implied: to write, translate and publish yourself as well (a one-person office),\n"
+              "  add them on the Users page, or create the account with --all-roles.")
     return 0
 
 
@@ -133,4 +137,90 @@ def run_due(project: Path) -> int:
             print(f"  {item}")
     else:
         print(f"Ran due jobs: {result}")
+    return 0
+
+
+def _audit_app(project: Path):
+    """The app (its database migrated: an older one gets its audit rows chained now) with the
+    CLI's language in the app context, or an exit code."""
+    if not (project / "pelicanconf.py").is_file():
+        print(f"cms: {project}: no pelicanconf.py here; run in the project folder or give --project", file=sys.stderr)
+        return None
+    return _app(project, SCHEDULER=False)
+
+
+def audit_verify(project: Path) -> int:
+    """``jindallae cms audit verify``: recompute the audit log's hash chain.  0 when intact
+    (prints the number of entries and the last hash, worth noting down); 1 naming the first
+    entry that was changed or deleted."""
+    from flask import g
+
+    from .db import connect, verify_audit
+    from .i18n import gettext as _
+
+    app = _audit_app(project)
+    if app is None:
+        return 2
+    with app.app_context():
+        g.ui_lang = _cli_lang()
+        conn = connect(app.config["DATABASE"])
+        try:
+            check = verify_audit(conn)
+        finally:
+            conn.close()
+        if check.ok:
+            print(_("Audit log intact: %(n)s entries, none changed or deleted.", n=check.rows))
+            if check.last_id is not None:
+                print(_("Last entry: %(id)s, hash %(hash)s (note it down: removing entries at the end can only be "
+                        "found by comparing with it or with an export).", id=check.last_id, hash=check.head))
+            return 0
+        if check.problem == "deleted":
+            text = _("entry %(id)s was deleted (entry %(next)s follows entry %(prev)s)", id=check.bad_id,
+                     next=check.next_id, prev=check.last_id if check.last_id is not None else "-")
+        elif check.problem == "changed":
+            text = _("entry %(id)s was changed (its content does not match its hash)", id=check.bad_id)
+        else:
+            text = _("entry %(id)s does not follow the entry before it (one of them was changed)", id=check.bad_id)
+        print(_("cms: the audit log was tampered with: %(problem)s. First bad entry: %(id)s.", problem=text,
+                id=check.bad_id), file=sys.stderr)
+        return 1
+
+
+def audit_export(project: Path, output: Path | None = None, lang: str | None = None, user: str = "",
+                 action: str = "", stdout: TextIO | None = None) -> int:
+    """``jindallae cms audit export``: the audit log as CSV (columns in ``lang``: zh or ko,
+    default the locale's, else zh) to ``output`` (UTF-8 with a byte-order mark) or standard
+    output; ``user`` / ``action`` filter it.  Returns the exit code."""
+    from flask import g
+
+    from .db import audit_entries, connect
+    from .i18n import gettext as _
+    from .records import write_audit_csv
+
+    app = _audit_app(project)
+    if app is None:
+        return 2
+    cli_lang = _cli_lang()
+    with app.app_context():
+        g.ui_lang = lang or (cli_lang if cli_lang in ("zh", "ko") else "zh")
+        where, params = [], []
+        if user:
+            where.append("u.username = ?")
+            params.append(user)
+        if action:
+            where.append("a.action = ?")
+            params.append(action)
+        conn = connect(app.config["DATABASE"])
+        try:
+            rows = audit_entries(conn, " AND ".join(where), tuple(params))
+            if output is not None:
+                with open(output, "w", encoding="utf-8", newline="") as fp:
+                    count = write_audit_csv(rows, fp, bom=True)
+            else:
+                count = write_audit_csv(rows, stdout or sys.stdout, bom=False)
+        finally:
+            conn.close()
+        g.ui_lang = cli_lang
+        if output is not None:
+            print(_("Wrote %(n)s audit entries to %(file)s.", n=count, file=str(output)))
     return 0

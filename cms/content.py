@@ -207,6 +207,16 @@ def render_edit(template: str, page: Page, *, values: dict[str, str] | None = No
     return render_template(template, **context), status
 
 
+def _built_folder() -> Path:
+    """The folder of the last CMS publish's build (the deploy target's production build, or
+    ``OUTPUT_DIR``; :func:`cms.publish.published_output`)."""
+    try:
+        from .publish import published_output
+    except ImportError:
+        return Path(current_app.config["OUTPUT_DIR"])
+    return published_output()
+
+
 def poster_links(page: Page) -> list[tuple[str, str]]:
     """``[(file name, URL)]`` of the built posters of the page (``plugins/posters`` writes
     ``poster-<variant>-<format>.png`` into the page's output folder; a bilingual poster into
@@ -215,7 +225,7 @@ def poster_links(page: Page) -> list[tuple[str, str]]:
     project = Path(current_app.config["PROJECT_DIR"])
     if not (project / "plugins" / "posters").is_dir():
         return []
-    output = Path(current_app.config["OUTPUT_DIR"])
+    output = _built_folder()
     model = get_store().model
     key = model.page_key(page.path)
     if key is None:
@@ -549,7 +559,7 @@ def content_file(rel: str):
 @login_required
 def built_file(rel: str):
     """A file of the built site (the poster preview)."""
-    output = Path(current_app.config["OUTPUT_DIR"]).resolve()
+    output = _built_folder().resolve()
     path = (output / rel).resolve()
     try:
         path.relative_to(output)

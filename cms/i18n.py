@@ -68,6 +68,9 @@ def init_i18n(app) -> None:
     app.jinja_env.filters["filesize"] = format_size
     app.jinja_env.globals.update(ui_lang=get_lang, html_lang=lambda: HTML_LANG[get_lang()],
                                  LANGUAGE_NAMES=LANGUAGE_NAMES, UI_LANGUAGES=LANGUAGES)
+    from .records import action_name, commit_text  # records in the reader's language
+
+    app.jinja_env.globals.update(commit_text=commit_text, audit_action_name=action_name)
 
 
 def negotiate(accept_language: str | None) -> str:

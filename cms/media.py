@@ -20,25 +20,38 @@ What happens to an upload, in order:
 The answer is JSON ``{path, markdown, width, height}`` for the editor (``fetch`` with the
 CSRF header), or the upload page for a plain form post.  Refusals are 400 (413 for size) with
 a message in the UI language.
+
+The image library (``/media/``) lists ``content/images`` with thumbnails (made with Pillow,
+kept in ``instance/thumbs``), the alt texts the pages give each image (from Markdown and HTML
+images in the text, and ``cover`` / ``cover_alt``), and where each is used; it is searched by
+alt text, page title or file name, answers JSON for the editor's picker (``static/media.js``:
+insert into the text, use as cover), and replaces an image in place (same path, new bytes
+checked and cleaned like an upload, committed and audited; an image a published page shows is
+replaced only by a reviewer, as a change of that page would be).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import hashlib
 import io
 import os
+import posixpath
 import re
 import secrets
 import subprocess
+import threading
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
+from urllib.parse import unquote, urlsplit
 
-from flask import Blueprint, current_app, g, jsonify, render_template, request
+from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request,
+                   send_file, url_for)
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .auth import roles_required, wants_json
+from .auth import current_user, roles_required, wants_json
 from .db import audit
 from .i18n import BEIJING, _, format_size
 
@@ -242,6 +255,30 @@ def store_upload(content: Path, filename: str, data: bytes, alt: str, max_bytes:
     return stored
 
 
+def limit_example(max_pixels: int | None = None) -> tuple[int, int]:
+    """A 4:3 photo size within the pixel limit, in whole hundreds (40 MP: 7300 × 5400), to
+    show the limit in terms people know from their camera."""
+    import math
+
+    if max_pixels is None:
+        max_pixels = int(current_app.config["UPLOAD_MAX_PIXELS"])
+    width = int(math.sqrt(max_pixels * 4 / 3)) // 100 * 100
+    height = (max_pixels // max(width, 1)) // 100 * 100
+    return width, height
+
+
+def picker_enabled() -> bool:
+    """True when the signed-in user may insert images (editor or translator): base.html then
+    loads the library picker and the size checks (static/media.js)."""
+    user = g.get("user")
+    return user is not None and (user.can("editor") or user.can("translator"))
+
+
+@bp.app_context_processor
+def _media_context() -> dict:
+    return {"limit_example": limit_example, "media_picker_enabled": picker_enabled}
+
+
 @bp.route("/upload", methods=["GET"])
 @roles_required("editor", "translator")
 def upload_form():
@@ -286,3 +323,428 @@ def file(rel: str):
     if not target.is_relative_to(base) or not target.is_file():
         abort(404)
     return send_from_directory(base, target.relative_to(base).as_posix())
+
+
+# ---------------------------------------------------------------------------------------------
+# The image library
+
+THUMB_SIZE = (320, 240)
+LISTED = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
+_MD_IMAGE = re.compile(r"!\[((?:[^\]\\\n]|\\.)*)\]\(\s*<?([^)\s>]+)>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
+_HTML_IMG = re.compile(r"<img\b[^>]*>", re.I)
+_ATTR = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+_cache_lock = threading.Lock()
+_page_cache: dict[str, tuple[tuple, "PageRefs"]] = {}
+_size_cache: dict[str, tuple[tuple, tuple[int | None, int | None]]] = {}
+
+
+@dataclass(frozen=True)
+class ImageUse:
+    """One place an image is shown: the page (content-relative path), its title, language and
+    status, ``kind`` ``cover`` or ``body``, and the alt text the page gives it there."""
+
+    page: str
+    title: str
+    lang: str
+    status: str
+    kind: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class PageRefs:
+    title: str
+    lang: str
+    status: str
+    refs: tuple[tuple[str, str, str], ...]  # (image path under images/, kind, alt)
+
+
+@dataclass
+class LibraryImage:
+    """An image of ``content/images``: ``rel`` under that folder (``2026/x.jpg``), file size,
+    pixel size (``None`` when unreadable), modification time and where it is used."""
+
+    rel: str
+    size: int
+    width: int | None
+    height: int | None
+    mtime: float
+    uses: list[ImageUse] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        """The path under ``content/`` (what a page's ``cover`` field holds)."""
+        return f"{IMAGES_DIR}/{self.rel}"
+
+    @property
+    def name(self) -> str:
+        return PurePosixPath(self.rel).name
+
+    @property
+    def alts(self) -> list[str]:
+        """The alt texts the pages give this image, each once, in page order."""
+        out: list[str] = []
+        for use in self.uses:
+            if use.alt and use.alt not in out:
+                out.append(use.alt)
+        return out
+
+    def alt_for(self, lang: str | None) -> str:
+        """The alt text of a page in ``lang`` ('' when no page in that language describes it)."""
+        return next((u.alt for u in self.uses if u.alt and u.lang == lang), "")
+
+    @property
+    def pages(self) -> list[ImageUse]:
+        """One use per page (the first), in page order."""
+        seen, out = set(), []
+        for use in self.uses:
+            if use.page not in seen:
+                seen.add(use.page)
+                out.append(use)
+        return out
+
+    @property
+    def published(self) -> bool:
+        """True when a published page shows the image (replacing it changes the live site)."""
+        return any(u.status == "published" for u in self.uses)
+
+    def matches(self, query: str) -> bool:
+        """Every word of ``query`` is in an alt text, a page title or the file name (any case)."""
+        hay = " ".join([*self.alts, *(u.title for u in self.uses), self.rel]).casefold()
+        return all(word in hay for word in query.casefold().split())
+
+    def to_json(self, lang: str | None = None) -> dict:
+        return {"path": self.path, "rel": self.rel, "name": self.name, "width": self.width, "height": self.height,
+                "size": format_size(self.size), "bytes": self.size,
+                "thumb": url_for("media.thumb", rel=self.rel), "url": url_for("media.file", rel=self.rel),
+                "detail": url_for("media.image", rel=self.rel), "alt": self.alt_for(lang) or "",
+                "alts": [{"lang": u.lang, "alt": u.alt} for u in self.uses if u.alt],
+                "pages": [{"path": u.page, "title": u.title} for u in self.pages],
+                "markdown": markdown_for(self.path, self.alt_for(lang) or "")}
+
+
+def _image_ref(page_rel: str, target: str) -> str | None:
+    """The path under ``images/`` an image reference of the page ``page_rel`` points at
+    (``../images/a.jpg`` from ``news/x.zh.md``; ``images/a.jpg`` for a cover; ``{static}`` and
+    site-absolute forms too), or ``None`` (another site, another folder)."""
+    parts = urlsplit(target.strip())
+    if parts.scheme or parts.netloc:
+        return None
+    path = unquote(parts.path)
+    base = posixpath.dirname(page_rel)
+    for prefix in ("{static}", "{attach}", "{filename}"):
+        if path.startswith(prefix):
+            path, base = path[len(prefix):], ""
+            break
+    if path.startswith("/"):
+        path, base = path.lstrip("/"), ""
+    full = posixpath.normpath(posixpath.join(base, path))
+    return full[len(IMAGES_DIR) + 1:] if full.startswith(IMAGES_DIR + "/") else None
+
+
+def _cover_ref(value) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return _image_ref("", value.strip())
+
+
+def _unescape_alt(alt: str) -> str:
+    return " ".join(re.sub(r"\\(.)", r"\1", alt).split())
+
+
+def page_refs(content: Path, rel: str, text: str) -> PageRefs:
+    """The images ``text`` (the page ``rel``) shows: its cover (with ``cover_alt``) and the
+    Markdown and HTML images of the text, with their alt texts."""
+    from ruamel.yaml import YAML
+
+    from .content_store import split_file
+
+    parts = split_file(text)
+    front: dict = {}
+    body = text
+    if parts:
+        try:
+            loaded = YAML(typ="safe").load(parts[1])
+        except Exception:  # noqa: BLE001 - a broken page still lists its body images
+            loaded = None
+        front = loaded if isinstance(loaded, dict) else {}
+        body = parts[3]
+    name = PurePosixPath(rel).name
+    lang = name.split(".")[-2] if name.count(".") >= 2 else ""
+    refs: list[tuple[str, str, str]] = []
+    cover = _cover_ref(front.get("cover"))
+    if cover:
+        refs.append((cover, "cover", str(front.get("cover_alt") or "").strip()))
+    for m in _MD_IMAGE.finditer(body):
+        target = _image_ref(rel, m.group(2))
+        if target:
+            refs.append((target, "body", _unescape_alt(m.group(1))))
+    for m in _HTML_IMG.finditer(body):
+        attrs = {a.group(1).lower(): a.group(2) or a.group(3) or a.group(4) or "" for a in _ATTR.finditer(m.group(0))}
+        target = _image_ref(rel, attrs.get("src", ""))
+        if target:
+            refs.append((target, "body", " ".join(attrs.get("alt", "").split())))
+    title = front.get("title")
+    return PageRefs(str(title) if title else "", lang, str(front.get("status") or "published"), tuple(refs))
+
+
+def image_uses(content: Path) -> dict[str, list[ImageUse]]:
+    """``{path under images/: [uses]}`` over every Markdown page of ``content`` (parsed pages
+    are cached by file size and modification time)."""
+    out: dict[str, list[ImageUse]] = {}
+    for path in sorted(content.rglob("*.md")):
+        rel = path.relative_to(content).as_posix()
+        if any(part.startswith(".") for part in PurePosixPath(rel).parts) or rel.startswith(IMAGES_DIR + "/"):
+            continue
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        key = (st.st_mtime_ns, st.st_size)
+        with _cache_lock:
+            cached = _page_cache.get(str(path))
+        if cached is not None and cached[0] == key:
+            refs = cached[1]
+        else:
+            try:
+                refs = page_refs(content, rel, path.read_text(encoding="utf-8", errors="replace"))
+            except OSError:
+                continue
+            with _cache_lock:
+                _page_cache[str(path)] = (key, refs)
+        for target, kind, alt in refs.refs:
+            out.setdefault(target, []).append(ImageUse(rel, refs.title or rel, refs.lang, refs.status, kind, alt))
+    return out
+
+
+def _dimensions(path: Path, st: os.stat_result) -> tuple[int | None, int | None]:
+    key = (st.st_mtime_ns, st.st_size)
+    with _cache_lock:
+        cached = _size_cache.get(str(path))
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    try:
+        with Image.open(path) as probe:  # the header only: no pixels are decoded
+            size: tuple[int | None, int | None] = probe.size
+    except Exception:  # noqa: BLE001 - unreadable: listed without a size
+        size = (None, None)
+    with _cache_lock:
+        _size_cache[str(path)] = (key, size)
+    return size
+
+
+def library(content: Path) -> list[LibraryImage]:
+    """Every image file under ``content/images`` (newest first) with where it is used."""
+    base = content / IMAGES_DIR
+    uses = image_uses(content)
+    out = []
+    if base.is_dir():
+        for path in base.rglob("*"):
+            rel = path.relative_to(base).as_posix()
+            if path.suffix.lower() not in LISTED or any(p.startswith(".") for p in PurePosixPath(rel).parts):
+                continue
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            if not path.is_file():
+                continue
+            width, height = _dimensions(path, st)
+            out.append(LibraryImage(rel, st.st_size, width, height, st.st_mtime, uses.get(rel, [])))
+    out.sort(key=lambda i: (-i.mtime, i.rel))
+    return out
+
+
+def _image_path(rel: str) -> Path:
+    """The file ``content/images/<rel>`` (404 unless it is an image file inside that folder)."""
+    base = (Path(current_app.config["CONTENT_DIR"]) / IMAGES_DIR).resolve()
+    target = (base / rel).resolve()
+    if not target.is_relative_to(base) or not target.is_file() or target.suffix.lower() not in LISTED:
+        abort(404)
+    return target
+
+
+def make_thumbnail(source: Path, folder: Path, max_pixels: int) -> Path | None:
+    """A WebP thumbnail (at most :data:`THUMB_SIZE`, upright) of ``source``, kept in ``folder``
+    under a name made from the source's path, size and modification time (a replaced image
+    gets a new one).  ``None`` for a file Pillow cannot read or larger than ``max_pixels``."""
+    st = source.stat()
+    key = hashlib.sha256(f"{source}\0{st.st_mtime_ns}\0{st.st_size}".encode()).hexdigest()[:32]
+    out = folder / f"{key}.webp"
+    if out.is_file():
+        return out
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(source) as image:
+                if image.size[0] * image.size[1] > max_pixels:
+                    return None
+                image.draft("RGB", THUMB_SIZE)  # JPEG: decode at a reduced scale
+                upright = ImageOps.exif_transpose(image)
+                upright.thumbnail(THUMB_SIZE)
+                if upright.mode not in ("RGB", "RGBA"):
+                    upright = upright.convert("RGBA" if "A" in upright.getbands() or "transparency" in upright.info
+                                              else "RGB")
+                folder.mkdir(parents=True, exist_ok=True)
+                tmp = folder / f".{key}-{secrets.token_hex(4)}.tmp"
+                upright.save(tmp, "WEBP", quality=80)
+                os.replace(tmp, out)
+    except Exception:  # noqa: BLE001 - damaged or exotic files get no thumbnail
+        return None
+    return out
+
+
+def _library_lang() -> str | None:
+    lang = request.args.get("lang", "")
+    return lang if re.fullmatch(r"[a-z]{2,3}", lang) else None
+
+
+@bp.route("/")
+@roles_required("editor", "translator", "reviewer")
+def index():
+    """The image library: thumbnails, alt texts, where used; ``q`` searches alt texts, page
+    titles and file names.  JSON (``format=json`` or an Accept of JSON; ``lang``: the language
+    of the page being edited, for its alt texts) for the editor's picker."""
+    cfg = current_app.config
+    query = request.args.get("q", "").strip()[:200]
+    images = library(Path(cfg["CONTENT_DIR"]))
+    found = [i for i in images if i.matches(query)] if query else images
+    if request.args.get("format") == "json" or wants_json():
+        lang = _library_lang()
+        return jsonify(total=len(found), images=[i.to_json(lang) for i in found[:300]])
+    user = current_user()
+    return render_template("media_library.html", images=found, total=len(images), query=query,
+                           can_upload=user.can("editor") or user.can("translator"))
+
+
+@bp.route("/image/<path:rel>")
+@roles_required("editor", "translator", "reviewer")
+def image(rel: str):
+    """One image: preview, sizes, where it is used and with which alt texts, the Markdown to
+    reuse it, and the form to replace it."""
+    target = _image_path(rel)
+    return _render_image(target, None, 200)
+
+
+def _render_image(target: Path, error: str | None, status: int):
+    content = Path(current_app.config["CONTENT_DIR"])
+    rel = target.relative_to((content / IMAGES_DIR).resolve()).as_posix()
+    item = next((i for i in library(content) if i.rel == rel), None)
+    if item is None:
+        abort(404)
+    user = current_user()
+    may_replace = (user.can("editor") or user.can("translator")) and (not item.published or user.can("reviewer"))
+    snippets = [(alt, markdown_for(item.path, alt)) for alt in item.alts] or [("", markdown_for(item.path, ""))]
+    return render_template("media_image.html", item=item, snippets=snippets, error=error,
+                           may_replace=may_replace, can_upload=user.can("editor") or user.can("translator")), status
+
+
+@bp.route("/thumb/<path:rel>")
+@roles_required("editor", "translator", "reviewer")
+def thumb(rel: str):
+    """A small WebP of the image for the library and the picker (made once, kept in
+    ``instance/thumbs``); the image itself when no thumbnail can be made."""
+    target = _image_path(rel)
+    cfg = current_app.config
+    out = make_thumbnail(target, Path(cfg["INSTANCE_DIR"]) / "thumbs", int(cfg["UPLOAD_MAX_PIXELS"]))
+    if out is None:
+        abort(404)
+    response = send_file(out, mimetype="image/webp", max_age=0)
+    return response
+
+
+def encode_as(clean: bytes, ext: str) -> bytes:
+    """Re-encode a cleaned image (from :func:`process_image`) in the format of ``ext``."""
+    image = Image.open(io.BytesIO(clean))
+    image.load()
+    out = io.BytesIO()
+    if ext == "jpg":
+        if image.mode not in ("RGB", "L"):
+            flat = Image.new("RGB", image.size, (255, 255, 255))
+            rgba = image.convert("RGBA")
+            flat.paste(rgba, mask=rgba.getchannel("A"))
+            image = flat
+        image.save(out, "JPEG", quality=92, optimize=True)
+    elif ext == "png":
+        image.save(out, "PNG", optimize=True)
+    else:
+        if image.mode not in ("RGB", "RGBA"):
+            image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+        image.save(out, "WEBP", quality=90)
+    return out.getvalue()
+
+
+def replace_image(content: Path, target: Path, data: bytes, max_bytes: int, max_pixels: int,
+                  author: tuple[str, str]) -> StoredImage:
+    """Put new bytes at the path of an existing image: checked and cleaned as an upload
+    (:func:`process_image`), re-encoded in the format the file name says, written atomically
+    and committed (``Replace image <path>``); on a failed commit the old bytes are put back.
+    Raises :class:`UploadRefused`."""
+    from .content_store import write_bytes_atomic
+
+    if not data:
+        raise UploadRefused(_("Choose an image file to upload."))
+    if len(data) > max_bytes:
+        raise UploadRefused(_("The file is larger than %(size)s. Make it smaller (for a photo: save it at a lower "
+                              "resolution) and try again.", size=format_size(max_bytes)), 413)
+    clean, ext, width, height = process_image(data, max_pixels)
+    want = target.suffix.lower().lstrip(".")
+    want = "jpg" if want == "jpeg" else want
+    if want not in FORMATS.values():
+        raise UploadRefused(_("Only JPEG, PNG and WebP images can be replaced here."))
+    if ext != want:
+        clean = encode_as(clean, want)
+    rel = target.relative_to(content.resolve()).as_posix()
+    old = target.read_bytes()
+    stored = StoredImage(rel, width, height, markdown_for(rel, ""))
+    if old == clean:
+        return stored
+    try:
+        write_bytes_atomic(target, clean)
+    except OSError as exc:
+        raise UploadRefused(_("The image could not be written (%(detail)s); the old image is unchanged.",
+                              detail=exc.strerror or str(exc)), 500) from None
+    try:
+        stored.commit = commit_file(content, target, f"Replace image {rel}", *author)
+    except (subprocess.CalledProcessError, OSError, ValueError) as exc:
+        write_bytes_atomic(target, old)
+        detail = getattr(exc, "stderr", b"") or b""
+        raise UploadRefused(_("The image could not be saved in the history (git: %(detail)s); nothing was "
+                              "stored. Try again or tell an administrator.",
+                              detail=(detail.decode(errors="replace") if isinstance(detail, bytes) else str(detail)).strip()[:200]
+                              or str(exc)), 500) from None
+    return stored
+
+
+@bp.route("/replace/<path:rel>", methods=["POST"])
+@roles_required("editor", "translator")
+def replace(rel: str):
+    """POST multipart ``file``: replace the image ``images/<rel>`` (same path, so every page
+    showing it shows the new picture).  An image shown by a published page needs the reviewer
+    role too (403 otherwise).  Audited as ``image_replace``."""
+    target = _image_path(rel)
+    cfg = current_app.config
+    content = Path(cfg["CONTENT_DIR"])
+    user = g.user
+    item = next((i for i in library(content) if i.rel == target.relative_to((content / IMAGES_DIR).resolve()).as_posix()),
+                None)
+    if item is not None and item.published and not user.can("reviewer"):
+        return _render_image(target, _("A published page shows this image: only a reviewer may replace it (the change "
+                                       "would go live without review). Upload a new image and use it in your page "
+                                       "instead."), 403)
+    file = request.files.get("file")
+    filename = file.filename if file else ""
+    try:
+        data = file.read(int(cfg["UPLOAD_MAX_BYTES"]) + 1) if file else b""
+        stored = replace_image(content, target, data, int(cfg["UPLOAD_MAX_BYTES"]), int(cfg["UPLOAD_MAX_PIXELS"]),
+                               (user.name, user.email))
+    except UploadRefused as exc:
+        audit("upload_refused", f"{IMAGES_DIR}/{rel}"[:200], exc.message[:300])
+        return _render_image(target, exc.message, exc.status)
+    if stored.commit:
+        audit("image_replace", stored.path, f"from {filename!r}, {stored.width}x{stored.height}")
+        flash(_("The image was replaced. Every page that shows it shows the new picture (on the public site after "
+                "the next publish)."), "success")
+    else:
+        flash(_("The new file is the same picture; nothing was changed."), "info")
+    return redirect(url_for("media.image", rel=rel), code=303)

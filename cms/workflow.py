@@ -1,14 +1,30 @@
 """Blueprint ``workflow``: draft → in review → published, unpublish, and publishing or
-unpublishing at a scheduled Beijing time (issue #7 item 7).
+unpublishing at a scheduled Beijing time (issue #7 item 7); the review chain 三审三校
+(:mod:`cms.review`).
 
 The state is the page's ``status`` front-matter field; each change is a commit of that one
 file.  Actions (POST only, roles checked on the server):
 
-* ``review``    draft → review     — whoever may edit the page (editor, translator for translations)
-* ``return``    review → draft     — reviewer (send back for more work)
-* ``approve``   review → published — reviewer, then the site is published (:func:`cms.publish.publish`
-  in a background thread; the reviewer is taken to the run's log page)
+* ``review``    draft → review     — whoever may edit the page (editor, translator for translations);
+  refused while the ``sensitive`` / ``typo`` scan finds errors in the text (shown beside it);
+  starts a round of review at the chain's first step (:mod:`cms.review`, ``REVIEW_STEPS``)
+* ``approve``   passes the step the page waits at — whoever holds that step's role (and, with
+  ``REVIEW_DISTINCT_PEOPLE``, passed no other step of the round); ``also`` (``path@revision``,
+  repeatable) passes the page's other language versions waiting at the same step in the same
+  action.  At the last step: review → published, then the site is published once for all of
+  them (:func:`cms.publish.publish` in a background thread; the user is taken to the run's log)
+* ``return``    review → draft     — the same people, with a required ``comment`` (kept as a
+  comment on the page and in the review history; a "veto" at the sign-off step)
 * ``unpublish`` published → draft  — reviewer, then the site is published without the page
+
+With the one-step chain ``[{"id": "review", "role": "reviewer"}]`` this is the workflow of
+earlier versions: a reviewer approves and publishes.
+
+Approve and unpublish are refused before anything changes when the production settings cannot
+publish (:func:`cms.publish.publish_refusal`).  When the publish that a status change asked for
+fails, the change is undone (:func:`revert_changes`: a commit by the CMS, audited), so the
+status in the file and the live site agree: an approved page goes back to review, an
+unpublished one back to published.
 
 Scheduled jobs (table ``schedule``, :mod:`cms.workflow_db`): a time typed in Beijing time
 (``<input type="datetime-local">``, Asia/Shanghai) is stored in UTC; :func:`run_due` runs the
@@ -29,23 +45,25 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from . import forms
 from .auth import current_user, roles_required, safe_next
-from .content import EDIT_ROLES, author_of, can_edit, get_store, load_or_404, title_of
+from .content import EDIT_ROLES, author_of, can_edit, get_store, load_or_404, title_of, versions
 from .content_store import (Author, Conflict, ContentStore, NotFound, SaveResult, StoreError, ValidationFailed, set_value,
                             side_by_side)
 from .i18n import format_datetime
 from .i18n import gettext as _
 from .i18n import get_lang
+from .review import VIEW_ROLES
 from .workflow_db import ensure_schema
 
 log = logging.getLogger(__name__)
 bp = Blueprint("workflow", __name__, url_prefix="/workflow")
 BEIJING = ZoneInfo("Asia/Shanghai")
 
-# action -> (statuses it starts from, new status, commit verb, roles; None = whoever may edit the page)
-TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str, tuple[str, ...] | None]] = {
+# action -> (statuses it starts from, new status, commit verb, roles; None = whoever may edit the
+# page; "chain" = whoever may decide at the step the page waits at, cms.review)
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str, tuple[str, ...] | str | None]] = {
     "review": (("draft",), "review", "Send to review", None),
-    "return": (("review",), "draft", "Return to draft", ("reviewer",)),
-    "approve": (("review",), "published", "Approve and publish", ("reviewer",)),
+    "return": (("review",), "draft", "Return to draft", "chain"),
+    "approve": (("review",), "published", "Approve and publish", "chain"),
     "unpublish": (("published",), "draft", "Unpublish", ("reviewer",)),
 }
 SCHEDULE_ACTIONS = {"publish": "published", "unpublish": "draft"}
@@ -78,24 +96,78 @@ def change_status(store: ContentStore, rel: str, new_status: str, author: Author
     return store.save_text(rel, text, page.revision, author, f"{verb} {rel}: {title_of(page)}", ui_lang)
 
 
-def run_publish(user: Any) -> Any:
-    """Publish the site with FOUNDATION's :func:`cms.publish.publish` (checks, build, swap;
-    serialised); returns its ``PublishResult``, or ``None`` when publishing is not installed."""
+def run_publish(user: Any, changes: list[dict[str, Any]] | None = None) -> Any:
+    """Publish the site with FOUNDATION's :func:`cms.publish.publish` (production settings,
+    checks, build, deploy; serialised); returns its ``PublishResult``, or ``None`` when
+    publishing is not installed.  ``changes``: the status changes to undo if it fails."""
     try:
         from .publish import publish
     except ImportError:
         return None
-    return publish(Path(current_app.config["PROJECT_DIR"]), Path(current_app.config["OUTPUT_DIR"]), user)
+    return publish(Path(current_app.config["PROJECT_DIR"]), Path(current_app.config["OUTPUT_DIR"]), user,
+                   changes=changes)
 
 
-def start_publish(user: Any) -> int | None:
+def start_publish(user: Any, changes: list[dict[str, Any]] | None = None) -> int | None:
     """Queue a publish and run it in the background (:func:`cms.publish.start_publish`, the same
-    as the Publish page); the run id, or ``None`` when publishing is not installed."""
+    as the Publish page); the run id, or ``None`` when publishing is not installed.
+    ``changes``: the status changes to undo if it fails (:func:`revert_changes`)."""
     try:
         from .publish import start_publish as start
     except ImportError:
         return None
-    return start(user)
+    return start(user, changes)
+
+
+def publish_refusal() -> str | None:
+    """Why publishing is impossible now (the production settings, translated), or ``None``:
+    asked before a status change that publishes, so a refused publish changes nothing."""
+    try:
+        from .publish import publish_refusal as refusal
+    except ImportError:
+        return None
+    return refusal()
+
+
+def revert_changes(changes: list[dict[str, Any]], run_id: int, project: Path | None = None,
+                   content: Path | None = None) -> list[dict[str, Any]]:
+    """Undo status changes whose publish (run ``run_id``) failed, so that the status in each
+    file agrees with the live site again: each page goes back to its ``before`` status in a
+    commit by the CMS itself (``Publish #N failed; back to review <path>: <title>``), audited as
+    ``workflow_revert``.  A page changed since (another revision or status) is left alone.
+    ``changes``: ``[{path, before, after, revision}]``.  Returns one translatable note
+    (:func:`cms.publish.msg`) per page.  Needs an app context (for the folders, unless given)."""
+    from .publish import msg
+
+    store = ContentStore.for_project(Path(project or current_app.config["PROJECT_DIR"]),
+                                     Path(content or current_app.config["CONTENT_DIR"]))
+    notes = []
+    for change in changes:
+        rel, before, after = change["path"], change.get("before") or "draft", change["after"]
+        label = msg(forms.STATUS_LABELS.get(before, before))
+        try:
+            saved = change_status(store, rel, before, author_of(None), f"Publish #{run_id} failed; back to {before}",
+                                  change.get("revision") or None, (after,))
+        except (Conflict, TransitionError):
+            notes.append(msg(forms.N_("%(path)s was changed after its status change, so its status was left as it "
+                                      "is; look at it on the Review page."), path=rel))
+            continue
+        except (ValidationFailed, StoreError, NotFound) as exc:
+            detail = getattr(exc, "detail", "") or "; ".join(str(e) for e in getattr(exc, "errors", [])) or str(exc)
+            notes.append(msg(forms.N_("The status of %(path)s could not be set back: %(detail)s"), path=rel,
+                             detail=detail))
+            continue
+        _audit("workflow_revert", rel, f"run {run_id} failed: status {after} -> {before}", user_id=None)
+        if before == "review":  # the page waits at the chain's last step again
+            try:
+                from .review import reopen_after_failed_publish
+
+                reopen_after_failed_publish(rel, run_id, saved.revision)
+            except Exception:  # noqa: BLE001 - the status is back; the queue still lists the page
+                log.exception("recording the reopened review of %s", rel)
+        notes.append(msg(forms.N_("%(path)s: the status is back to \"%(status)s\", as on the live site (the publish "
+                                  "failed). The change is recorded in the page's history."), path=rel, status=label))
+    return notes
 
 
 def _audit(action: str, target: str, detail: str = "", **kw: Any) -> None:
@@ -107,7 +179,7 @@ def _audit(action: str, target: str, detail: str = "", **kw: Any) -> None:
 
 
 @bp.post("/<action>/<path:rel>")
-@roles_required(*EDIT_ROLES)
+@roles_required(*VIEW_ROLES)
 def act(action: str, rel: str):
     """Run a workflow action on one page (see :data:`TRANSITIONS`)."""
     if action not in TRANSITIONS:
@@ -116,34 +188,158 @@ def act(action: str, rel: str):
     store = get_store()
     page = load_or_404(store, rel)
     user = current_user()
+    if roles == "chain":
+        return _chain_action(action, store, page, user)
     allowed = can_edit(user, store, page) if roles is None else any(user.can(r) for r in roles)
     if not allowed:
         abort(403)
-    back = request.form.get("next") or (url_for("content.edit", rel=rel) if can_edit(user, store, page)
-                                        else url_for("content.index"))
-    back = safe_next(back)  # a local path only (ASVS V5.1.5): not //host, /\host, /<tab>/host
-    try:
-        change_status(store, rel, new_status, author_of(user), verb, request.form.get("base_revision") or None,
-                      starts, get_lang())
-    except TransitionError as exc:
-        flash(_("This page is %(status)s; that action is not possible now.",
-                status=_(forms.STATUS_LABELS.get(str(exc), str(exc)))), "error")
-        return redirect(back)
-    except Conflict:
-        flash(_("The page changed since you opened it; nothing was changed. Look at the new version first."), "error")
-        return redirect(back)
-    except ValidationFailed as exc:
-        flash(_("The page is not complete: %(detail)s", detail="; ".join(e.message for e in exc.errors)), "error")
-        return redirect(back)
-    except StoreError as exc:
-        flash(_("Nothing was changed: %(detail)s", detail=exc.detail), "error")
+    back = _back(store, page, user)
+    if action == "unpublish":
+        refusal = publish_refusal()  # the production settings: refused before anything changes
+        if refusal:
+            flash(refusal, "error")
+            return redirect(back)
+    if action == "review" and page.item is not None and page.item.status in starts:
+        from .review import scan_findings
+
+        blocking = [f for f in scan_findings(page) if f.blocking]
+        if blocking:  # the sensitive-word and typo scan: errors keep the page a draft, the text as it is
+            flash(_("Not sent to review: the text has %(count)s problem(s) to correct first (sensitive words or "
+                    "typos, listed under the text with their lines). Nothing was changed.", count=len(blocking)),
+                  "error")
+            return redirect(back)
+    saved = _change(store, rel, new_status, user, verb, request.form.get("base_revision") or None, starts)
+    if saved is None:
         return redirect(back)
     _audit(f"workflow_{action}", rel, f"status: {new_status}")
     flash(_("Status changed to: %(status)s.", status=_(forms.STATUS_LABELS[new_status])), "success")
-    if action in ("approve", "unpublish"):
-        run_id = start_publish(user)
+    if action == "review":
+        from . import notify, review
+
+        cfg = review.config()
+        review.record(rel, "submit", "", user, saved.revision)
+        notify.page_waiting(rel, title_of(page), cfg.steps[0], user)
+    if action == "unpublish":
+        changes = [{"path": rel, "before": starts[0], "after": new_status, "revision": saved.revision}]
+        run_id = start_publish(user, changes)
         if run_id is not None:
             return redirect(url_for("publish.log_view", run_id=run_id), code=303)
+    return redirect(back)
+
+
+def _back(store: ContentStore, page: Any, user: Any) -> str:
+    """Where a workflow form returns to: its ``next`` (a local path only, ASVS V5.1.5: not
+    //host, /\\host, /<tab>/host), else the page's editor or its review page."""
+    back = request.form.get("next") or (url_for("content.edit", rel=page.path) if can_edit(user, store, page)
+                                        else url_for("review.view", rel=page.path))
+    return safe_next(back)
+
+
+def _change(store: ContentStore, rel: str, new_status: str, user: Any, verb: str, base: str | None,
+            starts: tuple[str, ...]) -> SaveResult | None:
+    """:func:`change_status` with the problems flashed (``None``: nothing was changed)."""
+    try:
+        return change_status(store, rel, new_status, author_of(user), verb, base, starts, get_lang())
+    except TransitionError as exc:
+        flash(_("This page is %(status)s; that action is not possible now.",
+                status=_(forms.STATUS_LABELS.get(str(exc), str(exc)))), "error")
+    except Conflict:
+        flash(_("The page changed since you opened it; nothing was changed. Look at the new version first."), "error")
+    except ValidationFailed as exc:
+        flash(_("The page is not complete: %(detail)s", detail="; ".join(e.message for e in exc.errors)), "error")
+    except StoreError as exc:
+        flash(_("Nothing was changed: %(detail)s", detail=exc.detail), "error")
+    return None
+
+
+def _chain_action(action: str, store: ContentStore, page: Any, user: Any):
+    """``approve`` (pass the step the page waits at; the last step publishes) and ``return``
+    (back to draft with a comment), for whoever may decide at that step (:mod:`cms.review`)."""
+    from . import comments, notify, review
+
+    cfg = review.config()
+    if not any(user.can(r) for r in cfg.roles):
+        abort(403)
+    rel = page.path
+    back = _back(store, page, user)
+    status = page.item.status if page.item is not None else "published"
+    state = review.round_state(rel, status, cfg)
+    if state is None:
+        flash(_("This page is %(status)s; that action is not possible now.",
+                status=_(forms.STATUS_LABELS.get(status, status))), "error")
+        return redirect(back)
+    step = state.waiting
+    ok, why = review.may_pass(user, state, cfg)
+    if why == "role":
+        abort(403)
+    if not ok:
+        flash(_("You already passed another review step of this page; someone else must decide at \"%(step)s\". "
+                "Nothing was changed.", step=step.label()), "error")
+        return redirect(back)
+    base = request.form.get("base_revision") or None
+    if base and base != page.revision:
+        flash(_("The page changed since you opened it; nothing was changed. Look at the new version first."), "error")
+        return redirect(back)
+    comment = request.form.get("comment", "").strip()
+    if action == "return":
+        if not comment:
+            flash(_("Write what must change before returning the page; nothing was changed."), "error")
+            return redirect(back)
+        saved = _change(store, rel, "draft", user, "Return to draft", page.revision, ("review",))
+        if saved is None:
+            return redirect(back)
+        decision = review.record(rel, "return", step.id, user, page.revision, comment)
+        comments.add(rel, page.revision, comment, user, step=step.id, decision_id=decision)
+        _audit("workflow_return", rel, "status: draft")
+        notify.page_returned(rel, title_of(page), step, user, state.submit["user_id"] if state.submit else None,
+                             comment)
+        flash(_("Returned to the editor with your comment; the page is a draft again."), "success")
+        return redirect(back)
+    group = [(page, state)]
+    siblings = set(versions(store, rel).values()) - {rel}
+    for value in request.form.getlist("also"):
+        other_rel, _sep, revision = value.partition("@")
+        if other_rel not in siblings or other_rel in {p.path for p, _s in group}:
+            abort(400)
+        other = load_or_404(store, other_rel)
+        other_status = other.item.status if other.item is not None else "published"
+        other_state = review.round_state(other_rel, other_status, cfg)
+        if other_state is None or other_state.waiting.id != step.id or not review.may_pass(user, other_state, cfg)[0]:
+            flash(_("%(path)s is no longer waiting for you at \"%(step)s\"; nothing was changed.", path=other_rel,
+                    step=step.label()), "error")
+            return redirect(back)
+        if revision and revision != other.revision:
+            flash(_("The page changed since you opened it; nothing was changed. Look at the new version first."),
+                  "error")
+            return redirect(back)
+        group.append((other, other_state))
+    following = cfg.next_after(step.id)
+    if following is not None:  # a step on the way: recorded, the next step is told
+        for member, member_state in group:
+            review.record(member.path, "pass", step.id, user, member.revision, comment)
+            skip = (member_state.passers | {user.id}) if cfg.distinct else set()
+            notify.page_waiting(member.path, title_of(member), following, user, skip)
+        flash(_("Approved at \"%(step)s\"; now waiting at \"%(next)s\": %(pages)s.", step=step.label(),
+                next=following.label(), pages=", ".join(title_of(m) for m, _s in group)), "success")
+        return redirect(back)
+    refusal = publish_refusal()  # the production settings: refused before anything changes
+    if refusal:
+        flash(refusal, "error")
+        return redirect(back)
+    changes = []
+    for member, _member_state in group:
+        saved = _change(store, member.path, "published", user, "Approve and publish", member.revision, ("review",))
+        if saved is None:
+            continue
+        review.record(member.path, "pass", step.id, user, member.revision, comment)
+        _audit("workflow_approve", member.path, "status: published")
+        changes.append({"path": member.path, "before": "review", "after": "published", "revision": saved.revision})
+    if not changes:
+        return redirect(back)
+    flash(_("Status changed to: %(status)s.", status=_(forms.STATUS_LABELS["published"])), "success")
+    run_id = start_publish(user, changes)
+    if run_id is not None:
+        return redirect(url_for("publish.log_view", run_id=run_id), code=303)
     return redirect(back)
 
 
@@ -173,16 +369,18 @@ def _db():
 
 
 @bp.get("/")
-@roles_required(*EDIT_ROLES)
+@roles_required(*VIEW_ROLES)
 def index():
-    """Pages waiting for review (and drafts), and the scheduled jobs."""
-    store = get_store()
-    items, _errors = store.items()
-    review = [i for i in items if i.status == "review"]
-    from . import pending
+    """The review queue: every page in review with its title, section, language, who submitted
+    it and when, the step it waits at (those the user may pass first), the diff against the live
+    version and the preview link; the changes to published pages waiting for a reviewer."""
+    from . import pending, review
 
-    return render_template("workflow.html", review=review, jobs=_jobs(), status_labels=forms.STATUS_LABELS,
-                           can_review=current_user().can("reviewer"), pending=pending.queue())
+    store = get_store()
+    user = current_user()
+    return render_template("workflow.html", queue=review.queue(store, user), steps=review.config().steps,
+                           status_labels=forms.STATUS_LABELS, can_review=user.can("reviewer"),
+                           pending=pending.queue() if any(user.can(r) for r in EDIT_ROLES) else None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -263,6 +461,9 @@ def pending_approve(row_id: int):
         flash(_("This change is no longer pending."), "error")
         return redirect(url_for("workflow.index"))
     user = current_user()
+    refusal = publish_refusal()  # the production settings: refused before anything is written
+    if refusal:
+        return _pending_page(row_id, status=409, error=refusal)
     text = request.form.get("text")
     try:
         result = pending.approve(store, row, user, text if text else None, request.form.get("live_revision") or None,
@@ -351,10 +552,15 @@ def schedule():
             when = parse_beijing(values["run_at"])
         except ValueError:
             when = None
+        from .review import config, may_sign_off
+
         if rel not in paths:
             error = _("Choose a page.")
         elif action not in SCHEDULE_ACTIONS:
             error = _("Choose publish or unpublish.")
+        elif action == "publish" and not may_sign_off(current_user()):
+            error = _("Only who signs pages off (the review step \"%(step)s\") may schedule publishing.",
+                      step=config().last.label())
         elif when is None:
             error = _("Give the date and time (Beijing time).")
         else:
@@ -405,7 +611,7 @@ def run_due(app: Any, now: dt.datetime | None = None) -> list[dict[str, Any]]:
     if not due:
         return []
     store = ContentStore.for_project(Path(app.config["PROJECT_DIR"]), Path(app.config["CONTENT_DIR"]))
-    done, changed = [], False
+    done, changes = [], []
     for job in due:
         claim = conn.execute("UPDATE schedule SET done_at = ?, result = 'running' WHERE id = ? AND done_at IS NULL",
                              (_now().isoformat(), job["id"]))
@@ -419,8 +625,10 @@ def run_due(app: Any, now: dt.datetime | None = None) -> list[dict[str, Any]]:
                 result = "ok: already " + target
             else:
                 verb = "Scheduled publish" if job["action"] == "publish" else "Scheduled unpublish"
-                change_status(store, job["path"], target, author_of(user), verb)
-                result, changed = "ok", True
+                before = page.item.status if page.item is not None else None
+                saved = change_status(store, job["path"], target, author_of(user), verb)
+                result = "ok"
+                changes.append({"path": job["path"], "before": before, "after": target, "revision": saved.revision})
         except ValidationFailed as exc:
             result = "error: " + "; ".join(str(e) for e in exc.errors)
         except (StoreError, NotFound) as exc:
@@ -428,8 +636,14 @@ def run_due(app: Any, now: dt.datetime | None = None) -> list[dict[str, Any]]:
         conn.execute("UPDATE schedule SET result = ? WHERE id = ?", (result, job["id"]))
         _audit(f"schedule_{job['action']}", job["path"], f"job {job['id']}: {result}", user_id=None, conn=conn)
         done.append({"id": job["id"], "path": job["path"], "action": job["action"], "result": result})
-    if changed:
-        result = run_publish(None)
+    if changes:
+        result = run_publish(None, changes)
         if result is not None and not getattr(result, "ok", False):
             log.error("scheduled publish failed: %s", getattr(result, "errors", ""))
+            note = f"error: publish #{getattr(result, 'run_id', '?')} failed; status set back"
+            changed = {c["path"] for c in changes}
+            for entry in done:
+                if entry["result"] == "ok" and entry["path"] in changed:
+                    entry["result"] = note
+                    conn.execute("UPDATE schedule SET result = ? WHERE id = ?", (note, entry["id"]))
     return done

@@ -44,6 +44,9 @@ class BuildResult:
     seconds: float = 0.0
     skipped: bool = False
     warnings: list[str] = field(default_factory=list)
+    # Missing link and image targets, as `jindallae check` reports them (same check ids and
+    # severities: an error blocks publishing, the build itself goes on): "error: path:line: ..."
+    findings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
     drafts: int = 0  # pages not published (status draft or review)
 
@@ -128,7 +131,8 @@ def build(project: Path, content: Path | None = None, output: Path | None = None
     with progress.phase("read+render", total=sum(1 for _ in iter_content_files(content)), unit="file") as bar:
         try:
             site = prepare_site(model, content, settings.get("SITEURL", ""),
-                                cache_dir / "render.pickle" if cache else None, bar.update)
+                                cache_dir / "render.pickle" if cache else None, bar.update,
+                                public_url=settings.get("JINDALLAE_PUBLIC_URL") or "")
         except ContentErrors as exc:
             shown = _display_path(content)
             raise BuildError([str(replace(e, path=f"{shown}/{e.path}")) for e in exc.errors]) from None
@@ -185,10 +189,12 @@ def build(project: Path, content: Path | None = None, output: Path | None = None
         cache_dir.mkdir(parents=True, exist_ok=True)
         stamp_file.write_text(inputs_stamp + fingerprint([output], ""))
     warnings = [str(replace(w, path=f"{_display_path(content)}/{w.path}")) for w in site.warnings] + [_format_record(r) for r in collector.records if r.levelno < logging.ERROR]
+    shown = _display_path(content)
+    findings = [f"{f.severity}: {shown}/{f.path}:{f.line}: {f.message} ({f.english}) [{f.id}]" for f in site.findings]
     files = sum(len(f) for _, _, f in os.walk(output))
     drafts = sum(1 for i in site.items.values() if not i.published)
     return BuildResult(output, pages=len(site.rendered), files=files, seconds=time.perf_counter() - started,
-                       warnings=warnings, timings=timings, drafts=drafts)
+                       warnings=warnings, timings=timings, drafts=drafts, findings=findings)
 
 
 def _check_output(output: Path, stamp_file: Path) -> None:

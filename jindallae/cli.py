@@ -56,6 +56,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     except (SettingsError, FileNotFoundError) as exc:
         print(f"Build failed: {exc}", file=sys.stderr)
         return 2
+    for finding in result.findings:  # "error: ..." / "warning: ...", as `jindallae check` says
+        print(finding, file=sys.stderr)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if result.skipped:
@@ -161,15 +163,22 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_cms(args: argparse.Namespace) -> int:
-    """``jindallae cms [serve|create-user|run-due]``: the editorial CMS (package ``cms``)."""
+    """``jindallae cms [serve|create-user|run-due|audit]``: the editorial CMS (package ``cms``)."""
     from cms import cli as cms_cli
 
     project = _project(args)
     if args.cms_command == "create-user":
-        return cms_cli.create_user(project, args.username, args.role or [], args.display_name or "", args.email or "",
+        from cms.auth import ROLES
+
+        roles = list(ROLES) if args.all_roles else (args.role or [])
+        return cms_cli.create_user(project, args.username, roles, args.display_name or "", args.email or "",
                                    args.ui_lang, args.password_stdin)
     if args.cms_command == "run-due":
         return cms_cli.run_due(project)
+    if args.cms_command == "audit":
+        if args.audit_command == "export":
+            return cms_cli.audit_export(project, args.output, args.lang, args.user or "", args.action or "")
+        return cms_cli.audit_verify(project)
     return cms_cli.serve(project, args.host, args.port, scheduler=not args.no_scheduler)
 
 
@@ -213,6 +222,54 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """``jindallae import``: a Word document, a web page or pasted text as a draft page
+    (jindallae.importers); prints what was created, notes, and the check findings of the page."""
+    from .checks.core import resolve_setup
+    from .importers import ImportFailed, draft_findings, import_bytes, make_draft, write_draft
+    from .importers.docx import MAX_BYTES, human_size
+    from .settings import SettingsError
+
+    project = _project(args)
+    try:
+        model, settings, root = resolve_setup(project, args.content, None)
+    except (SettingsError, FileNotFoundError) as exc:
+        print(f"import: {exc}", file=sys.stderr)
+        return 2
+    lang = args.lang or model.default.code
+    source = args.file
+    try:
+        if source == "-":
+            data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        else:
+            size = Path(source).stat().st_size
+            if size > MAX_BYTES:  # refused before it is read into memory
+                raise ImportFailed("too_large", path=source, size=human_size(size), limit=human_size(MAX_BYTES))
+            data = Path(source).read_bytes()
+        imported = import_bytes(data, source, lang, args.format)
+        draft = make_draft(model, root, imported, args.section, lang, args.slug, args.title, dt.date.today())
+        created = write_draft(root, draft)
+    except OSError as exc:
+        exc = ImportFailed("read_failed", path=source, detail=exc.strerror or type(exc).__name__)
+        print(f"import: {exc.text(lang)}\n  ({exc})", file=sys.stderr)
+        return 1
+    except ImportFailed as exc:
+        print(f"import: {exc.text(lang)}\n  ({exc})", file=sys.stderr)
+        return 1
+    shown = _shown(root)
+    for path in created:
+        print(f"created {shown}/{path.relative_to(root).as_posix()}")
+    for note in draft.notes:
+        print(f"note: {note.text(lang)}\n  ({note.text('en')})")
+    findings = draft_findings(project, root, draft.rel, settings)
+    if findings:
+        print(f"jindallae check finds {len(findings)} problem(s) in the new page (nothing was converted for you):")
+        for f in findings:
+            print(f"  {shown}/{f.location()}: {f.severity} [{f.id}] {f.message}\n    ({f.english})")
+    print(f"The page is a draft (status: draft): fix what is listed, then run: jindallae check {shown}/{draft.rel}")
+    return 0
+
+
 def cmd_posters(args: argparse.Namespace) -> int:
     """``jindallae posters``: print-ready posters without a site build (plugins/posters)."""
     project = _project(args)
@@ -223,6 +280,44 @@ def cmd_posters(args: argparse.Namespace) -> int:
 
     return run(project, args.content, args.output, args.only, args.format, args.lang, args.cmyk, args.force,
                args.progress)
+
+
+def cmd_wechat(args: argparse.Namespace) -> int:
+    """``jindallae wechat``: a page as a WeChat official-account article (jindallae.export.wechat)."""
+    from .export.wechat import GENERATOR, ExportError, export_slug, write_uploads
+    from .settings import SettingsError
+
+    project = _project(args)
+    try:
+        export = export_slug(project, args.slug, args.lang, args.section,
+                             args.settings.resolve() if args.settings else None, args.content)
+    except ExportError as exc:
+        print(f"wechat: {exc}", file=sys.stderr)
+        return 1
+    except (SettingsError, FileNotFoundError) as exc:
+        print(f"wechat: {exc}", file=sys.stderr)
+        return 2
+    notes = sys.stderr
+    if args.output:
+        out = args.output
+        if out.exists() and (out.is_dir() or GENERATOR not in out.read_text(encoding="utf-8", errors="replace")[:2000]):
+            print(f"wechat: {out} exists and is not an earlier WeChat export; choose another --output", file=sys.stderr)
+            return 1
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(export.document(), encoding="utf-8")
+        notes = sys.stdout
+        print(f"wrote {out}", file=notes)
+    else:
+        sys.stdout.write(export.document())
+    if args.images:
+        try:
+            written = write_uploads(export, args.images)
+        except ExportError as exc:
+            print(f"wechat: {exc}", file=sys.stderr)
+            return 1
+        print(f"copied {len(written)} file(s) to upload into {args.images}", file=notes)
+    notes.write(export.notes())
+    return 0
 
 
 def _shown(folder: Path) -> str:
@@ -318,6 +413,25 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--note", default=None, help="why the finding is accepted (with --accept)")
     p.set_defaults(func=cmd_check)
 
+    p = sub.add_parser("import", help="a Word document (.docx), web page or pasted text as a draft page",
+                       description="Convert FILE into content/<section>/<slug>.<lang>.md with status: draft: headings "
+                                   "(Word styles, and 一、 （一） as ## ###), 1. （1） as ordered lists, paragraphs (one "
+                                   "per line of text), bold/italic, lists, tables (HTML when cells are merged), "
+                                   "footnotes; pictures go to content/images/<year>/ with a TODO alt text that "
+                                   "'jindallae check' reports until described. Traditional characters are reported, "
+                                   "never converted. FILE '-' reads standard input (text or HTML). Nothing is written "
+                                   "when the input is refused.")
+    p.add_argument("file", help="a .docx, .html or .txt file, or '-' for standard input")
+    p.add_argument("--section", required=True, help="one of: parks, forums, folk-arts, policy, events, news")
+    p.add_argument("--lang", default=None, help="the page's language, e.g. zh or ko (default: the site's default)")
+    p.add_argument("--slug", default=None, help="address name (default: made from the title, pinyin / romanised)")
+    p.add_argument("--title", default=None,
+                   help="the page title (default: the document's title property or first heading)")
+    p.add_argument("--format", choices=("auto", "docx", "html", "text"), default="auto",
+                   help="what FILE is (default: decided from its content and name)")
+    p.add_argument("--content", type=Path, default=None, help="content folder (default: content/)")
+    p.set_defaults(func=cmd_import)
+
     p = sub.add_parser("posters", help="make the print posters (PDF, PNG preview) without building the site",
                        description="Render the posters of every page with a poster: block into --output "
                                    "(default build-posters/), as <section>/<slug>/poster-<language>-<format>.pdf. "
@@ -333,6 +447,24 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="render even when the cache has the poster")
     _add_progress(p)
     p.set_defaults(func=cmd_posters)
+
+    p = sub.add_parser("wechat", help="a page as a WeChat official-account (公众号) article, to paste into its editor",
+                       description="Export the page SLUG for WeChat's editor: inline styles only, a type scale for "
+                                   "phones, links as numbered references at the end, images as numbered placeholders "
+                                   "with the list of files to upload, the page's public address and QR code at the end. "
+                                   "The HTML goes to standard output (or --output); what to upload, in order, to "
+                                   "standard error (or standard output with --output). The public address comes from "
+                                   "JINDALLAE_PUBLIC_URL of publishconf.py.")
+    p.add_argument("slug", help="the page's slug (or its path, e.g. events/x.zh.md)")
+    p.add_argument("--lang", default=None, help="language version, e.g. zh or ko (default: the site's default language)")
+    p.add_argument("--section", default=None, help="the page's section, when the slug alone is not enough")
+    p.add_argument("--output", type=Path, default=None, help="write the HTML file here (an earlier export is replaced)")
+    p.add_argument("--images", type=Path, default=None,
+                   help="also copy the files to upload into this folder, numbered in upload order")
+    p.add_argument("--settings", type=Path, default=None,
+                   help="settings file giving JINDALLAE_PUBLIC_URL (default: publishconf.py, else pelicanconf.py)")
+    p.add_argument("--content", type=Path, default=None, help="content folder (default: content/)")
+    p.set_defaults(func=cmd_wechat)
 
     p = sub.add_parser("cms", help="the editorial CMS: serve it (default), create users, run scheduled jobs",
                        description="The editorial CMS (a web app for writing, translating, reviewing and publishing). "
@@ -358,7 +490,19 @@ def make_parser() -> argparse.ArgumentParser:
     q.add_argument("--email", default=None, help="e-mail address (git author)")
     q.add_argument("--ui-lang", choices=("zh", "ko"), default="zh", help="interface language (default zh)")
     q.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    q.add_argument("--all-roles", action="store_true",
+                   help="every role (administrator, writing, translating, every review step): one person runs "
+                        "the whole office")
     cms_sub.add_parser("run-due", help="run the scheduled publish/unpublish jobs that are due (for cron)")
+    q = cms_sub.add_parser("audit", help="check the audit log's hash chain (verify) or export it as CSV (export)")
+    q.set_defaults(audit_command="verify")
+    audit_sub = q.add_subparsers(dest="audit_command", metavar="<audit command>")
+    audit_sub.add_parser("verify", help="exit 1 naming the first entry changed or deleted outside the CMS")
+    r = audit_sub.add_parser("export", help="the audit log as CSV (UTF-8), for the office's files")
+    r.add_argument("-o", "--output", type=Path, default=None, help="write to this file (default: standard output)")
+    r.add_argument("--lang", choices=("zh", "ko"), default=None, help="language of the columns (default: the locale's, else zh)")
+    r.add_argument("--user", default=None, help="only this user's entries")
+    r.add_argument("--action", default=None, help="only this action (its code, e.g. login_failed)")
     return parser
 
 

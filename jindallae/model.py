@@ -385,6 +385,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "a mapping with headline, formats, language ...": {
         "zh": "海报字段的映射，如 poster: {headline: 标题, formats: [A2]}（或只写 poster: 表示全部用默认值）",
         "ko": "포스터 항목의 매핑(예: poster: {headline: 제목, formats: [A2]}, 모두 기본값이면 poster:만 쓰기)"},
+    "a mapping with address, hours, transport, phone, map": {
+        "zh": "参观信息的映射，如 visit: {address: 地址, hours: 开放时间}",
+        "ko": "참관 정보의 매핑(예: visit: {address: 주소, hours: 개방 시간})"},
+    "an http(s):// address": {"zh": "以 https:// 开头的网址", "ko": "https://로 시작하는 주소"},
 }
 
 
@@ -514,7 +518,13 @@ FIELDS: dict[str, FieldSpec] = {
     "event": FieldSpec("event", "a mapping with start, end, location", doc="Event details"),
     "poster": FieldSpec("poster", "a mapping with headline, formats, language ...",
                         doc="Printable posters of the page (plugins/posters): see POSTER_FIELDS"),
+    "visit": FieldSpec("visit", "a mapping with address, hours, transport, phone, map",
+                       doc="Practical information for visitors (a park's box): see VISIT_FIELDS"),
 }
+
+# The ``visit:`` block (any page; meant for parks): texts in the page's language, all optional.
+VISIT_FIELDS = {"address": "Postal address", "hours": "Opening hours", "transport": "How to get there",
+                "phone": "Phone number for questions", "map": "A map's web address (http:// or https://)"}
 
 # The ``event:`` block (any page may carry one; required in the events section).  The calendar
 # plugin (plugins/event_calendar) turns it into calendar pages, .ics files and JSON-LD;
@@ -933,6 +943,25 @@ class Model:
             return self._clean_event(item, value, err, draft)
         if kind == "poster":
             return self._clean_poster(item, value, err, root)
+        if kind == "visit":
+            if not isinstance(value, dict):
+                err(name, "bad_type", field=name, expected=spec.expected)
+                return None
+            visit: dict[str, str] = {}
+            ok = True
+            for key, sub in value.items():
+                at = f"visit.{key}"
+                text = "" if sub is None else str(sub if isinstance(sub, str) else item.raw.get(at, sub)).strip()
+                if str(key) not in VISIT_FIELDS:
+                    close = difflib.get_close_matches(str(key), VISIT_FIELDS, n=1)
+                    err(name, "unknown_field", at=at, field=at, suggestion=f"visit.{close[0]}" if close else None)
+                    ok = False
+                elif isinstance(sub, (dict, list)) or (key == "map" and text and not re.match(r"https?://\S+$", text)):
+                    err(name, "bad_type", at=at, field=at, expected="an http(s):// address" if key == "map" else "text")
+                    ok = False
+                elif text:
+                    visit[str(key)] = text
+            return visit if ok else None
         raise AssertionError(kind)
 
     def _clean_poster(self, item: Item, value: Any, err: Callable[..., None], root: Path | None) -> dict[str, Any] | None:

@@ -1,10 +1,39 @@
-"""``jindallae serve``: build, serve build/ over HTTP, rebuild and live-reload on changes."""
+"""``jindallae serve``: build, serve build/ over HTTP, rebuild and live-reload on changes.
+
+Served like production (``jindallae deploy --nginx-config``): a missing page gets the 404 page of
+the language folder it was asked under (``/ko/...`` -> ``/ko/404.html``, else ``/404.html``) with
+status 404, not the server's English error page."""
 
 from __future__ import annotations
 
 import mimetypes
 import sys
 from pathlib import Path
+
+
+def not_found_page(root: Path, path: str) -> Path | None:
+    """The 404 page for the URL ``path`` in the site at ``root``: its first folder's own
+    ``404.html`` (a language folder: ``/ko/x/`` -> ``ko/404.html``), else the site's."""
+    first = path.lstrip("/").split("/", 1)[0]
+    for candidate in ([root / first / "404.html"] if first and "." not in first else []) + [root / "404.html"]:
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def site_handler(root: Path):
+    """livereload's static-file handler answering 404 with the site's own pages."""
+    from livereload.handlers import StaticFileHandler
+
+    class SiteHandler(StaticFileHandler):
+        def write_error(self, status_code: int, **kwargs) -> None:
+            page = not_found_page(root, self.request.path) if status_code == 404 else None
+            if page is None:
+                return super().write_error(status_code, **kwargs)
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.finish(page.read_bytes())
+
+    return SiteHandler
 
 
 def serve(project: Path, content: Path | None, output: Path | None, host: str, port: int,
@@ -33,6 +62,7 @@ def serve(project: Path, content: Path | None, output: Path | None, host: str, p
 
     rebuild()
     server = Server()
+    server.SFH = site_handler(output)
     for path in (content, project / "themes", project / "plugins", project / "pelicanconf.py"):
         server.watch(str(path), rebuild, delay=0.3)
     print(f"Serving {output} at http://{host}:{port}/ (Ctrl+C to stop)", file=sys.stderr)

@@ -83,9 +83,78 @@ CORE_SCHEMA: dict[str, Option] = {
                                    "Absolute base URL used where URLs must be absolute (feeds, sitemap, QR codes)"),
 }
 
+# The site's identity, shown by the theme in the header and footer (themes/jindallae/README.md):
+# each item appears only when set.  Text is one string, or {lang: text} where it differs per language.
+_IMAGE_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".webp", ".gif")
+
+
+def _text(v: Any) -> str | None:
+    if isinstance(v, str) or (isinstance(v, dict) and v and all(isinstance(k, str) and isinstance(t, str) for k, t in v.items())):
+        return None
+    return "must be text, or {language code: text} when it differs per language"
+
+
+def _mapping(keys: dict[str, Callable[[Any], str | None]], required: tuple[str, ...] = ()) -> Callable[[Any], str | None]:
+    def check(v: Any) -> str | None:
+        if v == {}:
+            return None  # not set
+        if not isinstance(v, dict):
+            return f"must be a dict with the keys {sorted(keys)}"
+        if set(v) - set(keys):
+            return f"has unknown keys {sorted(set(v) - set(keys))}; allowed: {sorted(keys)}"
+        for key in required:
+            if not v.get(key):
+                return f"needs {key!r}"
+        for key, value in v.items():
+            problem = keys[key](value)
+            if problem:
+                return f"[{key!r}] {problem}"
+        return None
+    return check
+
+
+def _pattern(regex: str, example: str) -> Callable[[Any], str | None]:
+    import re
+
+    return lambda v: None if isinstance(v, str) and re.fullmatch(regex, v) else f"must look like {example!r}"
+
+
+def _image(v: Any) -> str | None:
+    if not isinstance(v, str) or v.startswith("/") or ".." in v.split("/") or not v.lower().endswith(_IMAGE_SUFFIXES):
+        return ("must be an image path (svg, png, jpg, webp, gif) under content/ (images/x.png) or in the theme's "
+                "static/ folder (theme/img/x.svg)")
+    return None
+
+
+def _https(v: Any) -> str | None:
+    return None if isinstance(v, str) and v.startswith("https://") and " " not in v else "must be an https:// address"
+
+
+SITE_SCHEMA: dict[str, Option] = {
+    "SITE_OFFICE": Option("", _text, "The office that runs the site, shown beside the emblem in the header"),
+    "SITE_EMBLEM": Option({}, _mapping({"image": _image, "alt": _text}, ("image",)),
+                          "Header emblem: {image, alt} (alt '' when the office name stands beside it)"),
+    "SITE_BANNER": Option("", lambda v: None if v == "" else _image(v),
+                          "Decorative header banner image, wide screens only"),
+    "SITE_ORGANIZER": Option("", _text, "Footer: 主办单位, the organising body"),
+    "SITE_OPERATOR": Option("", _text, "Footer: 承办单位, the operating body"),
+    "SITE_CONTACT": Option({}, _mapping({"phone": _text, "email": _text, "address": _text}),
+                           "Footer: {phone, email, address}; any of them"),
+    "SITE_ICP": Option("", lambda v: None if v == "" else _pattern(r"\w{1,2}ICP备\d{6,12}号(-\d{1,3})?", "吉ICP备12345678号-1")(v),
+                       "Footer: the ICP record number, linked to https://beian.miit.gov.cn/"),
+    "SITE_PSB": Option({}, _mapping({"number": _pattern(r"\w{1,2}公网安备 ?\d{14}号", "吉公网安备22010202000123号"),
+                                     "url": _https, "icon": _image}, ("number", "url")),
+                       "Footer: the public-security record {number, url, icon (default the theme's)}"),
+    "SITE_GOV_CODE": Option("", lambda v: None if v == "" else _pattern(r"[0-9A-Za-z]{10}", "2200000001")(v),
+                            "Footer: 网站标识码, the government site code (10 characters)"),
+    "SITE_GOV_BADGE": Option({}, _mapping({"image": _image, "url": _https, "alt": _text}, ("image", "url")),
+                             "Footer: the Party and government site badge {image, url (its conac.cn check page), alt}"),
+}
+
 # Modules of Jindallae's own tools with a ``settings_schema()`` (prefix and options), read like
-# the plugins' schemas: ``jindallae check`` (``CHECKS_*``).
-TOOL_SCHEMAS = ("jindallae.checks.config", "jindallae.deploy.config")
+# the plugins' schemas: ``jindallae check`` (``CHECKS_*``), deploys (``DEPLOY_*``), the CMS's
+# review chain (``REVIEW_*``).
+TOOL_SCHEMAS = ("jindallae.checks.config", "jindallae.deploy.config", "jindallae.review_config")
 
 # Pelican settings the engine sets itself; a site that sets them gets an error.
 ENGINE_SETTINGS: dict[str, Any] = {
@@ -180,8 +249,8 @@ def load_settings(project: Path, conf: Path | None = None, overrides: dict[str, 
         sys.path.insert(0, str(project))
     user = _read_module(conf)
     user.update(overrides or {})
-    schema = dict(CORE_SCHEMA)
-    prefixes = {"JINDALLAE_": "jindallae"}
+    schema = dict(CORE_SCHEMA, **SITE_SCHEMA)
+    prefixes = {"JINDALLAE_": "jindallae", "SITE_": "the site identity (SITE_SCHEMA)"}
     for module_name in TOOL_SCHEMAS:  # Jindallae's own tools declare their settings like plugins do
         prefix, tool_options = plugin_schema(module_name)
         prefixes[prefix] = module_name

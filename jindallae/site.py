@@ -29,7 +29,10 @@ class Site:
     """All pages of one content folder.
 
     ``items`` by content-relative path; ``rendered`` the HTML of each published body;
-    ``url_map`` maps content-relative paths (pages and static files) to root-relative URLs.
+    ``url_map`` maps content-relative paths (pages and static files) to root-relative URLs;
+    ``findings`` the link and image targets of published pages that are missing or not
+    published, as ``jindallae check`` reports them (:mod:`jindallae.checks.links`: same rule,
+    same check ids and severities).
     """
 
     model: Model
@@ -39,6 +42,7 @@ class Site:
     url_map: dict[str, str]
     rendered: dict[str, Rendered] = field(default_factory=dict)
     warnings: list[ContentError] = field(default_factory=list)
+    findings: list[Any] = field(default_factory=list)  # jindallae.checks.report.Finding
 
 
 
@@ -128,14 +132,15 @@ class RenderCache:
 
 
 def prepare_site(model: Model, root: Path, siteurl: str = "", cache_path: Path | None = None,
-                 progress: Callable[[int], None] | None = None) -> Site:
+                 progress: Callable[[int], None] | None = None, public_url: str = "") -> Site:
     """Read, validate and render every page under ``root``.
 
     One pass over the files, on all cores for a large site: each worker parses a page and renders
     its body against the URL map that the file names give (every page assumed published); the
     few pages that link to an unpublished page are then rendered again with the final map.
     Raises :class:`ContentErrors` listing every problem (all files, not only the first).
-    Links that resolve to nothing become warnings in ``Site.warnings``.
+    Links and images whose targets are missing become ``Site.findings``, judged as ``jindallae
+    check`` judges them (``public_url``: ``JINDALLAE_PUBLIC_URL``, links to it are the site's own).
     """
     from .slugs import slugify
 
@@ -191,15 +196,9 @@ def prepare_site(model: Model, root: Path, siteurl: str = "", cache_path: Path |
             cache.dirty = True
     cache.dirty = cache.dirty or set(cache.entries) != live
     cache.save(live)
-    for path, rendered in sorted(site.rendered.items()):
-        item = site.items[path]
-        for target, kind in rendered.missing:
-            site.warnings.append(make_error(path, _line_of(item, target), f"missing_{kind}", item.lang, target=target))
+    from .checks.links import LinkTargets, link_findings  # the rule `jindallae check` applies
+
+    targets = LinkTargets(model, root, items, siteurl, public_url)
+    for path in sorted(site.rendered):
+        site.findings += link_findings(targets, site.items[path])
     return site
-
-
-def _line_of(item: Item, needle: str) -> int:
-    for offset, line in enumerate(item.body.split("\n")):
-        if needle in line:
-            return item.body_line + offset
-    return item.body_line

@@ -16,6 +16,8 @@ chromium                  test  pages are tested in a real browser through Playw
 nginx-light               test  deploy tests: a real web server serving a dir target with our config
 openssh-server            test  deploy tests: a real sshd on 127.0.0.1 for the rsync target
 poppler-utils             test  pdffonts/pdftotext: poster PDFs checked the way a print shop does
+mupdf-tools               test  mutool: poster PDFs read back by a second PDF engine (MuPDF besides poppler)
+libreoffice-writer-nogui  test  import tests: a .docx (and an old .doc) written by LibreOffice, not by us
 '
 
 want=()

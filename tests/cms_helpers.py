@@ -18,6 +18,7 @@ from typing import Any
 from site_helpers import PROJECT, make_project, write_files
 
 DEFAULT_PASSWORD = "correct horse battery staple"
+PUBLIC_URL = "https://rkwh.yanbian.gov.cn"  # the production settings' public address: never contacted
 SECRET_KEY = "test-secret-key-not-for-production"
 GIT_ENV = {"GIT_AUTHOR_NAME": "Test Setup", "GIT_AUTHOR_EMAIL": "setup@example.invalid",
            "GIT_COMMITTER_NAME": "Test Setup", "GIT_COMMITTER_EMAIL": "setup@example.invalid",
@@ -31,22 +32,44 @@ def git(repo: Path, *args: str) -> str:
     return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env).stdout
 
 
+def publishconf_text(public_url: str = PUBLIC_URL, targets: dict | None = None, extra: str = "") -> str:
+    """A publishconf.py: the local settings with ``public_url`` and ``DEPLOY_TARGETS``."""
+    return ("from pelicanconf import *  # noqa\n"
+            f"JINDALLAE_PUBLIC_URL = {public_url!r}\n"
+            f"DEPLOY_TARGETS = {targets or {}!r}\n" + extra)
+
+
+# The review chain of the CMS tests unless a test asks for another: one step passed by the reviewer
+# role, the workflow before the 三审三校 chain (tests/test_cms_review_chain.py walks the default three).
+ONE_STEP = [{"id": "review", "role": "reviewer", "name": {"zh": "审核", "ko": "검토"}}]
+
+
 def make_cms(tmp_path: Path, users: dict[str, Any] | None = None, content_files: dict[str, str | bytes] | None = None,
-             config: dict[str, Any] | None = None):
+             config: dict[str, Any] | None = None, publishconf: str | None = None,
+             review_steps: list[dict[str, Any]] | None = ONE_STEP, settings_extra: str = ""):
     """A CMS on a fresh project at ``tmp_path/project`` → ``(app, client)``.
 
-    The project has copies of plugins/, themes/, pelicanconf.py, publishconf.py and content/
-    (the real starter content, or only ``content_files`` — ``{content-relative path: text}`` —
-    for small fast builds), and is a git repository with one commit of content/.  ``users``
+    The project has copies of plugins/, themes/, pelicanconf.py and content/ (the real starter
+    content, or only ``content_files`` — ``{content-relative path: text}`` — for small fast
+    builds), a publishconf.py (``publishconf``, default :func:`publishconf_text`: the public
+    address :data:`PUBLIC_URL` and no deploy target, so a publish builds into OUTPUT_DIR with
+    the production settings), and is a git repository with one commit of content/.  ``users``
     maps a user name to its roles (a list, or one role as a string) or to a dict with
     ``roles``, ``password`` (default :data:`DEFAULT_PASSWORD`), ``display_name``, ``email``,
-    ``ui_lang``.  ``config`` overrides the app config (TESTING, SECRET_KEY and the folders are
-    set here; the scheduler is off).
+    ``ui_lang``.  ``review_steps`` is written into the project's pelicanconf.py as ``REVIEW_STEPS``
+    (default :data:`ONE_STEP`; ``None``: the default three-step chain), ``settings_extra`` appended
+    to it (other ``REVIEW_*`` settings).  ``config`` overrides the app config (TESTING, SECRET_KEY
+    and the folders are set here; the scheduler is off).
     """
     from cms import create_app
     from cms.auth import create_user, make_hasher
 
     root = make_project(tmp_path / "project")
+    if review_steps is not None or settings_extra:
+        with (root / "pelicanconf.py").open("a", encoding="utf-8") as conf:
+            conf.write("\n" + (f"REVIEW_STEPS = {review_steps!r}\n" if review_steps is not None else "") + settings_extra)
+    (root / "publishconf.py").write_text(publishconf if publishconf is not None else publishconf_text(),
+                                         encoding="utf-8")
     content = root / "content"
     if content_files is None:
         shutil.rmtree(content)

@@ -18,7 +18,7 @@ import pytest
 
 AXE = Path(__file__).resolve().parent / "js" / "node_modules" / "axe-core" / "axe.min.js"
 KINDS = ("home", "section", "article", "event", "tag", "tags", "archives", "calendar", "calendar-month",
-         "calendar-past", "404", "search")
+         "calendar-past", "404", "search", "posters")
 LANG_OF = {"zh": "zh-Hans", "ko": "ko"}
 
 
@@ -95,6 +95,43 @@ def test_axe_finds_no_violations_with_high_contrast(browser, site_url, pages):
             rel = pages[name]
             page.goto(f"{site_url}/{rel}", wait_until="load")
             assert page.evaluate("document.documentElement.classList.contains('high-contrast')"), name
+            found = axe_violations(page)
+            if found:
+                problems[f"{name} /{rel}"] = found
+    finally:
+        ctx.close()
+    assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
+
+
+# Elderly-friendly mode (tests/test_elderly.py): large text, the phone menu open, read aloud shown
+# (a stub voice for the page's language, so its controls are checked too).
+ELDERLY = """try { localStorage.setItem('jindallae-text-size', 'large'); } catch (e) {}
+Object.defineProperty(window, 'speechSynthesis', {configurable: true, value: {
+  getVoices: () => [{name: 'zh', lang: 'zh-CN'}, {name: 'ko', lang: 'ko-KR'}], addEventListener() {},
+  speak() {}, cancel() {}, pause() {}, resume() {}, speaking: false}});
+window.SpeechSynthesisUtterance = function (t) { this.text = t; };"""
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed: run `make test`")
+@pytest.mark.parametrize("lang, large", [("ko", False), ("zh", True), ("ko", True)], ids=["ko", "zh-large", "ko-large"])
+def test_axe_finds_no_violations_on_phones_in_both_languages_and_modes(browser, site_url, pages, lang, large):
+    """Every template on a phone in Korean, and in both languages with large text, the menu open
+    and the read-aloud controls shown (the default Chinese phone pages are checked above)."""
+    ctx = browser.new_context(viewport={"width": 390, "height": 844})
+    if large:
+        ctx.add_init_script(ELDERLY)
+    problems = {}
+    try:
+        page = ctx.new_page()
+        for name, rel in pages.items():
+            if not name.startswith(lang + " "):
+                continue
+            page.goto(f"{site_url}/{rel}", wait_until="load")
+            if large:
+                assert page.evaluate("document.documentElement.classList.contains('large-text')"), name
+                page.click("button.menu-toggle")
+                if name.endswith("article") or name.endswith("event"):
+                    assert page.locator(".read-aloud").is_visible(), name
             found = axe_violations(page)
             if found:
                 problems[f"{name} /{rel}"] = found

@@ -77,6 +77,13 @@ def overflow(page) -> tuple[int, int]:
     return page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
 
 
+def open_menu(page) -> None:
+    """Phones fold the sections, search and contrast switch behind "Menu": open it."""
+    toggle = page.locator("button.menu-toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false":
+        toggle.click()
+
+
 def font_size(page, selector: str) -> float:
     return page.eval_on_selector(selector, "el => parseFloat(getComputedStyle(el).fontSize)")
 
@@ -177,8 +184,9 @@ def test_line_length_is_limited_on_wide_screens(browser, base_url):
 def test_tap_targets_are_at_least_44px(page, base_url):
     page.goto(base_url + "/news/")
     page.evaluate("document.querySelectorAll('button.text-size, button.contrast').forEach(b => b.hidden = false)")
+    open_menu(page)
     selectors = [".site-nav a", ".lang-switch a", ".lang-switch span", "button.text-size", "button.contrast", ".breadcrumbs a",
-                 ".pagination a", ".footer-links a"]
+                 ".pagination a", ".footer-links a", "button.menu-toggle"]
     for selector in selectors:
         boxes = page.eval_on_selector_all(
             selector, "els => els.map(e => { const r = e.getBoundingClientRect(); return [r.width, r.height]; })")
@@ -273,6 +281,7 @@ def background(page, selector: str = "body") -> str:
 def test_high_contrast_toggle_and_persistence(page, base_url):
     page.emulate_media(reduced_motion="reduce")  # links' colour transition: read final colours
     page.goto(base_url + KO_ARTICLE)
+    open_menu(page)
     button = page.locator("button.contrast")
     assert button.is_visible()
     assert button.get_attribute("aria-pressed") == "false"
@@ -294,6 +303,7 @@ def test_high_contrast_toggle_and_persistence(page, base_url):
     assert page.locator("button.contrast").get_attribute("aria-pressed") == "true"
     page.goto(base_url + ZH_ARTICLE)  # the choice holds across pages (and languages)
     assert background(page) == "rgb(0, 0, 0)"
+    open_menu(page)
     assert page.locator("button.contrast").inner_text() == "高对比度"
 
     page.locator("button.contrast").click()
@@ -342,14 +352,16 @@ def test_skip_link_appears_and_moves_focus(page, base_url):
 def test_focused_links_have_a_visible_outline(page, base_url):
     page.goto(base_url + "/ko/")
     seen = set()
-    for _ in range(12):
+    for _ in range(14):
         page.keyboard.press("Tab")
         info = page.evaluate("""() => { const e = document.activeElement, s = getComputedStyle(e);
             return [e.tagName, e.className, e.closest('nav') ? e.closest('nav').className : '',
-                    s.outlineStyle, parseFloat(s.outlineWidth)]; }""")
-        tag, cls, nav, style, width = info
+                    s.outlineStyle, parseFloat(s.outlineWidth), e.getAttribute('aria-expanded')]; }""")
+        tag, cls, nav, style, width, expanded = info
         assert style != "none" and width >= 3, info
         seen.add(nav or cls or tag)
+        if cls == "menu-toggle" and expanded == "false":  # phones: open the folded menu from the keyboard
+            page.keyboard.press("Enter")
     assert "site-nav" in seen and "lang-switch" in seen
 
 

@@ -271,7 +271,8 @@ def test_ics_files_link_from_pages_and_calendar_is_reached_from_events(out):
     page = soup(out / "events/lao-ren-jie/index.html")
     link = page.select_one('a[type="text/calendar"]')
     assert link["href"] == "/events/lao-ren-jie/lao-ren-jie.ics"
-    assert link.get_text(strip=True) == "添加到我的日历（.ics）"
+    assert link.get_text(strip=True) == "添加到手机日历"
+    assert link.find_next_sibling(class_="file-meta").get_text(strip=True) == "（日历文件，1 KB）"
     section = soup(out / "events/index.html")
     assert "/calendar/" in {a["href"] for a in section.select("main a")}
 
@@ -363,28 +364,48 @@ def test_month_grid_shows_multi_day_timed_event_and_prev_next_links(out):
 # Lunar dates in the day cells
 
 
-def lunar_label(page: Path, day: str) -> str:
+def lunar_cell(page: Path, day: str):
     for td in soup(page).select("table.month-grid td.day"):
         if td.select_one("time")["datetime"] == day:
-            label = td.select_one(".lunar")
-            for hidden in label.select(".visually-hidden"):
-                hidden.decompose()
-            return label.get_text(strip=True)
+            return td
     raise AssertionError(f"no cell {day} in {page}")
 
 
+def lunar_label(page: Path, day: str) -> str:
+    """The short lunar date a day cell shows (the whole date is written out once a month and on
+    festivals; screen readers always get it whole)."""
+    return lunar_cell(page, day).select_one(".lunar .lunar-short").get_text(strip=True)
+
+
 @pytest.mark.parametrize("day, zh, ko", [
-    ("2026-10-18", "初九", "음력 9월 9일"),  # 重阳 (E1)
-    ("2027-02-06", "正月", "음력 1월 1일"),  # 春节: the month's name on its first day (E1)
-    ("2027-02-07", "初二", "음력 1월 2일"),
-    ("2026-09-25", "十五", "음력 8월 15일"),  # 中秋
-    ("2026-10-10", "九月", "음력 9월 1일"),
-    ("2026-11-29", "廿一", "음력 10월 21일"),
+    ("2026-10-18", "初九", "9.9"),  # 重阳 (E1)
+    ("2027-02-06", "正月", "1.1"),  # 春节: the month's name on its first day (E1)
+    ("2027-02-07", "初二", "1.2"),
+    ("2026-09-25", "十五", "8.15"),  # 中秋
+    ("2026-10-10", "九月", "9.1"),
+    ("2026-11-29", "廿一", "10.21"),
 ])
 def test_E1_lunar_labels_in_day_cells(out, day, zh, ko):
     y, m, _ = day.split("-")
     assert lunar_label(out / f"calendar/{y}/{m}/index.html", day) == zh
     assert lunar_label(out / f"ko/calendar/{y}/{m}/index.html", day) == ko
+
+
+def test_E1_lunar_dates_are_labelled_once_a_month_and_on_festivals(out):
+    """The whole lunar date (农历 / 음력) is shown on the month's first day (grid), the first day
+    listed on phones and festivals; screen readers read it whole in every cell."""
+    page = out / "ko/calendar/2026/10/index.html"
+    first = lunar_cell(page, "2026-10-01").select_one(".lunar")
+    assert "full-wide" in first["class"] or "full-all" in first["class"]
+    assert first.select_one(".lunar-long").get_text(strip=True) == "음력 8월 21일"
+    festival = lunar_cell(page, "2026-10-18")  # 重阳 / 중양절
+    assert "full-all" in festival.select_one(".lunar")["class"]
+    assert festival.select_one(".lunar-festival").get_text(strip=True) == "중양절"
+    assert lunar_cell(out / "calendar/2026/10/index.html", "2026-10-18").select_one(".lunar-festival").get_text() == "重阳节"
+    plain = lunar_cell(page, "2026-10-02").select_one(".lunar")
+    assert not [c for c in plain["class"] if c.startswith("full-")]
+    assert plain.select_one(".visually-hidden").get_text(strip=True) == "음력 8월 22일"
+    assert len(soup(page).select(".lunar.full-wide, .lunar.full-narrow, .lunar.full-all")) <= 4
 
 
 def test_E1_lunar_event_appears_on_the_chinese_dates(out):

@@ -179,4 +179,5 @@ def test_build_warns_about_broken_links(tmp_path, capsys):
     write_files(project / "content", {"news/a.zh.md": md("title: 甲\ndate: 2024-01-05", "见[另一篇](../news/nope.zh.md)。\n")})
     status, _, err = run_main(capsys, ["--project", str(project), "build", "--no-progress"])
     assert status == 0
-    assert "warning:" in err and "proj/content/news/a.zh.md:6: " in err and "nope.zh.md" in err
+    # the same finding, id and severity as `jindallae check` (an error blocks publishing, not the build)
+    assert "error: " in err and "proj/content/news/a.zh.md:6: " in err and "nope.zh.md" in err and "[link-broken]" in err

@@ -59,8 +59,11 @@ def test_create_user_with_generated_password_shown_once(cms):
     assert ("user_create", "kim", "roles: editor, translator", "boss") in audit_rows(app)
     assert password not in str(audit_rows(app))
     other = app.test_client()
-    assert login(other, "kim", password).status_code == 302
-    assert '<html lang="ko">' in other.get("/account").get_data(as_text=True)
+    r = login(other, "kim", password)
+    # A password set by an administrator: the user must choose their own first (item 7).
+    assert r.status_code == 302 and r.headers["Location"] == "/account/first-password?next=/"
+    page = other.get("/account/first-password?next=/").get_data(as_text=True)
+    assert '<html lang="ko">' in page and "비밀번호" in page
 
 
 def test_create_user_refusals_keep_the_form(cms):
@@ -190,14 +193,15 @@ def test_audit_log_records_and_filters(cms):
     actions = [r[0] for r in audit_rows(app)]
     assert actions == ["login", "login_failed", "login", "logout", "role_add"]
     page = client.get("/admin/audit").get_data(as_text=True)
-    for action in ("login_failed", "logout", "role_add"):
-        assert f"<code>{action}</code>" in page
+    for action, name in (("login_failed", "登录失败"), ("logout", "退出登录"), ("role_add", "授予角色")):
+        assert f'data-action="{action}"' in page and f"<td>{name}</td>" in page  # a name, not the code
+        assert f"<code>{action}</code>" not in page
     page = client.get("/admin/audit?user=ed").get_data(as_text=True)
-    assert page.count("<code>") == 3 and "<code>role_add</code>" not in page  # ed's own: failed, login, logout
+    assert page.count("data-action=") == 3 and 'data-action="role_add"' not in page  # ed's own: failed, login, logout
     page = client.get("/admin/audit?action=role_add").get_data(as_text=True)
-    assert page.count("<code>") == 1 and "reviewer" in page
+    assert page.count("data-action=") == 1 and "<td>审核人</td>" in page  # the role's name, not "reviewer"
     page = client.get("/admin/audit?user=ed&action=logout").get_data(as_text=True)
-    assert page.count("<code>") == 1
+    assert page.count("data-action=") == 1
     # Times are shown in Beijing time (UTC+8).
     (at,) = [r["at"] for r in db_rows(app, "SELECT at FROM audit_log WHERE action = 'role_add'")]
     import datetime as dt
@@ -219,7 +223,8 @@ def test_audit_paging(cms):
             audit("test_event", f"t{i}", conn=conn, user_id=None)
     conn.close()
     page1 = client.get("/admin/audit?action=test_event").get_data(as_text=True)
-    assert page1.count("<code>test_event</code>") == AUDIT_PAGE and "page=2" in page1
+    # An action the CMS has no name for: "other action" and the code as a detail.
+    assert page1.count("<code>test_event</code>") == AUDIT_PAGE and "page=2" in page1 and "其他操作" in page1
     page2 = client.get("/admin/audit?action=test_event&page=2").get_data(as_text=True)
     assert page2.count("<code>test_event</code>") == 5 and ">t0<" in page2
 

@@ -17,7 +17,8 @@ from site_helpers import tree_hashes
 
 NEWS = {"news/a.zh.md": "---\ntitle: 甲\ndate: 2026-01-01\n---\n正文。\n",
         "images/2026/x.png": b""}
-FOUNDATION_BLUEPRINTS = {"auth", "admin", "media", "publish"}
+# FOUNDATION's blueprints and the review chain's (cms.review, cms.comments), whose routes MATRIX lists too.
+FOUNDATION_BLUEPRINTS = {"auth", "admin", "media", "publish", "review", "comments"}
 ALL_ROLES = ["editor", "translator", "reviewer", "admin"]
 EXPECTED_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
                 "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
@@ -53,7 +54,7 @@ def sample_url(app, rule) -> str:
     """A URL of ``rule`` with sample values (media files and content pages that exist)."""
     values = {"user_id": db_rows(app, "SELECT id FROM users WHERE username = 'ed'")[0]["id"], "run_id": 1,
               "rel": "news/a.zh.md" if not rule.endpoint.startswith("media.") else "2026/x.png",
-              "filename": "cms.css", "job_id": 1}
+              "filename": "cms.css", "job_id": 1, "comment_id": 1}
     path = rule.rule
     for name in rule.arguments:
         path = re.sub(rf"<(?:[a-z]+:)?{name}>", str(values.get(name, "x")), path)
@@ -169,6 +170,8 @@ def test_every_unsafe_method_needs_csrf(cms):
 MATRIX = [
     ("GET", "/account", ()),
     ("POST", "/account/password", ()),
+    ("GET", "/account/first-password", ()),
+    ("POST", "/account/first-password", ()),
     ("GET", "/admin/users", ("admin",)),
     ("POST", "/admin/users", ("admin",)),
     ("GET", "/admin/users/<int:user_id>", ("admin",)),
@@ -177,12 +180,23 @@ MATRIX = [
     ("POST", "/admin/users/<int:user_id>/profile", ("admin",)),
     ("POST", "/admin/users/<int:user_id>/password", ("admin",)),
     ("GET", "/admin/audit", ("admin",)),
+    ("POST", "/admin/audit/export", ("admin",)),
     ("GET", "/media/upload", ("editor", "translator")),
     ("POST", "/media/upload", ("editor", "translator")),
     ("GET", "/media/file/<path:rel>", ("editor", "translator", "reviewer")),
-    ("GET", "/publish", ("reviewer",)),
+    ("GET", "/media/", ("editor", "translator", "reviewer")),
+    ("GET", "/media/image/<path:rel>", ("editor", "translator", "reviewer")),
+    ("GET", "/media/thumb/<path:rel>", ("editor", "translator", "reviewer")),
+    ("POST", "/media/replace/<path:rel>", ("editor", "translator")),
+    ("GET", "/publish", ("reviewer", "admin")),
     ("POST", "/publish", ("reviewer",)),
-    ("GET", "/publish/log/<int:run_id>", ("reviewer",)),
+    ("POST", "/publish/rollback", ("admin",)),
+    ("GET", "/publish/log/<int:run_id>", ("reviewer", "admin")),  # and the sign-off step's role (cms.review)
+    # The review chain (cms.review, cms.comments); these tests run the one-step chain (reviewer):
+    # the step roles proofreader / head / leader are walked in tests/test_cms_review_chain.py.
+    ("GET", "/review/<path:rel>", ("editor", "translator", "reviewer")),
+    ("POST", "/comments/page/<path:rel>", ("editor", "translator", "reviewer")),
+    ("POST", "/comments/<int:comment_id>/resolve", ("editor", "translator", "reviewer")),
 ]
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("POST", "/language"), ("GET", "/static/<path:filename>"),
           ("GET", "/")}

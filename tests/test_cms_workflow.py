@@ -192,3 +192,47 @@ def test_page_approved_while_a_build_runs_is_published_by_the_next_build(tmp_pat
     assert not second.skipped
     assert (out / "news" / "antu" / "index.html").is_file()
     assert build_mod.build(project, content, out, progress=False).skipped  # and then nothing changed
+
+
+def test_failed_publish_sets_status_changes_back(cms):
+    """The publish a status change asked for fails (a broken theme template fails the build):
+    each change is undone by a commit of the CMS and audited, so the status in the file and the
+    live site (OUTPUT_DIR, left as it was) agree — for approve, unpublish and a scheduled job."""
+    from cms.workflow import run_due
+
+    app, _ = cms
+    repo, out = app.config["PROJECT_DIR"], app.config["OUTPUT_DIR"]
+    ed, rev = client_for(app, "ed"), client_for(app, "rev")
+    assert rev.post("/publish", data={"csrf_token": csrf(rev)}).status_code == 303  # a live site first
+    wait_publish(app)
+    assert (out / "news" / "hunchun" / "index.html").is_file()
+    base = repo / "themes" / "jindallae" / "templates" / "base.html"  # every page of every build fails
+    base.write_text("{{ no_such_macro() }}\n" + base.read_text(encoding="utf-8"), encoding="utf-8")
+
+    act(ed, "review", "news/antu.zh.md")
+    r = act(rev, "approve", "news/antu.zh.md")
+    wait_publish(app)
+    run_id = int(r.location.rsplit("/", 1)[1])
+    assert db_rows(app, "SELECT ok FROM publish_runs WHERE id = ?", run_id) == [{"ok": 0}]
+    assert status_of(app, "news/antu.zh.md") == "review" and not (out / "news" / "antu").exists()
+    assert git(repo, "log", "-1", "--format=%an|%s").strip() == \
+        f"Jindallae CMS|Publish #{run_id} failed; back to review news/antu.zh.md: 安图县人口文化宣传周"
+    page = rev.get(r.location).get_data(as_text=True)
+    assert "未发布：“正式生成”这一步失败了。" in page and "news/antu.zh.md：状态已恢复为“待审核”" in page
+
+    r = act(rev, "unpublish", "news/hunchun.zh.md")
+    wait_publish(app)
+    assert status_of(app, "news/hunchun.zh.md") == "published" and (out / "news" / "hunchun" / "index.html").is_file()
+
+    now = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).replace(second=0, microsecond=0)
+    assert rev.post("/workflow/schedule", data={"csrf_token": csrf(rev), "path": "news/antu.zh.md", "action": "publish",
+                                                "run_at": (now - dt.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")}
+                    ).status_code == 302
+    with app.app_context():
+        done = run_due(app)
+    assert [d["result"] for d in done] == [f"error: publish #{run_id + 2} failed; status set back"]
+    assert status_of(app, "news/antu.zh.md") == "review" and not (out / "news" / "antu").exists()
+    reverts = db_rows(app, "SELECT target, detail FROM audit_log WHERE action = 'workflow_revert' ORDER BY id")
+    assert [(r["target"], r["detail"].split(": ", 1)[1]) for r in reverts] == [
+        ("news/antu.zh.md", "status published -> review"), ("news/hunchun.zh.md", "status draft -> published"),
+        ("news/antu.zh.md", "status published -> review")]

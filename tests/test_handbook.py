@@ -178,7 +178,7 @@ def test_no_link_or_resource_on_another_host(handbook):
 
 def test_browser_loads_nothing_from_another_host_and_finds_chinese_words(handbook, browser):
     """A real Chromium opens the Chinese handbook, searches for 农历 (lunar calendar; jieba cut the
-    text into words at build time) and for 노인절 in the Korean one; every request it makes goes to
+    text into words at build time) and for 로인절 in the Korean one; every request it makes goes to
     the local server, and the results lead to the events page."""
     from test_browser import serve
 
@@ -187,7 +187,7 @@ def test_browser_loads_nothing_from_another_host_and_finds_chinese_words(handboo
         requests: list[str] = []
         context.on("request", lambda request: requests.append(request.url))
         page = context.new_page()
-        for lang, query, expect in (("zh", "农历", "/handbook/events/"), ("ko", "노인절", "/handbook/ko/events/")):
+        for lang, query, expect in (("zh", "农历", "/handbook/events/"), ("ko", "로인절", "/handbook/ko/events/")):
             prefix = "/handbook/" if lang == "zh" else "/handbook/ko/"
             response = page.goto(base + prefix)
             assert response.status == 200
@@ -349,7 +349,7 @@ CMS_LABELS = {
                       "批准此文本并发布", "退回"],
     },
     "ko": {
-        "writing.md": ["새 페이지", "초안 만들기", "그림 넣기", "올리고 넣기", "저장하지 않은 글 되살리기", "버리기",
+        "writing.md": ["새 페지", "초안 만들기", "그림 넣기", "올리고 넣기", "저장하지 않은 글 되살리기", "버리기",
                        "두 판이 있습니다: 합치세요", "합친 글을 양식에 넣기", "내 글을 버리고 지금 판 열기",
                        "지금과 비교", "이 판으로 되돌리기"],
         "translation.md": ["번역 만들기(초안)", "원문 변경됨", "번역이 이제 지금 원문과 일치합니다",

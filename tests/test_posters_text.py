@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -732,3 +733,158 @@ def test_fit_text_words_fall_back_to_characters_when_a_word_is_too_wide():
     chars = fit_text("敬老活动", "zh", face, width, 1000, 20, 100)
     assert words.size_px == chars.size_px == 100
     assert words.lines == chars.lines == ["敬老活", "动"]
+
+
+# --------------------------------------------------------------------------------------------
+# P1 Korean: a word wider than the line breaks between syllables (KLREQ)
+
+KO_RUN = "연변조선족자치주인구문화촉진회창립삼십주년기념행사"  # 25 syllables, no space
+_HANGUL_RUN = "".join(chr(c) for c in range(0xAC00, 0xAC00 + 11172, 97))
+
+
+def _hangul(ch):
+    return "\uac00" <= ch <= "\ud7a3"
+
+
+def check_korean(text, fits, spans):
+    """The invariants of Korean wrapping with the syllable fallback: lines are consecutive
+    pieces of the text (only spaces dropped), each fits, no kinsoku violation; a line break
+    with no space at it falls inside a word that does not fit a whole line, between two Hangul
+    syllables, with at least two syllables of the Hangul run on each side; numbers and Latin
+    words are never broken; a word that fits a line is never broken."""
+    lines = [text[s:e] for s, e in spans]
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    opportunities = set(break_opportunities(text, "ko"))
+    for n, (s, e) in enumerate(spans):
+        line = text[s:e]
+        assert line and line == line.strip() and fits(line), (lines, n)
+        if n:
+            assert line[0] not in FULL_START, (lines, n)
+            prev_end = spans[n - 1][1]
+            if prev_end == s:  # no space between: a break inside a word
+                a, b = text[s - 1], text[s]
+                assert _hangul(a) and _hangul(b), (lines, n)
+                run_start = s
+                while run_start > 0 and _hangul(text[run_start - 1]):
+                    run_start -= 1
+                run_end = s
+                while run_end < len(text) and _hangul(text[run_end]):
+                    run_end += 1
+                assert s - run_start >= 2 and run_end - s >= 2, (lines, n)
+                w_start = text.rfind(" ", 0, s) + 1
+                w_end = text.find(" ", s)
+                word = text[w_start:w_end if w_end >= 0 else len(text)]
+                assert not fits(word), (lines, n, word)  # only a word wider than a whole line
+            else:
+                assert any(o in opportunities for o in range(prev_end, s + 1)), (lines, n)
+        if n + 1 < len(spans):
+            assert line[-1] not in FULL_END, (lines, n)
+    for m in re.finditer(r"\d[\d.,:%-]*\d|\d", text):
+        assert sum(s <= m.start() and m.end() <= e for s, e in spans) == 1, (lines, m.group())
+    for m in re.finditer(r"[A-Za-z]+", text):
+        assert sum(s <= m.start() and m.end() <= e for s, e in spans) == 1, (lines, m.group())
+    return lines
+
+
+def test_P1_korean_word_wider_than_the_line_breaks_between_syllables_every_width():
+    """A 25-syllable run without a space: at every width from 2 to its length it breaks
+    between syllables (it used to be shrunk onto one line, and a 50-syllable run failed with
+    "cannot be broken"); every piece keeps two syllables or more; the filling is greedy."""
+    for width in range(1, len(KO_RUN) + 1):
+        fits = chars(width)
+        if width == 1 or width == 2 and len(KO_RUN) % 2:  # no piece of one syllable
+            with pytest.raises(Unbreakable):
+                wrap(KO_RUN, "ko", fits)
+            continue
+        spans = wrap_spans(KO_RUN, "ko", fits)
+        lines = check_korean(KO_RUN, fits, spans)
+        assert all(len(line) >= 2 for line in lines)
+        for line, rest in zip(lines, lines[1:]):
+            # greedy: one syllable more would not fit, or would leave a lone syllable after
+            assert len(line) == width or len(KO_RUN) - KO_RUN.index(line) - len(line) - 1 < 2 or \
+                len(line) + 1 > width, (width, lines)
+        if width == len(KO_RUN):
+            assert lines == [KO_RUN]
+    assert wrap(KO_RUN, "ko", chars(10)) == ["연변조선족자치주인구", "문화촉진회창립삼십주", "년기념행사"]
+    # two syllables at least on each side: 10 syllables would leave 카 alone
+    assert wrap("가나다라마바사아자차카", "ko", chars(10)) == ["가나다라마바사아자", "차카"]
+    assert wrap(KO_RUN * 2, "ko", chars(24))[0] == KO_RUN[:24]
+    # without the fallback (keep-all only) the old behaviour stays available
+    with pytest.raises(Unbreakable):
+        wrap(KO_RUN, "ko", chars(10), syllables=False)
+
+
+@pytest.mark.parametrize("insert", [" ", "，", ",", ".", "?", "!", "·", ")", "(", "“", "”", "2027", "3.5%",
+                                    "0433-2512345", "Jilin", "——", "……"])
+def test_P1_korean_syllable_breaks_at_every_character_position(insert):
+    """A space, a kinsoku mark, a number or a Latin word inserted at every character position
+    of a long Korean word: at every width the lines obey the KLREQ fallback rules (breaks only
+    between syllables of a word wider than the line, two syllables at least on each side),
+    kinsoku, and numbers and words stay whole."""
+    for i in range(len(KO_RUN) + 1):
+        text = (KO_RUN[:i] + insert + KO_RUN[i:]).strip()
+        for width in range(2, len(text) + 1, 2):
+            fits = chars(width)
+            try:
+                spans = wrap_spans(text, "ko", fits)
+            except Unbreakable as exc:
+                assert len(exc.unit) > width, (text, width, exc.unit)
+                continue
+            check_korean(text, fits, spans)
+
+
+def test_P1_random_korean_texts_with_long_words():
+    """Property test (seeded): random Korean texts mixing short words, long runs without spaces
+    (up to 40 syllables), numbers, Latin words and punctuation, wrapped at random widths, by
+    characters and by real pixel widths: every KLREQ invariant holds, and a text whose every
+    word fits the line breaks only at spaces, as before."""
+    rng = random.Random(20270815)
+    face = find_face("ko", "sans", "bold")
+    font = load_font(face, 20)
+    checked = 0
+    for n in range(250):
+        words = []
+        for _ in range(rng.randint(1, 8)):
+            kind = rng.random()
+            if kind < 0.35:
+                words.append("".join(rng.choice(_HANGUL_RUN) for _ in range(rng.randint(8, 40))))
+            elif kind < 0.75:
+                words.append(rng.choice(_HANGUL_WORDS))
+            elif kind < 0.85:
+                words.append(rng.choice(["2027년", "3.5%", "0433-2512345", "12,000", "Jindallae"]))
+            else:
+                words.append(rng.choice(_HANGUL_WORDS) + rng.choice(["，", ".", "!", "?", "·"]))
+        text = " ".join(words)
+        if n % 5 == 0:
+            full = int(font.getlength(text, language="ko")) + 1
+            fits_list = [pixels(font, "ko", rng.randint(20, full)) for _ in range(3)]
+        else:
+            fits_list = [chars(rng.randint(2, len(text))) for _ in range(3)]
+        for fits in fits_list:
+            try:
+                spans = wrap_spans(text, "ko", fits)
+            except Unbreakable as exc:
+                assert not fits(exc.unit.strip())
+                continue
+            check_korean(text, fits, spans)
+            if all(fits(w) for w in words):
+                assert [w for line in [text[s:e] for s, e in spans] for w in line.split(" ")] == words
+            checked += 1
+    assert checked > 500
+
+
+def test_fit_text_korean_headline_without_spaces_breaks():
+    """fit_text: a 25- and a 50-syllable Korean headline without spaces is set on several lines
+    at a larger size than one line would allow (the 50-syllable one used to fail); a spaced
+    headline still breaks at its spaces (keep-all preferred while it fits at 85 % of the size)."""
+    face = find_face("ko", "sans", "bold")
+    for run in (KO_RUN, KO_RUN + KO_RUN[:25]):
+        fitted = fit_text(run, "ko", face, 1000, 600, 20, 200, max_lines=4, balance=True)
+        one_line = fit_text(run, "ko", face, 1000, 600, 5, 200, max_lines=1)
+        assert len(fitted.lines) > 1 and "".join(fitted.lines) == run
+        assert fitted.size_px > 1.5 * one_line.size_px
+        assert fitted.syllable_break and all(len(line) >= 2 for line in fitted.lines)
+    spaced = fit_text(P1_KO, "ko", face, 600, 600, 20, 200, balance=True)
+    assert not spaced.syllable_break and " ".join(spaced.lines) == P1_KO
+    with pytest.raises(TextDoesNotFit):
+        fit_text(KO_RUN * 8, "ko", face, 1000, 600, 40, 200, max_lines=3)

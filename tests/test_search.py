@@ -20,7 +20,7 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
 
 # content/policy/mianfei-yunqian-jiancha.zh.md: "免费孕前优生健康检查" in its title and text
 YUNQIAN = "/policy/mianfei-yunqian-jiancha/"
-# content/folk-arts/yeonbyeon-noinjeol-iyagi.ko.md: "노인절", also inside "노인절에", "노인절은"
+# content/folk-arts/yeonbyeon-noinjeol-iyagi.ko.md: "로인절" (Yanbian spelling), also inside "로인절에", "로인절은"
 NOINJEOL = "/ko/folk-arts/yeonbyeon-noinjeol-iyagi/"
 
 QUERY_JS = """async (q) => {
@@ -82,14 +82,14 @@ def test_chinese_words_inside_a_phrase_are_found(search):
 
 
 def test_korean_found_by_prefix_in_compound_words(search):
-    urls = search("/ko/search/", "노인절")
+    urls = search("/ko/search/", "로인절")
     assert NOINJEOL in urls
     assert all(u.startswith("/ko/") for u in urls)
-    assert NOINJEOL in search("/ko/search/", "노인")  # a prefix of 노인절에 and 노인절은
+    assert NOINJEOL in search("/ko/search/", "로인")  # a prefix of 로인절에 and 로인절은
 
 
 def test_each_language_searches_its_own_pages_only(search):
-    assert search("/search/", "노인절") == []
+    assert search("/search/", "로인절") == []
     assert search("/ko/search/", "优生") == []
     urls = search("/search/", "健康") + search("/ko/search/", "건강")
     assert urls and not [u for u in urls if "404" in u or "_reports" in u or u.rstrip("/").endswith("search")]
@@ -99,7 +99,7 @@ def test_header_box_opens_results_in_the_page_language(browser, base_url):
     page = browser.new_page()
     try:
         page.goto(base_url + "/ko/")
-        page.fill("#site-search-q", "노인절")
+        page.fill("#site-search-q", "로인절")
         page.press("#site-search-q", "Enter")
         page.wait_for_url("**/ko/search/?q=*")
         page.wait_for_selector(f'.pagefind-ui__result-link[href="{NOINJEOL}"]')  # results arrive one by one

@@ -30,19 +30,36 @@ CHECKS: dict[str, CheckSpec] = {c.id: c for c in (
     CheckSpec("debris-replacement", "error", doc="U+FFFD replacement characters (damaged encoding)"),
     CheckSpec("debris-question", "error", doc="Runs of '?' inside CJK text (characters lost as '?')"),
     CheckSpec("debris-nbsp", "error", doc="Runs of non-breaking spaces (&nbsp;) pasted from web pages"),
+    CheckSpec("shortcode", "warning",
+              doc="Markup of another site generator (Hugo {{< x >}} / {{% x %}} shortcodes, template macros "
+                  "such as MDN's {{Compat}}): not expanded here, readers would see it as text"),
     CheckSpec("punctuation-mix", "warning", doc="Full-width and half-width punctuation mixed in one sentence"),
-    CheckSpec("alt-missing", "error", doc="Images without alt text (or a file name as alt text)"),
+    CheckSpec("paste-structure", "warning",
+              doc="One paragraph holding several numbered sections (一、 … 二、, （一） …): pasted text whose lines "
+                  "ran together"),
+    CheckSpec("alt-missing", "error", doc="Images without alt text (or a file name or a TODO placeholder as alt text)"),
     CheckSpec("alt-language", "error", doc="Alt text not in the page's language"),
     CheckSpec("image-missing", "error", acceptable=False, doc="Image paths that resolve to no file"),
     CheckSpec("image-too-large", "error", doc="Images too large to serve (bytes, pixels)"),
     CheckSpec("link-broken", "error", acceptable=False, doc="Internal links that resolve to no page or file"),
     CheckSpec("link-unpublished", "error", doc="Links from a published page to a page that is not published"),
     CheckSpec("term", "warning", doc="Terms to avoid, with the preferred wording (content/terms.yaml)"),
+    CheckSpec("sensitive", "error",
+              doc="Words of the office's sensitive-word lists (content/sensitive-words.yaml; error or warning per "
+                  "entry), matched across full-width/half-width forms, Traditional/Simplified characters and "
+                  "spaces or symbols put between the characters"),
+    CheckSpec("typo", "warning",
+              doc="Common confusions of written Chinese: 的/地/得, 截止/截至, lower-case numerals in an amount in "
+                  "capitals, wrongly written words (content/typos.yaml; warning unless the entry says error)"),
+    CheckSpec("korean-norm", "warning",
+              doc="South Korean spellings in Korean pages of a Yanbian site, with the form of the Chinese Korean "
+                  "norms (content/korean-norms.yaml; CHECKS_KOREAN_NORM)"),
     CheckSpec("translation-missing", "warning", doc="A page without a version in another site language"),
     CheckSpec("translation-outdated", "warning", doc="The source changed after the translation was made"),
     CheckSpec("translation-source-missing", "warning", doc="translated_from names a source that does not exist"),
     CheckSpec("translation-unrecorded", "warning", doc="A translation without a translated_from revision"),
-    CheckSpec("data-file", "error", acceptable=False, doc="The terms or accept file cannot be read"),
+    CheckSpec("data-file", "error", acceptable=False,
+              doc="The terms, Korean norms, sensitive-word, typo or accept file cannot be read"),
     CheckSpec("poster", "error", acceptable=False,
               doc="A poster the build would stop at: unknown format or template, unreadable picture, "
                   "characters the poster fonts cannot draw, a bilingual poster without translation"),
@@ -113,6 +130,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "连续 {count} 个不换行空格（&nbsp;），是从网页粘贴来的；请删除",
         "ko": "줄바꿈 없는 공백(&nbsp;)이 {count}개 이어져 있습니다(웹 페이지에서 붙여 넣은 것). 지우세요",
     },
+    "shortcode/hugo": {
+        "en": "'{code}' is a Hugo shortcode; this site does not expand it and readers would see it as text: "
+              "write the content in Markdown instead, or delete it",
+        "zh": "“{code}”是 Hugo 短代码；本网站不会展开它，读者会看到原样文字：请改用 Markdown 写出内容，或删除",
+        "ko": "'{code}'은(는) Hugo 쇼트코드입니다. 이 사이트에서는 펼쳐지지 않아 독자에게 글자 그대로 보입니다. "
+              "Markdown으로 내용을 쓰거나 지우세요",
+    },
+    "shortcode/macro": {
+        "en": "'{code}' is a template macro of another site (MDN, Liquid, Jinja); this site does not expand it and "
+              "readers would see it as text: write the content in Markdown instead, or delete it",
+        "zh": "“{code}”是其他网站的模板宏（MDN、Liquid、Jinja 等）；本网站不会展开它，读者会看到原样文字：请改用 Markdown 写出内容，或删除",
+        "ko": "'{code}'은(는) 다른 사이트의 템플릿 매크로(MDN, Liquid, Jinja 등)입니다. 이 사이트에서는 펼쳐지지 않아 "
+              "독자에게 글자 그대로 보입니다. Markdown으로 내용을 쓰거나 지우세요",
+    },
     "punctuation-mix": {
         "en": "full-width and half-width punctuation mixed in one sentence: '{mark}' should be '{should}'",
         "zh": "同一句中全角、半角标点混用：“{mark}”应为“{should}”",
@@ -122,6 +153,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "image '{src}' has no alt text; describe the picture in the brackets: ![description]({src})",
         "zh": "图片“{src}”没有替代文字；请在方括号里描述图片内容：![图片说明]({src})",
         "ko": "그림 '{src}'에 대체 텍스트가 없습니다. 대괄호 안에 그림을 설명하세요: ![그림 설명]({src})",
+    },
+    "alt-missing/todo": {
+        "en": "the alt text of image '{src}' is still a placeholder ('{alt}'); describe what the picture shows "
+              "instead of the TODO",
+        "zh": "图片“{src}”的替代文字还是占位文字（“{alt}”）；请把 TODO 改写为图片内容的描述",
+        "ko": "그림 '{src}'의 대체 텍스트가 아직 자리표시 글('{alt}')입니다. TODO 대신 그림의 내용을 설명하세요",
+    },
+    "paste-structure": {
+        "en": "this paragraph holds several numbered sections ('{first}' … '{marker}'): the lines of pasted text "
+              "ran together; put an empty line before '{marker}' (or use the CMS's 'clean up pasted text')",
+        "zh": "这一段里包含多个编号小节（“{first}”……“{marker}”）：粘贴的文字连成了一段；请在“{marker}”前空一行"
+              "（或使用内容管理系统的“整理粘贴的文字”）",
+        "ko": "이 단락에 번호 붙은 절이 여러 개 들어 있습니다('{first}' … '{marker}'). 붙여 넣은 글의 줄이 한 단락으로 "
+              "이어졌으니 '{marker}' 앞에 빈 줄을 넣으세요(또는 CMS의 '붙여 넣은 글 정리'를 쓰세요)",
     },
     "alt-missing/filename": {
         "en": "the alt text of image '{src}' is a file name ('{alt}'); describe what the picture shows",
@@ -173,6 +218,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "请勿使用“{avoid}”，应写作“{prefer}”{note}",
         "ko": "'{avoid}' 대신 '{prefer}'(으)로 쓰세요{note}",
     },
+    "korean-norm": {
+        "en": "Yanbian Korean norms (Chosonmal Kyubomjip): '{found}' is written '{suggest}'{note}; "
+              "change it if the word is meant",
+        "zh": "按延边朝鲜语规范（《朝鲜语规范集》），“{found}”应写作“{suggest}”{note}；如确是此词，请修改",
+        "ko": "조선말규범집에 따르면 '{found}'은(는) '{suggest}'(으)로 씁니다{note}. 그 뜻의 단어라면 고치십시오",
+    },
     "translation-missing": {
         "en": "there is no {language} version of this page yet",
         "zh": "本页还没有{language}版本",
@@ -198,6 +249,16 @@ MESSAGES: dict[str, dict[str, str]] = {
               "jindallae check --mark-translated {page}",
         "ko": "이 페이지는 {language} 버전이 있지만 translated_from 판이 기록되지 않아 최신인지 알 수 없습니다. "
               "원문과 맞으면 jindallae check --mark-translated {page}를 실행하세요",
+    },
+    "sensitive": {
+        "en": "'{found}' matches '{word}' of the sensitive-word list{note}; check it, then reword or remove it",
+        "zh": "“{found}”命中敏感词表中的“{word}”{note}；请核实后改写或删除",
+        "ko": "'{found}'이(가) 민감어 목록의 '{word}'에 해당합니다{note}. 확인하고 고쳐 쓰거나 지우세요",
+    },
+    "typo": {
+        "en": "'{found}' is probably a slip: write '{prefer}'{note}",
+        "zh": "“{found}”可能有误，应为“{prefer}”{note}",
+        "ko": "'{found}'은(는) 잘못 쓴 것일 수 있습니다. '{prefer}'(으)로 쓰세요{note}",
     },
     "data-file": {
         "en": "cannot use {file}: {problem}",

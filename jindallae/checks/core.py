@@ -8,22 +8,25 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
-from urllib.parse import unquote, urlsplit
 
 import yaml
 
-from jindallae.markup import NestingTooDeep, check_nesting, is_content_reference, resolve_reference
+from jindallae.markup import NestingTooDeep, check_nesting
 from jindallae.model import ContentError, Item, Model, iter_content_files, model_from_settings, nesting_error
-from jindallae.site import build_url_map
 
 from .catalogue import CHECKS
 from .config import CheckConfig
+from .links import STATIC_DIRS, LinkTargets, judge_links, link_finding
 from .report import ExternalLink, Finding, Report, make_finding
 from .scan import Scan, scan_body
 from .text import (TagAt, Term, TermList, alt_language_ok, check_debris, check_punctuation,
                    check_replacement_chars, check_tags, check_traditional, holed)
 from .translations import changed_files, check_translations
+from .korean_norm import NormError, NormGlossary, is_korean, load_glossary
 from .posters import check_posters
+from .paste import check_paste_structure
+from .sensitive import WordList, WordListError, load_word_lists, paragraphs
+from .typo import TypoList, load_typos
 
 # Front-matter fields whose values are prose (checked like the body).
 TEXT_FIELDS = ("title", "summary", "cover_alt", "tags", "author", "event")
@@ -102,6 +105,33 @@ def load_terms(root: Path, config: CheckConfig) -> tuple[dict[str, TermList], li
                                  1, "zh", excerpt=str(exc), file=config.terms_file, problem=str(exc).splitlines()[0])]
 
 
+def load_norms(root: Path, config: CheckConfig) -> tuple[NormGlossary | None, list[Finding]]:
+    """The ``korean-norm`` glossary (:mod:`.korean_norm`), or ``None`` when the site's Korean
+    norm is ``south`` (the check is off) or the glossary cannot be read (a ``data-file`` finding)."""
+    if config.korean_norm != "yanbian":
+        return None, []
+    try:
+        return load_glossary(root, config.korean_norm_file), []
+    except NormError as exc:
+        return None, [make_finding("data-file", config.korean_norm_file, exc.line or 1, 1, "ko", excerpt=str(exc),
+                                   file=config.korean_norm_file, problem=str(exc))]
+
+
+def load_editorial_lists(root: Path, config: CheckConfig) -> tuple[dict[str, WordList], dict[str, TypoList],
+                                                                  list[Finding]]:
+    """The ``sensitive`` word lists and the ``typo`` lists (:mod:`.sensitive`, :mod:`.typo`) per
+    language, and a ``data-file`` finding for each file that cannot be used."""
+    words, problems = load_word_lists(root, config.sensitive_files)
+    typos, typo_problems = load_typos(root, config.typos_file)
+    findings = [_list_problem(p) for p in problems + typo_problems]
+    return words, typos, findings
+
+
+def _list_problem(problem: WordListError) -> Finding:
+    return make_finding("data-file", problem.file, problem.line or 1, 1, "zh", excerpt=str(problem),
+                        file=problem.file, problem=problem.problem)
+
+
 def load_accepted(root: Path, config: CheckConfig) -> tuple[set[tuple[str, str, str]], list[Finding]]:
     """``{(path, check id, excerpt)}`` of the accepted findings."""
     path = root / config.accept_file
@@ -148,96 +178,14 @@ def accept(root: Path, config: CheckConfig, findings: Iterable[Finding], note: s
 # Links and images
 
 
-class Links:
-    """Resolves links the way the build does (:func:`jindallae.markup.resolve_reference` over
-    the URL map of :func:`jindallae.site.build_url_map`), and site URLs (``/policy/x/``, the
-    public URL) against the pages the build writes."""
+class Links(LinkTargets):
+    """The site's link targets (:class:`jindallae.checks.links.LinkTargets`, the rule the build
+    uses too) and the images they lead to."""
 
     def __init__(self, content: Content, config: CheckConfig):
-        model, root = content.model, content.root
-        self.content, self.config, self.model = content, config, model
-        items = list(content.items.values())
-        pub = [(i.path, i.section, i.slug, i.lang) for i in items if i.published]
-        self.published = build_url_map(model, root, pub, "")
-        self.all = dict(self.published)
-        for i in items:
-            self.all.setdefault(i.path, "/" + model.article_url(i.section, i.slug, i.lang))
-        self.site_paths = {url.lstrip("/") for url in self.published.values()}
-        self.prefixes = {lang.prefix: lang.code for lang in model.languages if lang.prefix}
-        for lang in model.languages:
-            for extra in ("", "tags/", "archives/", "atom.xml"):
-                self.site_paths.add(lang.url(extra))
-            for section in model.sections:
-                self.site_paths.add(model.section_url(section, lang.code))
-        self.site_paths |= {"sitemap.xml", "404.html"}
-        self.unpublished = {(i.lang, i.section, i.slug): i for i in items if not i.published}
-        self._tag_slugs: dict[str, set[str]] | None = None
+        super().__init__(content.model, content.root, content.items.values(), config.siteurl, config.public_url)
+        self.content, self.config = content, config
         self.image_cache: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-        public = urlsplit(config.public_url) if config.public_url else None
-        self.public = config.public_url
-        self.site_prefix = urlsplit(config.siteurl).path.rstrip("/") if config.siteurl else ""
-        self.public_prefix = public.path.rstrip("/") if public else ""
-
-    @property
-    def tag_slugs(self) -> dict[str, set[str]]:
-        """Tag slugs per language (computed on first use: pinyin is slow to load)."""
-        if self._tag_slugs is None:
-            from jindallae.slugs import slugify
-
-            self._tag_slugs = {}
-            for i in self.content.items.values():
-                if i.published:
-                    self._tag_slugs.setdefault(i.lang, set()).update(slugify(t) for t in i.fields.get("tags", []))
-        return self._tag_slugs
-
-    def classify(self, url: str) -> tuple[str, str]:
-        """``("content", url)``, ``("site", path)``, ``("external", url)`` or ``("skip", url)``."""
-        if not url or url.startswith("#"):
-            return ("skip", url) if url else ("content", url)
-        if is_content_reference(url):
-            return "content", url
-        low = url.lower()
-        if low.startswith(("http://", "https://")):
-            if self.public and (url == self.public or url.startswith(self.public + "/")):
-                return "site", self.public_prefix + url[len(self.public):] or "/"
-            if self.config.siteurl.startswith("http") and url.startswith(self.config.siteurl + "/"):
-                return "site", url[len(self.config.siteurl):]
-            return "external", url
-        if url.startswith("//"):
-            return "external", url
-        if url.startswith("/"):
-            return "site", url
-        return "skip", url  # mailto:, tel:, data:
-
-    def site_target(self, path: str) -> tuple[str, Item | None, str | None]:
-        """``("ok"|"broken"|"unpublished", unpublished item, static file)`` for a site path."""
-        p = unquote(urlsplit(path).path)
-        for prefix in (self.site_prefix, self.public_prefix):
-            if prefix and p.startswith(prefix + "/"):
-                p = p[len(prefix):]
-        p = p.lstrip("/")
-        if p in self.site_paths or (p + "/") in self.site_paths or p.endswith("index.html") and p[:-10] in self.site_paths:
-            static = p if p.split("/", 1)[0] in ("images", "files") else None
-            return "ok", None, static
-        segs = [s for s in p.split("/") if s]
-        lang = self.model.default.code
-        if segs and segs[0] in self.prefixes:
-            lang = self.prefixes[segs[0]]
-            segs = segs[1:]
-        if not segs:
-            return "ok", None, None
-        if segs[0] == "tags" and len(segs) == 2:
-            slug = re.sub(r"-\d+$", "", segs[1])
-            known = self.tag_slugs.get(lang, set())
-            return ("ok" if segs[1] in known or slug in known else "broken"), None, None
-        if segs[0] in self.model.sections:
-            if len(segs) == 2 and "." not in segs[1] and segs[1] != "page":
-                draft = self.unpublished.get((lang, segs[0], segs[1]))
-                return ("unpublished", draft, None) if draft else ("broken", None, None)
-            return "ok", None, None  # pages the build generates below a section (pagination, calendar)
-        if segs[0] == "theme":
-            return "ok", None, None
-        return "broken", None, None
 
     def image_problems(self, rel: str) -> list[tuple[str, dict[str, Any]]]:
         """``[(message key, kw)]`` for the image file ``rel`` (content-relative): too many bytes or
@@ -283,50 +231,22 @@ def _human(n: int) -> str:
 
 
 def check_links(links: Links, item: Item, scan: Scan, external: list[ExternalLink]) -> list[Finding]:
+    """Alt text, link targets (:func:`jindallae.checks.links.judge_links`, as the build judges
+    them), sizes of the images linked, and the external links (listed, never fetched)."""
     out: list[Finding] = []
-    resolver = (links.published if item.published else links.all).get
-    for link in scan.links:
+    for link, target in judge_links(links, item, scan):
         line, col = item.body_line + link.line, link.col + 1
-        url = link.url
         if link.kind == "image" and link.form in ("inline", "html"):
             out += _alt_findings(item, link, line)
-        kind, value = links.classify(url)
-        if link.form == "bare":
-            if kind == "external":
-                external.append(ExternalLink(item.path, line, col, url))
-            continue
-        if kind == "external":
-            external.append(ExternalLink(item.path, line, col, url))
-            continue
-        if kind == "skip":
-            continue
-        if kind == "content":
-            found = resolve_reference(item.path, url, resolver) if url else None
-            if found is not None:
-                target = found[0]
-                if link.kind == "image" and target.split("/", 1)[0] in ("images", "files"):
-                    out += links.image_findings(item, target, url, line, col)
-                continue
-            other = resolve_reference(item.path, url, links.all.get) if url and item.published else None
-            if other is not None and other[0] in links.content.items:
-                target = links.content.items[other[0]]
-                out.append(make_finding("link-unpublished", item.path, line, col, item.lang, excerpt=url,
-                                        url=url, target=target.path, status=target.status))
-            elif link.kind == "image":
-                out.append(make_finding("image-missing", item.path, line, col, item.lang, excerpt=url, src=url))
-            else:
-                out.append(make_finding("link-broken", item.path, line, col, item.lang, excerpt=url, url=url))
-            continue
-        state, draft, static = links.site_target(value)
-        if state == "ok":
-            if static and link.kind == "image":
-                out += links.image_findings(item, static, url, line, col)
-        elif state == "unpublished" and item.published:
-            out.append(make_finding("link-unpublished", item.path, line, col, item.lang, excerpt=url,
-                                    url=url, target=draft.path, status=draft.status))
-        elif state == "broken":
-            check = "image-missing" if link.kind == "image" else "link-broken"
-            out.append(make_finding(check, item.path, line, col, item.lang, excerpt=url, url=url, src=url))
+        if target.state == "external":
+            external.append(ExternalLink(item.path, line, col, link.url))
+        elif target.state == "ok":
+            if link.kind == "image" and target.path and target.path.split("/", 1)[0] in STATIC_DIRS:
+                out += links.image_findings(item, target.path, link.url, line, col)
+        else:
+            finding = link_finding(item, link, target)
+            if finding is not None:
+                out.append(finding)
     return out
 
 
@@ -336,6 +256,9 @@ def _alt_findings(item: Item, link, line: int) -> list[Finding]:
     tline = item.body_line + link.text_line
     if not link.has_alt or not alt:
         return [make_finding("alt-missing", item.path, tline, col, item.lang, excerpt=link.url, src=link.url)]
+    if alt[:4].upper() == "TODO":  # a placeholder, e.g. left by `jindallae import` for an extracted picture
+        return [make_finding("alt-missing", item.path, tline, col, item.lang, "alt-missing/todo",
+                             excerpt=alt, src=link.url, alt=alt)]
     if _FILENAME_ALT.match(alt) or alt == os.path.basename(link.url):
         return [make_finding("alt-missing", item.path, tline, col, item.lang, "alt-missing/filename",
                              excerpt=alt, src=link.url, alt=alt)]
@@ -356,6 +279,9 @@ class Context:
     links: Links
     terms: dict[str, TermList]
     external: list[ExternalLink] = field(default_factory=list)
+    norms: NormGlossary | None = None  # the korean-norm glossary (None: the check is off)
+    sensitive: dict[str, WordList] = field(default_factory=dict)  # the sensitive check's word lists
+    typos: dict[str, TypoList] = field(default_factory=dict)  # the typo check's lists
 
 
 def front_matter_prose(item: Item, file_lines: list[str]) -> tuple[list[tuple[int, str]], dict[int, str]]:
@@ -406,7 +332,15 @@ def check_item(ctx: Context, item: Item) -> list[Finding]:
     terms = ctx.terms.get(lang)
     if terms is not None:
         out += terms.check(path, lang, fm + body)
+    if ctx.norms is not None and is_korean(model.by_code[lang].hreflang):
+        out += ctx.norms.check(path, lang, fm + body, file_lines)
+    out += check_editorial_lists(ctx.sensitive.get(lang), ctx.typos.get(lang), path, lang, fm, body, file_lines)
     out += check_links(ctx.links, item, scan, ctx.external)
+    for sc in scan.shortcodes:
+        code = sc.raw if len(sc.raw) <= 60 else sc.raw[:57] + "…"
+        out.append(make_finding("shortcode", path, item.body_line + sc.line, sc.col + 1, lang, f"shortcode/{sc.kind}",
+                                excerpt=sc.raw, code=code))
+    out += check_paste_structure(path, lang, item.body_line, scan)
     cover = item.fields.get("cover")
     if cover and (ctx.content.root / cover).is_file():
         line = item.lines.get("cover", 1)
@@ -417,6 +351,46 @@ def check_item(ctx: Context, item: Item) -> list[Finding]:
         out.append(make_finding("alt-language", path, line, _value_col(file_lines, line), lang, excerpt=alt,
                                 src=cover or "cover", alt=alt, language=lang))
     return out
+
+
+def check_editorial_lists(words: WordList | None, typos: TypoList | None, path: str, lang: str,
+                          fm: list[tuple[int, str]], body: list[tuple[int, str]], file_lines: list[str]) -> list[Finding]:
+    """The ``sensitive`` (each front-matter line alone, the body by paragraphs) and ``typo``
+    findings of one page's prose lines."""
+    out: list[Finding] = []
+    if words:
+        out += words.check(path, lang, [[line] for line in fm] + paragraphs(body), file_lines)
+    if typos:
+        out += typos.check(path, lang, fm + body, file_lines)
+    return out
+
+
+def scan_page(model: Model, root: Path | str, rel: str, text: str, settings: dict[str, Any] | None = None,
+              ids: tuple[str, ...] = ("sensitive", "typo")) -> list[Finding]:
+    """The ``sensitive`` and ``typo`` findings (and ``data-file`` ones for their lists) of one
+    page's ``text`` — not necessarily saved — without reading the rest of the site: what the CMS
+    shows beside the text and checks before a page goes to review.  Accepted findings are
+    marked (``accepted``), disabled checks (``CHECKS_DISABLE``) left out."""
+    root = Path(root)
+    config = CheckConfig.from_settings(settings)
+    text = text.replace("\r\n", "\n").lstrip("\ufeff")
+    item, _errors = model.parse_text(root, rel, text)
+    if item is None:
+        return []
+    file_lines = text.split("\n")
+    scan = scan_body(item.body)
+    body = [(item.body_line + i, holed(scan.lines[i], spans)) for i, spans in enumerate(scan.text) if spans]
+    fm, _field_of = front_matter_prose(item, file_lines)
+    words, typos, problems = load_editorial_lists(root, config)
+    findings = problems + check_editorial_lists(words.get(item.lang), typos.get(item.lang), rel, item.lang, fm, body,
+                                                file_lines)
+    disabled = set(config.disable)
+    findings = [f for f in findings if f.id in ids + ("data-file",) and f.id not in disabled]
+    accepted, _problems = load_accepted(root, config)
+    for f in findings:
+        if CHECKS[f.id].acceptable and (f.path, f.id, f.excerpt) in accepted:
+            f.accepted = True
+    return sorted(findings, key=Finding.sort_key)
 
 
 def _value_col(file_lines: list[str], line: int) -> int:
@@ -449,8 +423,9 @@ def resolve_setup(project_or_model: Path | str | Model, content_root: Path | str
 def affected_by(content: Content, changed: set[str], config: CheckConfig) -> set[str] | None:
     """The pages to check when ``changed`` (content-relative) changed: those files, the other
     language versions of their articles (sources and translations), and pages that use a
-    changed image.  ``None`` (everything) when the terms or accept file changed."""
-    if config.terms_file in changed or config.accept_file in changed:
+    changed image.  ``None`` (everything) when the terms, Korean norms or accept file changed."""
+    if config.terms_file in changed or config.accept_file in changed or config.korean_norm_file in changed \
+            or config.typos_file in changed or changed & set(config.sensitive_files):
         return None
     keys = set()
     for rel in changed:
@@ -497,11 +472,13 @@ def run_checks(project_or_model: Path | str | Model, content_root: Path | str | 
                 selected = picked if selected is None else selected & picked
     terms, data_findings = load_terms(root, config)
     accepted, accept_findings = load_accepted(root, config)
-    ctx = Context(content, config, Links(content, config), terms)
+    norms, norm_findings = load_norms(root, config)
+    sensitive, typos, list_findings = load_editorial_lists(root, config)
+    ctx = Context(content, config, Links(content, config), terms, norms=norms, sensitive=sensitive, typos=typos)
     findings: list[Finding] = []
     # Always: a broken terms or accept file means those checks did not run for any file, so a
     # check of a few files (or --changed) must say so too.
-    findings += data_findings + accept_findings
+    findings += data_findings + accept_findings + norm_findings + list_findings
     chosen = [rel for rel in content.paths if selected is None or rel in selected]
     report.files = chosen
     for rel in chosen:

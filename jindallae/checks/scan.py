@@ -4,22 +4,29 @@ The checks must look at the prose an editor wrote and nothing else: not code blo
 spans, not URLs, not HTML tag markup.  Python-Markdown (the renderer) keeps no source positions,
 so the body is scanned here:
 
-* block structure (fenced and indented code blocks) comes from markdown-it-py, a CommonMark
-  parser that records the line range of every block (``Token.map``); it runs only when a body
-  could hold a code block at all (a fence or an indented line), which most pages do not;
-* inline structure (code spans, links and images, reference definitions, autolinks, bare URLs,
-  raw HTML tags and comments) is matched per paragraph with regular expressions that follow the
-  CommonMark rules for code spans (a backtick run closes at the next run of the same length).
+* block structure (fenced and indented code blocks, and raw ``<pre>``, ``<script>``,
+  ``<style>``, ``<textarea>`` blocks, CommonMark §4.6 type 1) comes from the renderer's own
+  CommonMark block parser (:func:`jindallae.markup.commonmark_block_parser`, markdown-it-py),
+  which records the line range of every block (``Token.map``); it runs only when a body could
+  hold such a block at all, which most pages do not;
+* inline structure (code spans, links and images, reference definitions, footnote markers,
+  autolinks, bare URLs, raw HTML tags and comments, shortcodes of other site generators) is
+  matched per paragraph with regular expressions that follow the CommonMark rules for code
+  spans (a backtick run closes at the next run of the same length); the text of raw
+  ``<pre>``/``<code>``/``<kbd>``/``<samp>`` elements is code too (``&#x3C;span>`` in it is an
+  escaped example, not paste debris).
+
+Footnotes (Python-Markdown's extension, as GitHub writes them) are not links: ``[^1]`` and the
+``[^1]:`` of a definition are markers; the definition's text is prose.
 
 The result gives, for every body line, the character ranges that are prose (:attr:`Scan.text`),
-and every link, image and HTML tag with its line and column.
+every link, image and HTML tag with its line and column, and every shortcode.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 
 @dataclass
@@ -53,12 +60,25 @@ class Tag:
 
 
 @dataclass
+class Shortcode:
+    """Markup of another site generator in the body (0-based line and column of its ``{``):
+    ``kind`` is ``hugo`` (``{{< figure >}}``, ``{{% notice %}}``) or ``macro`` (MDN's
+    ``{{HTMLSidebar}}``, ``{{cssxref("color")}}``, Liquid/Jinja ``{% raw %}``)."""
+
+    line: int
+    col: int
+    raw: str
+    kind: str
+
+
+@dataclass
 class Scan:
     lines: list[str]
-    code: list[bool]  # line is inside a fenced or indented code block
+    code: list[bool]  # line is inside a fenced or indented code block, or a raw <pre>/<script> block
     text: list[list[tuple[int, int]]]  # per line: [start, end) character ranges of prose
     links: list[Link] = field(default_factory=list)
     tags: list[Tag] = field(default_factory=list)
+    shortcodes: list[Shortcode] = field(default_factory=list)
 
     def text_of(self, i: int) -> list[tuple[int, str]]:
         """``[(col, text)]`` of the prose pieces of body line ``i``."""
@@ -66,25 +86,23 @@ class Scan:
         return [(a, line[a:b]) for a, b in self.text[i]]
 
 
-@lru_cache(maxsize=1)
-def _block_parser():
-    from markdown_it import MarkdownIt  # CommonMark block parser with source line maps
-
-    md = MarkdownIt("commonmark", {"html": True}).enable("table")
-    md.disable(["inline", "text_join"])  # only the block structure is needed
-    return md
-
-
-_MAY_HAVE_CODE = re.compile(r"```|~~~|^(?: {4}|\t)", re.M)
+_MAY_HAVE_CODE = re.compile(r"```|~~~|^(?: {4}|\t)|<(?:pre|script|style|textarea)\b", re.M | re.I)
+_RAW_CODE_BLOCK = re.compile(r"\s*<(?:pre|script|style|textarea)(?:\s|/?>|$)", re.I)  # CommonMark §4.6 type 1
 
 
 def code_lines(body: str, n: int) -> list[bool]:
-    """Which of the ``n`` body lines are inside fenced or indented code blocks."""
+    """Which of the ``n`` body lines are inside fenced or indented code blocks, or raw HTML
+    blocks of ``<pre>``, ``<script>``, ``<style>`` or ``<textarea>`` (shown as written)."""
     flags = [False] * n
     if not _MAY_HAVE_CODE.search(body):
         return flags
-    for token in _block_parser().parse(body):
-        if token.type in ("fence", "code_block") and token.map:
+    from jindallae.markup import commonmark_block_parser
+
+    for token in commonmark_block_parser().parse(body):
+        if not token.map:
+            continue
+        if token.type in ("fence", "code_block") or (
+                token.type == "html_block" and _RAW_CODE_BLOCK.match(token.content)):
             for i in range(token.map[0], min(token.map[1], n)):
                 flags[i] = True
     return flags
@@ -98,15 +116,27 @@ _DEST = r"<[^<>\n]*>|(?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*\))*"
 _TITLE = r"\"[^\"]*\"|'[^']*'|\([^()]*\)"
 _TAG = (r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s+[^\s\"'=<>`/]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*\s*/?>")
 _URL_STOP = "\\s<>\"'`\u3000-\u303f\uff00-\uffef\u3400-\u9fff\uac00-\ud7af\u1100-\u11ff\u3130-\u318f"
+# Hugo shortcodes ({{< x >}}, {{% x %}}); template macros: MDN's KumaScript ({{Compat}},
+# {{cssxref("color")}}), Liquid/Jinja ({{ page.title }}, {% raw %}).
+_SHORTCODE = (r"\{\{[<%].*?[>%]\}\}"
+              r"|\{\{\s*[A-Za-z_][\w.:-]*\s*(?:\((?:[^()\n]|\([^()\n]*\))*\))?\s*\}\}"
+              r"|\{%-?\s*[A-Za-z_][^%\n]*?-?%\}")
 _INLINE = re.compile(
-    r"(?P<comment><!--.*?-->)"
+    rf"(?P<shortcode>{_SHORTCODE})"
+    r"|(?P<comment><!--.*?-->)"
     r"|(?P<autolink><(?P<auto_url>[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)>)"
     rf"|(?P<tag>{_TAG})"
+    r"|(?P<footnote>\[\^[^\]\s]+\]:?)"  # [^1] and the "[^1]:" of a definition: not links
     rf"|(?P<link>(?P<bang>!?)\[(?P<label>{_LABEL})\]\([ \t]*(?P<dest>{_DEST})(?:[ \t]+(?P<title>{_TITLE}))?[ \t]*\))"
-    r"|(?P<refdef>^[ ]{0,3}\[(?:[^\]\\]|\\.)+\]:[ \t]*(?P<ref_url><[^>\n]*>|\S+)[^\n]*$)"
+    r"|(?P<refdef>^[ ]{0,3}\[(?!\^)(?:[^\]\\]|\\.)+\]:[ \t]*(?P<ref_url><[^>\n]*>|\S+)[^\n]*$)"
     rf"|(?P<bare>(?:https?|ftp)://[^{_URL_STOP}]+)",
     re.S | re.M,
 )
+# Raw HTML elements whose text is code, not prose: an entity-escaped tag in them (&#x3C;span>) is
+# an example; tags in them are still markup (<code><a href="...">).  In the raw text elements
+# (HTML "raw text" and "escapable raw text") nothing is markup.
+_CODE_TEXT = {"pre", "code", "kbd", "samp"}
+_RAW_TEXT = {"script", "style", "textarea"}
 _ATTR = re.compile(r"([^\s\"'=<>`/]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+)))?")
 _TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9:-]*)")
 
@@ -171,15 +201,34 @@ class _BlockScanner:
 
     def scan(self, a: int, b: int) -> None:
         chunk = self.work[a:b]
-        if "<" not in chunk and "[" not in chunk and "://" not in chunk:
+        if "<" not in chunk and "[" not in chunk and "://" not in chunk and "{" not in chunk:
             return  # plain prose: nothing the inline patterns could match
-        for m in _INLINE.finditer(self.work, a, b):
+        at = a
+        while True:
+            m = _INLINE.search(self.work, at, b)
+            if m is None:
+                break
+            at = m.end()
             kind = m.lastgroup
             if kind == "link":
                 self.link(m)
             elif kind == "tag":
                 self.masked.append(m.span())
                 self.tag(m)
+                name = self.out.tags[-1].name
+                if name in _CODE_TEXT | _RAW_TEXT and not self.out.tags[-1].closing and not m.group().endswith("/>"):
+                    close = re.compile(rf"</{name}\s*>", re.I).search(self.work, m.end(), b)
+                    if close:  # its text is code, not prose; the closing tag is still a tag
+                        self.masked.append((m.end(), close.start()))
+                        if name in _RAW_TEXT:  # nothing inside is markup either
+                            at = close.start()
+            elif kind == "shortcode":
+                self.masked.append(m.span())
+                line, col = self.pos(m.start())
+                raw = m.group()
+                self.out.shortcodes.append(Shortcode(line, col, raw, "hugo" if raw[:3] in ("{{<", "{{%") else "macro"))
+            elif kind == "footnote":
+                self.masked.append(m.span())
             elif kind == "autolink":
                 self.masked.append(m.span())
                 self.add_link(m.start("auto_url"), m.group("auto_url"), "link", "autolink")

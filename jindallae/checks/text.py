@@ -143,7 +143,10 @@ _QUESTION_RUN = re.compile(rf"(?<=[{_CJK}])\?[?!]*\?|\?[?!]*\?(?=[{_CJK}])")
 _NBSP_RUN = re.compile(r"(?:&nbsp;|&#160;|&#[xX][aA]0;|\u00a0)(?:[ \t]*(?:&nbsp;|&#160;|&#[xX][aA]0;|\u00a0))+")
 _ELEMENT = (r"(?:[a-z0-9]+:)?(?:span|font|div|p|b|i|u|s|em|strong|a|br|li|ul|ol|table|tbody|thead|tr|td|th|"
             r"h[1-6]|sup|sub|small|big|center|blockquote|pre|code|section|article|strike|del|ins|img|o:p)")
-_TAG_FRAGMENT = re.compile(rf"(?<![<\w])/{_ELEMENT}>|&lt;/?{_ELEMENT}\b[^&]*?&gt;|<{_ELEMENT}\b[^<>]*$", re.I)
+# "/span>" left of a broken tag -- but not after an entity-escaped "<" (&lt; &#60; &#x3C;): that
+# is a tag written out on purpose, shown as text (CommonMark §2.5), as in MDN's examples.
+_TAG_FRAGMENT = re.compile(rf"(?<![<\w])(?<!&lt;)(?<!&#60;)(?<!&#x3c;)/{_ELEMENT}>|&lt;/?{_ELEMENT}\b[^&]*?&gt;"
+                           rf"|<{_ELEMENT}\b[^<>]*$", re.I)
 VOID = {"br", "hr", "img", "wbr"}
 STYLE_ATTRS = ("style", "face", "color", "size")
 

@@ -72,7 +72,7 @@ class Layout:
 
     def prepare(self) -> None:
         """Create ``releases/`` and remove ``.partial`` folders of interrupted deploys."""
-        self.shell.run(f"mkdir -p {self.q}/releases && cd {self.q}/releases && "
+        self.shell.run(f"mkdir -p {self.q}/releases && cd {self.q}/releases || exit 1; "
                        f'for d in *.partial; do [ -e "$d" ] && rm -rf "$d"; done; true', "preparing the releases folder")
 
     def switch(self, release: str, manifest: Manifest) -> None:

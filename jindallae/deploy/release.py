@@ -31,8 +31,8 @@ from typing import Iterable
 
 MANIFEST_VERSION = 1
 # Types worth precompressing (gzip_static / Content-Encoding); pictures and fonts are compressed.
-COMPRESSIBLE = {".html", ".css", ".js", ".mjs", ".json", ".xml", ".ics", ".svg", ".txt", ".webmanifest",
-                ".pf_meta", ".pf_index", ".pf_fragment"}
+# (Pagefind's .pf_* files are gzip streams already: not compressed twice.)
+COMPRESSIBLE = {".html", ".css", ".js", ".mjs", ".json", ".xml", ".ics", ".svg", ".txt", ".webmanifest"}
 # Fingerprinted file names (the hash is in the name: the bytes never change) get a long,
 # immutable cache lifetime: resized images (x.<hash>.800.webp) and Pagefind's hashed files.
 FINGERPRINTED = re.compile(r"(^|/)[^/]*\.[0-9a-f]{8,}\.[^/]+$|^pagefind/(fragment|index)/|\.pf_(fragment|index)$"

@@ -155,7 +155,8 @@ class RsyncTarget(Target):
         except LayoutError as exc:
             raise self._failed(exc) from None
         if before is None:
-            raise DeployError(f"{self.ctx.name}: no earlier release on {self.host}:{self.path}/releases to roll back to")
+            raise DeployError(f"{self.ctx.name}: no earlier release on {self.host}:{self.path}/releases to roll back "
+                              f"to; nothing was changed")
         try:
             self.layout.point(before)
         except LayoutError as exc:

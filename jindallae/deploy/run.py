@@ -174,7 +174,12 @@ def deploy(project: Path, target: str | None = None, *, dry_run: bool = False, r
             if hasattr(tgt, "settle"):
                 tgt.settle(manifest)
                 if plan.delete and tgt.verify_base():
-                    verify(tgt.verify_base(), local, [], plan.delete[:50])
+                    try:
+                        verify(tgt.verify_base(), local, [], plan.delete[:50])
+                    except VerifyError as exc:
+                        raise DeployError(f"{tgt.ctx.name}: release {release} is live, but deleted files are still "
+                                          f"served at {tgt.verify_base()} (a cache in front of the storage?): {exc}"
+                                          ) from None
             step.update(len(result.removed))
         if tgt.config.get("post_deploy"):
             result.post_deploy_output = _post_deploy(tgt, release, result.urls, project, log)

@@ -37,6 +37,22 @@ SCHEMA_STATUS = {"scheduled": "https://schema.org/EventScheduled",
                  "postponed": "https://schema.org/EventPostponed",
                  "cancelled": "https://schema.org/EventCancelled"}
 NEXT_DATES = 5  # dates of a repeating event listed on its page
+# Lunar festivals named in the month grid (the day cell then shows the whole lunar date): the
+# theme's catalogue translates the names.  (month, day) of a non-leap month; New Year's Eve is
+# the last day of the twelfth month, whichever day that is.
+FESTIVALS = {(1, 1): "Spring Festival", (1, 15): "Lantern Festival", (5, 5): "Dragon Boat Festival",
+             (7, 7): "Qixi Festival", (8, 15): "Mid-Autumn Festival", (9, 9): "Double Ninth Festival"}
+NEW_YEARS_EVE = "Lunar New Year's Eve"
+
+
+def festival_of(day: dt.date) -> str | None:
+    """The msgid of the lunar festival on ``day``, or ``None``."""
+    lunar = recurrence.lunar_day(day)
+    if lunar.leap:
+        return None
+    if lunar.month == 12 and recurrence.lunar_day(day + dt.timedelta(days=1)).month == 1:
+        return NEW_YEARS_EVE
+    return FESTIVALS.get((lunar.month, lunar.day))
 
 
 @dataclass(eq=False)
@@ -259,8 +275,16 @@ class CalendarGenerator(Generator):
         for n in range(count):
             day = first + dt.timedelta(days=n)
             cells.append({"date": day, "weekday": short[day.weekday()], "lunar": recurrence.lunar_day(day),
-                          "today": day == self.today,
+                          "today": day == self.today, "festival": festival_of(day),
                           "events": [{"occurrence": o, "first": o.days[0] == day} for o in by_day.get(day, [])]})
+        # The lunar date is labelled in full (农历七月十四, 음력 7월 14일) once a month: on the first
+        # day of the grid, and on phones (where only days with events are listed) on the first day
+        # listed; other cells show the short form.  Festivals always show it in full.
+        days = [c for c in cells if c]
+        days[0]["lunar_full"] = "wide"
+        listed = next((c for c in days if c["events"] or c["today"]), None)
+        if listed is not None:
+            listed["lunar_full"] = "all" if listed is days[0] else "narrow"
         cells += [None] * (-len(cells) % 7)
         index = self.months.index((year, month))
         prev_month = self.months[index - 1] if index > 0 else None
@@ -288,6 +312,7 @@ class CalendarGenerator(Generator):
             rule = {"kind": "lunar", "date": recurrence.lunar_day(recurrence.local_date(event.fields["start"]))}
         month = self.month_of(shown.days[0] if shown else self.today)
         return {
+            "lunar": shown.lunar if shown else None,
             "ics_url": self.url(event.ics_rel) if event.ics_rel else None,
             "feed_url": self.url(self.rel(lang, "all.ics")),
             "calendar_url": self.url(self.rel(lang)),
@@ -385,18 +410,19 @@ class CalendarGenerator(Generator):
                 event.description = _clean_text(str(module.description(event.article, event.fields, event.public_url)))
             site = lang.sitename
             cal_title = self.gettext(code, "Event calendar")
-            queue = self.ml.queue_call
             for event in listed:
-                queue(partial(self.write_calendar, event.ics_rel, [event], event.article.title))
-            queue(partial(self.write_calendar, self.rel(lang, "all.ics"), listed, f"{site} · {cal_title}"))
+                self.write_calendar(event.ics_rel, [event], event.article.title)
+            self.write_calendar(self.rel(lang, "all.ics"), listed, f"{site} · {cal_title}")
             for section in self.model.sections.values():
                 chosen = [e for e in listed if e.article.section == section.key]
                 if chosen:
-                    queue(partial(self.write_calendar, self.rel(lang, f"{section.key}.ics"), chosen,
-                                  f"{site} · {section.name(code)}"))
+                    self.write_calendar(self.rel(lang, f"{section.key}.ics"), chosen, f"{site} · {section.name(code)}")
 
     def write_calendar(self, rel: str, events: list[CalendarEvent], name: str) -> None:
-        self.write_file(rel, ics.calendar_bytes(events, name, self.lunar_limit))
+        """Make the .ics now (the pages show its size) and queue writing it with the pages."""
+        data = ics.calendar_bytes(events, name, self.lunar_limit)
+        self.ml.known_sizes[rel] = len(data)
+        self.ml.queue_call(partial(self.write_file, rel, data))
 
     def write_file(self, rel: str, data: bytes) -> None:
         path = os.path.join(self.output_path, rel)

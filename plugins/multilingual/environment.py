@@ -71,4 +71,48 @@ def setup(generator) -> None:
             text += f" ({get_timezone_name(ZoneInfo(zone), 'long', locale=loc)})"
         return text
 
-    generator.env.filters.update({"date": date_filter, "time": time_filter, "iso": iso, "event_when": event_when})
+    siteurl = settings.get("SITEURL", "")
+    sizes: dict[str, int | None] = {}
+
+    @pass_context
+    def filesize(ctx, url: str) -> str:
+        """The size of the file at ``url`` (this site's) as "1.2 MB" / "35 KB", or "" when it
+        is not known: a file already in the output, a file another generator announced in
+        ``multilingual.known_sizes`` (the .ics files) or a poster in the posters' cache."""
+        rel = url[len(siteurl):] if siteurl and url.startswith(siteurl) else url
+        rel = rel.lstrip("/")
+        if rel not in sizes:
+            sizes[rel] = _size_of(ctx, rel)
+        n = sizes[rel]
+        if n is None:
+            return ""
+        if n < 1024 * 1024:
+            return f"{max(1, round(n / 1024))} KB"
+        return f"{n / 1024 / 1024:.1f} MB"
+
+    generator.env.filters.update({"date": date_filter, "time": time_filter, "iso": iso, "event_when": event_when,
+                                  "filesize": filesize})
+
+
+def _size_of(ctx, rel: str) -> int | None:
+    import os
+
+    ml = ctx.get("multilingual")
+    if ml is not None:
+        if rel in ml.known_sizes:
+            return ml.known_sizes[rel]
+        path = os.path.join(ml.output_path, rel)
+        if os.path.isfile(path):
+            return os.path.getsize(path)
+    posters = ctx.get("posters")  # plugins/posters: its files are linked from its cache later
+    if posters is not None:
+        index = getattr(posters, "_file_index", None)
+        if index is None:
+            suffix = {"pdf": "pdf", "png": "png", "jpg": "jpg", "cmyk": "cmyk.pdf"}
+            index = {path: Path(posters.cache) / f"{job.digest}.{suffix[kind]}"
+                     for job in getattr(posters, "jobs", []) for kind, path in job.files(posters.config.cmyk).items()}
+            posters._file_index = index
+        cached = index.get(rel)
+        if cached is not None and cached.is_file():
+            return cached.stat().st_size
+    return None

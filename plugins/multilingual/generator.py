@@ -8,8 +8,10 @@ language switcher to the other language's section index, where a notice explains
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
+import re
 import traceback
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -25,6 +27,7 @@ from jindallae.dates import build_today
 from jindallae.model import Language, as_datetime
 from jindallae.slugs import slugify
 
+logger = logging.getLogger("pelican.multilingual")  # collected by the build: errors fail it
 PARALLEL_THRESHOLD = 400  # pages; below this, forking costs more than it saves
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -103,11 +106,14 @@ class MultilingualGenerator(Generator):
                 for t in getattr(a, "tags", []):
                     self.tags[lang.code][t.name].articles.append(a)
         self.today = build_today(self.settings.get("TIMEZONE", "Asia/Shanghai"))
+        self.identity = {lang.code: self.site_identity(lang) for lang in self.model.languages}
+        self.known_sizes: dict[str, int] = {}  # site-relative path -> bytes, of files written later
         for a in articles:
             lang = self.model.by_code[a.lang]
             a.page_url = self.url(a.url)
             a.section_name = self.model.sections[a.section].name(a.lang)
             a.tag_links = [self.tags[a.lang][t.name] for t in getattr(a, "tags", [])]
+            a.visit = a.item.fields.get("visit")  # a park's practical information (jindallae.model)
             versions = self.groups[(a.section, a.slug)]
             a.translation_links = [(self.model.by_code[code], v) for code, v in versions.items() if code != a.lang]
             a.view = self.view(
@@ -117,6 +123,8 @@ class MultilingualGenerator(Generator):
                 missing_target={code: self.model.section_url(a.section, code) for code in self.model.by_code},
                 kind="article",
             )
+        for a in articles:
+            a.related = self.related(a)
         self.context["multilingual"] = self
         self.sitemap: list[tuple[str, dict[str, str], str | None]] = []
         # Pages queued by write_page(), written together by run_jobs() in generate_output.  Other
@@ -125,6 +133,66 @@ class MultilingualGenerator(Generator):
         self.jobs: list[tuple[str, str, dict[str, Any]]] = []
 
     # helpers ---------------------------------------------------------------------------------
+    def related(self, a: Any, limit: int = 4) -> list[Any]:
+        """Pages of the same language to show beside ``a``: most shared tags first, then the same
+        section, newest first; never ``a`` itself."""
+        tags = {t.name for t in getattr(a, "tags", [])}
+        scored = []
+        for other in self.by_lang[a.lang]:
+            if other is a:
+                continue
+            shared = len(tags & {t.name for t in getattr(other, "tags", [])})
+            score = shared * 2 + (other.section == a.section)
+            if score:
+                scored.append((-score, -other.date.timestamp(), other.slug, other))
+        return [row[-1] for row in sorted(scored, key=lambda r: r[:3])[:limit]]
+
+    def site_identity(self, lang: Language) -> dict[str, Any]:
+        """The SITE_* settings (jindallae.settings.SITE_SCHEMA) for pages in ``lang``: texts in
+        that language (or the default language's, marked with its ``lang``), image URLs.  A
+        missing image file is a build error naming the setting."""
+        s = self.settings
+        zh = next((o for o in self.model.languages if o.code == "zh"), None)
+
+        def text(value: Any) -> dict[str, str] | None:
+            if not value:
+                return None
+            if isinstance(value, str):
+                return {"text": value, "lang": ""}
+            code = lang.code if lang.code in value else self.model.default.code if self.model.default.code in value \
+                else next(iter(value))
+            other = self.model.by_code.get(code)
+            return {"text": value[code], "lang": other.hreflang if code != lang.code and other else ""}
+
+        def image(key: str, path: str) -> str:
+            theme = Path(s["THEME"]) / "static"
+            found = (theme / path[len("theme/"):]).is_file() if path.startswith("theme/") \
+                else (Path(s["PATH"]) / path).is_file()
+            if not found:
+                logger.error("settings: %s: the image %s is neither under content/ nor in the theme's static/ "
+                             "folder (theme/...)", key, path)
+            return self.url(path)
+
+        chinese = zh.hreflang if zh and zh.code != lang.code else ""  # record numbers are Chinese
+        out: dict[str, Any] = {"office": text(s.get("SITE_OFFICE")), "organizer": text(s.get("SITE_ORGANIZER")),
+                               "operator": text(s.get("SITE_OPERATOR")), "record_lang": chinese,
+                               "icp": s.get("SITE_ICP") or "", "gov_code": s.get("SITE_GOV_CODE") or ""}
+        emblem = s.get("SITE_EMBLEM") or {}
+        out["emblem"] = {"src": image("SITE_EMBLEM", emblem["image"]),
+                         "alt": (text(emblem.get("alt")) or {"text": ""})["text"]} if emblem else None
+        out["banner"] = image("SITE_BANNER", s["SITE_BANNER"]) if s.get("SITE_BANNER") else ""
+        contact = s.get("SITE_CONTACT") or {}
+        out["contact"] = {k: text(contact.get(k)) for k in ("phone", "email", "address") if contact.get(k)}
+        if out["contact"].get("phone"):
+            out["contact"]["tel"] = "tel:" + re.sub(r"[^0-9+]", "", out["contact"]["phone"]["text"])
+        psb = s.get("SITE_PSB") or {}
+        out["psb"] = {"number": psb["number"], "url": psb["url"],
+                      "icon": image("SITE_PSB", psb.get("icon") or "theme/img/psb-icon.svg")} if psb else None
+        badge = s.get("SITE_GOV_BADGE") or {}
+        out["badge"] = {"src": image("SITE_GOV_BADGE", badge["image"]), "url": badge["url"],
+                        "alt": (text(badge.get("alt")) or {"text": ""})["text"]} if badge else None
+        return out
+
     def url(self, rel: str) -> str:
         """Root-relative (or SITEURL-prefixed) URL of a site-relative path."""
         return f"{self.settings.get('SITEURL', '')}/{rel}"
@@ -169,7 +237,7 @@ class MultilingualGenerator(Generator):
             "feed_url": self.url(lang.url("atom.xml")), "tags_url": self.url(lang.url("tags/")),
             "archives_url": self.url(lang.url("archives/")),
             # Open Graph (share previews): og:locale is language_TERRITORY (zh_CN, ko_KR)
-            "og_locale": og_locale(lang), "share_image": self.share_image,
+            "og_locale": og_locale(lang), "share_image": self.share_image, "site": self.identity[lang.code],
             "og_locale_alternates": [og_locale(o) for o in self.model.languages
                                      if o.code != lang.code and o.code in versions],
             "nav": [{"key": s.key, "name": s.name(lang.code), "url": self.url(self.model.section_url(s.key, lang.code))}
@@ -266,13 +334,22 @@ class MultilingualGenerator(Generator):
         return {lang.code: lang.url(path) for lang in self.model.languages}
 
     def write_home(self, writer, lang: Language) -> None:
+        """The home page: upcoming events (the calendar's block when plugins/event_calendar is
+        on), news, featured parks, and "more articles" — pages not already shown above, so
+        nothing is listed twice."""
         code = lang.code
+        calendar = self.context.get("event_calendar")
+        block = calendar.home(code) if calendar is not None else None
+        upcoming = [] if block else self.upcoming(code, 4)
         news = [a for a in self.by_lang[code] if a.section == "news"][:5]
         parks = [a for a in self.by_lang[code] if a.section == "parks"]
         featured = [a for a in parks if getattr(a, "featured", False)][:3] or parks[:3]
+        shown = {id(o.article) for o in block["upcoming"]} if block else {id(a) for a in upcoming}
+        shown |= {id(a) for a in news + featured}
+        latest = [a for a in self.by_lang[code] if id(a) not in shown][:6]
         view = self.view(lang, lang.url(""), "", "", self.same_everywhere(""), kind="home")
-        self.write_page(writer, lang.url(""), "home", view, self.same_everywhere(""), news=news, featured=featured, upcoming=self.upcoming(code, 4),
-                          latest=self.by_lang[code][:6])
+        self.write_page(writer, lang.url(""), "home", view, self.same_everywhere(""), news=news, featured=featured,
+                        upcoming=upcoming, calendar_block=block, latest=latest)
 
     def paginate(self, entries: list[Any]) -> list[list[Any]]:
         size = self.page_size

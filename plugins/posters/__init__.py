@@ -4,13 +4,31 @@ A page with a ``poster:`` block in its front matter (see ``jindallae.model.POSTE
 posters in Chinese, Korean or both (bilingual), in the formats it asks for (A4-A1, roll-up
 banner, X-banner, horizontal banner: ``themes/<theme>/posters/formats.yaml``), laid out by the
 theme's templates (``themes/<theme>/posters/<name>.yaml``, layouts as data).  Per poster and
-format: a print PDF (TrimBox/BleedBox, 3 mm bleed, crop marks, the raster at its physical
-size), a PNG preview and a page thumbnail; with ``POSTERS_CMYK`` also a CMYK PDF separated
-through an ICC profile with black text as pure K.  A QR code leads to the page's public URL.
+format: a vector print PDF (TrimBox/BleedBox, bleed and crop marks, text as real text with
+the Noto CJK fonts embedded as CFF subsets, the QR code as vector modules, the picture embedded
+once at the format's resolution), a PNG preview drawn from the same layout and a page
+thumbnail; with ``POSTERS_CMYK`` also a PDF/X-1a style CMYK PDF (colours and pictures through an
+ICC profile, black text and QR modules as pure K, rich black for large black areas, an
+OutputIntent).  A QR code leads to the page's public URL.  Every format declares a viewing
+distance, and the templates' smallest type sizes must be legible from it (:mod:`.layout`).
 
-Modules: :mod:`.formats` and :mod:`.layout` (the data), :mod:`.fonts` and :mod:`.text` (faces,
-line breaking, fitting), :mod:`.render` (the raster), :mod:`.cmyk`, :mod:`.pdf`, :mod:`.jobs`
-(what to make, cache, process pool), :mod:`.generator` (the site pages).
+Modules: :mod:`.formats` and :mod:`.layout` (the data, legibility rules), :mod:`.fonts` and
+:mod:`.text` (faces, line breaking, fitting), :mod:`.render` (the layout as a scene, and the
+PNG preview drawn from it), :mod:`.pdf` (the vector PDF) with :mod:`.cff` (CFF subsetting),
+:mod:`.cmyk`, :mod:`.jobs` (what to make, cache, process pool), :mod:`.generator` (the site
+pages).
+
+How the PDF is made, and why so: pycairo drawing HarfBuzz-shaped glyphs, fpdf2, ReportLab and
+pikepdf with our own CFF subsetter were compared on the same poster (CJK CFF subsetting, poppler
+and MuPDF reading, speed, size; table in README.md, Posters).  ReportLab cannot embed CFF
+(PostScript-outline) fonts, so Noto CJK could not be embedded at all; fpdf2 embeds correct CID
+subsets but re-reads the 16 MB CFF with fontTools for every document (about 5 s for a bilingual
+poster's four faces); cairo is fast and correct but has no CMYK, no OutputIntent and no
+TrimBox/BleedBox, so a PDF/X-1a file would need a second writer.  pikepdf (qpdf, already a
+dependency) writing the page itself, with :mod:`.cff` reading each face once per process and
+subsetting in milliseconds and uharfbuzz shaping, writes both the RGB and the CMYK file from one
+scene in about 0.1 s with the smallest files; the line breaking, kinsoku, fitting and balance
+stay in :mod:`.text` and are shared by the PDF and the preview.
 
 ``register()`` only connects ``get_generators``: :class:`generator.PostersGenerator` runs after
 the multilingual generator (list this plugin after ``multilingual`` in PLUGINS).  Settings
@@ -67,6 +85,30 @@ def _check_choice(*choices: str):
     return check
 
 
+def _check_rich_black(v) -> str | None:
+    if v is None or v is False:
+        return None
+    if isinstance(v, list) and len(v) == 4 and all(isinstance(n, (int, float)) and not isinstance(n, bool) and 0 <= n <= 100
+                                                   for n in v) and sum(v) <= 300:
+        return None
+    return "must be [C, M, Y, K] ink percentages (at most 300 % in all, e.g. [50, 50, 50, 100]) or None for pure K"
+
+
+def _check_logo(v) -> str | None:
+    if v is None or isinstance(v, str):
+        return None
+    return "must be a PNG or JPEG path (in content/ or the theme's posters/ folder), \"\" for none, or None for the theme's logo.png"
+
+
+def _check_organizers(v) -> str | None:
+    roles = {"host", "organizer", "support"}
+    if isinstance(v, dict) and all(isinstance(lang, str) and isinstance(names, dict) and set(names) <= roles
+                                   and all(isinstance(n, str) for n in names.values()) for lang, names in v.items()):
+        return None
+    return ("must map languages to {host: 主办, organizer: 承办, support: 协办} names, e.g. "
+            "{\"zh\": {\"organizer\": \"延吉市人口文化促进会\"}}")
+
+
 def settings_schema():
     """``(prefix, {KEY: Option})``: this plugin's settings with defaults and checks."""
     from jindallae.settings import Option, is_type
@@ -78,9 +120,10 @@ def settings_schema():
                                           "Formats of a poster whose front matter names none"),
         "POSTERS_TEMPLATES": Option({"portrait": "portrait", "tall": "rollup", "wide": "banner"}, _check_templates,
                                     "Template used per format orientation when the front matter names none"),
-        "POSTERS_DPI": Option({}, _check_dpi, "Resolution per format key, overriding formats.yaml (300 dpi up to A2 "
-                                             "and 150 dpi for larger formats there)"),
-        "POSTERS_BLEED_MM": Option(3, _check_mm(0, 10), "Bleed around the trimmed size, mm"),
+        "POSTERS_DPI": Option({}, _check_dpi, "Resolution of pictures (at most) and of the layout grid per format key, "
+                                             "overriding formats.yaml (300 dpi for offset A4-A2, 72-150 for inkjet)"),
+        "POSTERS_BLEED_MM": Option(3, _check_mm(0, 10), "Bleed around the trimmed size, mm, of the formats "
+                                                        "without their own bleed in formats.yaml"),
         "POSTERS_SLUG_MM": Option(10, _check_mm(6, 30), "White margin outside the bleed for the crop marks, mm"),
         "POSTERS_BILINGUAL_ORDER": Option(["ko", "zh"], _check_order,
                                           "Languages of a bilingual poster, first (top, larger) to second"),
@@ -93,7 +136,17 @@ def settings_schema():
                                                                      "default Ghostscript's SWOP profile)"),
         "POSTERS_CMYK_INTENT": Option("relative", _check_choice("relative", "perceptual"),
                                       "Rendering intent of the CMYK conversion: relative (colorimetric) or perceptual"),
-        "POSTERS_JPEG_QUALITY": Option(92, _check_mm(50, 100), "JPEG quality of the image inside the RGB PDF"),
+        "POSTERS_RICH_BLACK": Option([50, 50, 50, 100], _check_rich_black,
+                                     "CMYK PDF: ink of large black areas (black colour areas, black text from "
+                                     "POSTERS_RICH_BLACK_MIN_MM); None keeps them pure K"),
+        "POSTERS_RICH_BLACK_MIN_MM": Option(20, _check_mm(1, 1000), "Type size (mm) from which black text is a large "
+                                                                    "black area (rich black); smaller black text is K only"),
+        "POSTERS_LOGO": Option(None, _check_logo, "Emblem or logo in the templates' logo box (PNG/JPEG in content/ or "
+                                                  "themes/<theme>/posters/); None: the theme's posters/logo.png"),
+        "POSTERS_ORGANIZERS": Option({}, _check_organizers, "Per language, the 主办 (host), 承办 (organizer) and 协办 "
+                                                            "(support) lines of every poster; a page's event.organizer "
+                                                            "is its host"),
+        "POSTERS_JPEG_QUALITY": Option(92, _check_mm(50, 100), "JPEG quality of a picture the PDF resamples"),
         "POSTERS_PREVIEW_HEIGHT": Option(1200, _check_mm(200, 4000), "Height of the PNG preview, px"),
     }
 

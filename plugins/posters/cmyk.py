@@ -2,10 +2,12 @@
 
 A plain ``Image.convert("CMYK")`` in Pillow is a naive formula (C = 255 - R, ..., K = 0): black
 text becomes C = M = Y = 100 %, K = 0 - 300 % ink that no press wants, with no black plate at
-all.  Here the colour layer (pictures, colour bands, coloured text) goes through a real
-colour transform with LittleCMS (Pillow's ``ImageCms``), sRGB -> the output profile, and the
-black layer (black text, QR modules) is laid on afterwards as C = M = Y = 0, K = 100 %
-(knocked out of the colours below), as press guidelines ask for small black text.
+all.  Here pictures and colours (colour bands, coloured text) go through a real colour
+transform with LittleCMS (Pillow's ``ImageCms``), sRGB -> the output profile (:func:`picture`,
+:func:`colour`), and black (black text, QR modules) is C = M = Y = 0, K = 100 % (knocking out
+the colours below), as press guidelines ask for small black text.  Large black areas may be
+printed in *rich black* instead (``POSTERS_RICH_BLACK``, C50 M50 Y50 K100 for large-format
+inkjet: pure K looks grey over a large area); :mod:`.pdf` decides which items are large.
 
 Rendering intent: relative colorimetric by default (in-gamut colours kept exactly, paper white
 mapped to paper white), perceptual as the alternative for photos with strong colours
@@ -16,9 +18,11 @@ mapped to paper white), perceptual as the alternative for photos with strong col
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 DEFAULT_PROFILE = "/usr/share/color/icc/ghostscript/default_cmyk.icc"
+RICH_BLACK = (50, 50, 50, 100)  # C M Y K %, the usual rich black of large-format printers
 INTENTS = {"relative": 1, "perceptual": 0}  # ICC rendering intents (ImageCms.Intent values)
 
 
@@ -43,6 +47,7 @@ def load_profile(path: str | Path):
     return profile
 
 
+@functools.lru_cache(maxsize=8)
 def profile_name(path: str | Path) -> str:
     """The profile's description (e.g. ``Artifex CMYK SWOP Profile``)."""
     from PIL import ImageCms
@@ -50,19 +55,35 @@ def profile_name(path: str | Path) -> str:
     return ImageCms.getProfileDescription(load_profile(path)).strip()
 
 
-def separate(colour, black, marks: list[tuple[int, int, int, int]], profile_path: str | Path, intent: str = "relative"):
-    """The CMYK print image: ``colour`` (RGB, sRGB) converted through ``profile_path`` with
-    ``intent``; where ``black`` (an "L" coverage mask) is set, C = M = Y = 0 and K = 255 (edges
-    blended by coverage); ``marks`` (raster rectangles) in registration colour (all four inks).
-    Raises :class:`ProfileError`."""
-    from PIL import ImageCms, ImageDraw
+@functools.lru_cache(maxsize=8)
+def _transform(profile_path: str, intent: str):
+    from PIL import ImageCms
 
     target = load_profile(profile_path)
-    srgb = ImageCms.createProfile("sRGB")
-    transform = ImageCms.buildTransform(srgb, target, "RGB", "CMYK", renderingIntent=INTENTS[intent])
-    out = ImageCms.applyTransform(colour, transform)
-    out.paste((0, 0, 0, 255), (0, 0) + out.size, black)
-    draw = ImageDraw.Draw(out)
-    for x0, y0, x1, y1 in marks:
-        draw.rectangle((x0, y0, x1 - 1, y1 - 1), fill=(255, 255, 255, 255))
-    return out
+    return ImageCms.buildTransform(ImageCms.createProfile("sRGB"), target, "RGB", "CMYK",
+                                   renderingIntent=INTENTS[intent])
+
+
+@functools.lru_cache(maxsize=256)
+def colour(value: str, profile_path: str, intent: str = "relative") -> tuple[float, float, float, float]:
+    """The CMYK ink values (0..1) of the sRGB colour ``value`` (#rrggbb) through the output
+    profile: white is no ink at all (0, 0, 0, 0), black is pure K (0, 0, 0, 1: black text and
+    QR modules print on one plate, no registration problem); every other colour goes through
+    the profile with ``intent``.  Raises :class:`ProfileError`."""
+    from PIL import Image, ImageCms
+
+    value = value.lower()
+    if value == "#ffffff":
+        return 0.0, 0.0, 0.0, 0.0
+    if value == "#000000":
+        return 0.0, 0.0, 0.0, 1.0
+    rgb = int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16)
+    px = ImageCms.applyTransform(Image.new("RGB", (1, 1), rgb), _transform(str(profile_path), intent)).getpixel((0, 0))
+    return tuple(round(v / 255, 4) for v in px)
+
+
+def picture(image, profile_path: str | Path, intent: str = "relative"):
+    """An RGB (sRGB) picture converted to CMYK through the output profile with ``intent``."""
+    from PIL import ImageCms
+
+    return ImageCms.applyTransform(image, _transform(str(profile_path), intent))

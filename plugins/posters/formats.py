@@ -14,6 +14,11 @@ from typing import Any
 MM_PER_INCH = 25.4
 PT_PER_MM = 72 / MM_PER_INCH  # PDF user space unit: 1/72 inch (ISO 32000-1, 8.3.2.3)
 ORIENTATIONS = ("portrait", "tall", "wide")
+PROCESSES = ("offset", "inkjet")
+# Legibility: letter height per metre of reading distance.  Signage practice reads about 25 mm
+# of letter height per 10 m (1 : 400; the comments of themes/<theme>/posters/formats.yaml give
+# the rule and where it comes from).
+LETTER_MM_PER_M = 2.5
 EDGES = ("top", "bottom", "left", "right")
 
 
@@ -43,6 +48,9 @@ class Format:
     bleed: float = 3.0
     slug: float = 10.0
     names: dict[str, str] = field(default_factory=dict)  # per language: {zh: 易拉宝, ko: 롤업 배너}
+    viewing_distance: float = 2.0  # metres: from how far a passer-by must read it (legibility rules)
+    white_margin: float = 0.0  # mm inside the trim left unprinted (a banner's hems and grommets)
+    process: str = "offset"  # offset (sheet-fed, CMYK, 3 mm bleed) or inkjet (large format)
 
     def name_in(self, lang: str) -> str:
         """The format's name for pages in ``lang`` (``names[lang]``, else ``name``)."""
@@ -60,16 +68,17 @@ class Format:
 
     @property
     def media_mm(self) -> tuple[float, float]:
-        """Size of the whole raster / PDF page: trim + 2 x (bleed + slug), mm."""
+        """Size of the whole PDF page: trim + 2 x (bleed + slug), mm."""
         return self.width + 2 * self.margin, self.height + 2 * self.margin
 
     @property
     def media_px(self) -> tuple[int, int]:
-        """Pixel size of the raster; the trim box starts at ``px(margin)``."""
+        """Pixel size of the page on the layout grid (the format's dpi); the trim box starts at
+        ``px(margin)``."""
         return self.px(self.width) + 2 * self.px(self.margin), self.px(self.height) + 2 * self.px(self.margin)
 
     def trim_px(self) -> tuple[int, int, int, int]:
-        """Trim box in raster pixels ``(left, top, right, bottom)``."""
+        """Trim box in layout pixels ``(left, top, right, bottom)``."""
         m = self.px(self.margin)
         return m, m, m + self.px(self.width), m + self.px(self.height)
 
@@ -81,6 +90,13 @@ class Format:
         left = max(self.safe, self.no_text.get("left", 0))
         right = max(self.safe, self.no_text.get("right", 0))
         return left, top, self.width - right, self.height - bottom
+
+    def min_letter_mm(self, factor: float = 1.0, scan: bool = False) -> float:
+        """Smallest letter height (mm) legible from ``factor`` x the viewing distance (from the
+        QR scan distance with ``scan``): :data:`LETTER_MM_PER_M` mm per metre, the signage rule
+        of about 25 mm of letter height per 10 m of reading distance (see formats.yaml)."""
+        distance = self.scan_distance if scan else self.viewing_distance
+        return LETTER_MM_PER_M * distance * factor
 
     @property
     def min_qr_mm(self) -> float:
@@ -99,8 +115,8 @@ def load_formats(path: Path, dpi_overrides: dict[str, int] | None = None, bleed:
                  slug: float = 10.0) -> dict[str, Format]:
     """Read ``formats.yaml`` -> ``{key: Format}``.
 
-    ``dpi_overrides`` (POSTERS_DPI) replaces the file's dpi per format key; ``bleed`` and
-    ``slug`` are mm.  Raises :class:`DataError` naming the file and key of the first problem,
+    ``dpi_overrides`` (POSTERS_DPI) replaces the file's dpi per format key; ``bleed`` (the
+    default of formats without their own ``bleed``) and ``slug`` are mm.  Raises :class:`DataError` naming the file and key of the first problem,
     or ``FileNotFoundError``.
     """
     import yaml
@@ -118,10 +134,14 @@ def load_formats(path: Path, dpi_overrides: dict[str, int] | None = None, bleed:
         key = str(key)
         if not isinstance(entry, dict):
             raise DataError(path, key, "must be a mapping with size, dpi, safe, scan_distance, orientation")
-        unknown = set(entry) - {"name", "size", "dpi", "safe", "no_text", "scan_distance", "orientation"}
+        known = {"name", "size", "dpi", "safe", "no_text", "scan_distance", "viewing_distance", "orientation", "bleed",
+                 "white_margin", "process"}
+        unknown = set(entry) - known
         if unknown:
-            raise DataError(path, f"{key}.{sorted(unknown)[0]}", "unknown key; use name, size, dpi, safe, no_text, "
-                                                               "scan_distance, orientation")
+            raise DataError(path, f"{key}.{sorted(unknown)[0]}", f"unknown key; use {', '.join(sorted(known))}")
+        if "viewing_distance" not in entry:
+            raise DataError(path, f"{key}.viewing_distance", "missing: from how far (m) a passer-by must read the "
+                                                             "poster; the minimum type sizes follow from it")
         size = entry.get("size")
         if not (isinstance(size, list) and len(size) == 2):
             raise DataError(path, f"{key}.size", "must be [width, height] in mm")
@@ -147,11 +167,18 @@ def load_formats(path: Path, dpi_overrides: dict[str, int] | None = None, bleed:
             names = {}
         else:
             raise DataError(path, f"{key}.name", "must be text or a mapping of languages to text: {zh: 易拉宝, ko: 롤업 배너}")
+        process = entry.get("process", "offset")
+        if process not in PROCESSES:
+            raise DataError(path, f"{key}.process", f"must be one of {', '.join(PROCESSES)}")
+        safe = _number(path, f"{key}.safe", entry.get("safe", 10), 0, min(width, height) / 4)
+        white = _number(path, f"{key}.white_margin", entry.get("white_margin", 0), 0, safe)
         fmt = Format(key=key, name=next(iter(names.values())) if names else str(raw_name), names=names,
-                     width=width, height=height, dpi=dpi,
-                     safe=_number(path, f"{key}.safe", entry.get("safe", 10), 0, min(width, height) / 4),
+                     width=width, height=height, dpi=dpi, safe=safe,
                      scan_distance=_number(path, f"{key}.scan_distance", entry.get("scan_distance", 1), 0.1, 50),
-                     orientation=orientation, no_text=strips, bleed=bleed, slug=slug)
+                     viewing_distance=_number(path, f"{key}.viewing_distance", entry.get("viewing_distance"), 0.3, 100),
+                     orientation=orientation, no_text=strips,
+                     bleed=_number(path, f"{key}.bleed", entry["bleed"], 0, 10) if "bleed" in entry else bleed,
+                     slug=slug, white_margin=white, process=process)
         x0, y0, x1, y1 = fmt.readable_area()
         if x1 - x0 < 20 or y1 - y0 < 20:
             raise DataError(path, key, "the safe margin and no_text strips leave no room for text")

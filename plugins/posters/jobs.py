@@ -25,7 +25,7 @@ from .formats import DataError, Format, load_formats
 from .layout import Template, load_templates
 from .render import PosterError, PosterText
 
-VERSION = "2"  # bump when the renderer's output changes: every cache key changes with it
+VERSION = "3"  # bump when the renderer's output changes: every cache key changes with it
 BILINGUAL = "bilingual"
 SUFFIXES = ("pdf", "png", "jpg", "json")  # print PDF, preview, page thumbnail, metadata
 THUMB_WIDTH = 360  # px, the thumbnail on pages (the PNG preview is linked)
@@ -49,6 +49,10 @@ class Config:
     preview_height: int
     public_url: str
     timezone: str
+    rich_black: tuple[float, float, float, float] | None = None  # fractions; None: black areas stay pure K
+    rich_min_mm: float = 20.0
+    logo: str | None = None  # file of the emblem/logo in the templates' logo box
+    organizers: dict[str, dict[str, str]] = field(default_factory=dict)  # {lang: {host, organizer, support}}
 
     @classmethod
     def from_settings(cls, settings: dict[str, Any], cmyk: bool | None = None) -> "Config":
@@ -56,19 +60,31 @@ class Config:
         folder = Path(settings["THEME"]) / "posters"
         formats = load_formats(folder / "formats.yaml", settings.get("POSTERS_DPI") or {},
                                bleed=settings["POSTERS_BLEED_MM"], slug=settings["POSTERS_SLUG_MM"])
-        templates = load_templates(folder, formats)
+        templates = load_templates(folder, formats, float(settings["POSTERS_BILINGUAL_SCALE"]))
         for name in settings["POSTERS_DEFAULT_FORMATS"]:
             if name not in formats:
                 raise DataError("POSTERS_DEFAULT_FORMATS", name, f"no such format; formats: {', '.join(formats)}")
         for orientation, name in settings["POSTERS_TEMPLATES"].items():
             if name not in templates:
                 raise DataError("POSTERS_TEMPLATES", orientation, f"no template {name!r} in {folder}")
+        rich = settings.get("POSTERS_RICH_BLACK")
+        logo = settings.get("POSTERS_LOGO")
+        if logo is None:  # default: the theme's emblem, when it has one
+            logo = str(folder / "logo.png") if (folder / "logo.png").is_file() else ""
+        elif logo:
+            found = [p for p in (Path(settings.get("PATH", "content")) / logo, folder / logo, Path(logo)) if p.is_file()]
+            if not found:
+                raise DataError("POSTERS_LOGO", logo, f"no such file in content/ or {folder}; give the emblem's "
+                                                      "path (PNG or JPEG) or \"\" for none")
+            logo = str(found[0])
         return cls(formats, templates, list(settings["POSTERS_DEFAULT_FORMATS"]), dict(settings["POSTERS_TEMPLATES"]),
                    list(settings["POSTERS_BILINGUAL_ORDER"]), float(settings["POSTERS_BILINGUAL_SCALE"]),
                    int(settings["POSTERS_MIN_IMAGE_DPI"]), settings["POSTERS_CMYK"] if cmyk is None else cmyk,
                    settings["POSTERS_CMYK_PROFILE"], settings["POSTERS_CMYK_INTENT"], settings["POSTERS_JPEG_QUALITY"],
                    settings["POSTERS_PREVIEW_HEIGHT"], settings["JINDALLAE_PUBLIC_URL"],
-                   settings.get("TIMEZONE", "Asia/Shanghai"))
+                   settings.get("TIMEZONE", "Asia/Shanghai"),
+                   tuple(v / 100 for v in rich) if rich else None, float(settings.get("POSTERS_RICH_BLACK_MIN_MM", 20)),
+                   logo or None, dict(settings.get("POSTERS_ORGANIZERS") or {}))
 
 
 @dataclass
@@ -96,6 +112,7 @@ class Job:
     sources: dict[str, str] = field(default_factory=dict)
     digest: str = ""
     result: dict[str, Any] = field(default_factory=dict)
+    date: str = ""  # the page's date as a PDF date (D:YYYYMMDD), for CreationDate/ModDate
 
     @property
     def stem(self) -> str:
@@ -206,8 +223,30 @@ def when_text(event: dict[str, Any], locale: str, tz: str) -> str:
     return text
 
 
-def poster_text(page: Any, lang: str, sitename: str, locale: str, tz: str) -> PosterText:
-    """The texts of ``page`` (an object with ``fields``: the validated front matter) for its poster."""
+ORGANIZER_LABELS = {  # the roles of the 主办/承办 lines, in poster order
+    "host": {"zh": "主办", "ko": "주최"},
+    "organizer": {"zh": "承办", "ko": "주관"},
+    "support": {"zh": "协办", "ko": "후원"},
+}
+
+
+def organizer_lines(lang: str, host: str, site: dict[str, str] | None) -> list[str]:
+    """The 主办/承办/协办 (주최/주관/후원) lines of a poster in ``lang``: the host is the page's
+    (``event.organizer``, else its author) or else the site's; the other roles come from the
+    site settings (POSTERS_ORGANIZERS[lang]), e.g. ``["主办：延边州人口计生委",
+    "承办：延吉市人口文化促进会"]``."""
+    site = site or {}
+    names = {"host": host or site.get("host", ""), "organizer": site.get("organizer", ""),
+             "support": site.get("support", "")}
+    colon = "：" if lang.startswith("zh") else ": "
+    return [f"{labels.get(lang[:2], labels['zh'])}{colon}{names[role]}"
+            for role, labels in ORGANIZER_LABELS.items() if names[role]]
+
+
+def poster_text(page: Any, lang: str, sitename: str, locale: str, tz: str,
+                organizers: dict[str, str] | None = None) -> PosterText:
+    """The texts of ``page`` (an object with ``fields``: the validated front matter) for its
+    poster; ``organizers``: the site's 主办/承办 names in ``lang`` (POSTERS_ORGANIZERS)."""
     fields = page.fields
     block = fields.get("poster") or {}
     event = fields.get("event") or {}
@@ -220,7 +259,9 @@ def poster_text(page: Any, lang: str, sitename: str, locale: str, tz: str) -> Po
         when=when_text(event, locale, tz) if event.get("start") else "",
         where=event.get("location", ""),
         organizer=organizer,
-        sitename=f"{sitename} · {organizer}" if organizer else sitename,
+        sitename=sitename,
+        organizers=organizer_lines(lang, event.get("organizer") or (organizers or {}).get("host") or fields.get("author") or "",
+                                   organizers),
     )
 
 
@@ -305,7 +346,8 @@ def _bilingual_formats(block: dict[str, Any], other: Any, config: Config, proble
 def _jobs_for(model, root, item, versions, variant, pair, block, config: Config, only_formats, problems) -> list[Job]:
     out = []
     names = block.get("formats") or config.default_formats
-    texts = [poster_text(versions[c], c, model.by_code[c].sitename, model.by_code[c].locale, config.timezone)
+    texts = [poster_text(versions[c], c, model.by_code[c].sitename, model.by_code[c].locale, config.timezone,
+                         config.organizers.get(c))
              for c in pair]
     url_page = versions[pair[0]]
     url = f"{config.public_url}/{model.article_url(url_page.section, url_page.slug, url_page.lang)}"
@@ -332,6 +374,8 @@ def _jobs_for(model, root, item, versions, variant, pair, block, config: Config,
         job = Job(item.section, item.slug, variant, fmt, template, texts, url,
                   str(root / image_rel) if image_rel else None, image_rel, tuple(block.get("focus") or (0.5, 0.5)),
                   item.path, item.lang, out_dir, tuple(pair), {c: versions[c].path for c in pair})
+        date = item.fields.get("date")
+        job.date = f"D:{date.strftime('%Y%m%d')}000000Z" if hasattr(date, "strftime") else ""
         job.digest = digest(job, config)
         out.append(job)
     return out
@@ -373,7 +417,9 @@ def digest(job: Job, config: Config) -> str:
     for part in (VERSION, repr(job.fmt), job.template.digest, _file_hash(str(job.template.path.parent / "words.txt")),
                  repr(job.texts), job.url, _file_hash(job.image), job.image_rel or "",
                  repr(job.focus), repr((config.second_scale, config.min_dpi, config.quality, config.preview_height)),
-                 repr((config.cmyk, _file_hash(config.profile) if config.cmyk else "", config.intent)),
+                 repr((config.cmyk, _file_hash(config.profile) if config.cmyk else "", config.intent,
+                       config.rich_black, config.rich_min_mm)),
+                 _file_hash(config.logo), job.date,
                  _font_identity(job.template, job.langs)):
         h.update(part.encode("utf-8"))
         h.update(b"\0")
@@ -394,12 +440,20 @@ def render_job(job: Job, config: Config, cache: Path) -> dict[str, Any]:
 
     from . import cmyk as cmyk_mod
     from .pdf import write_pdf
-    from .render import crop_marks, flatten_rgb, preview, render
+    from .render import preview, render
 
     base = cache / job.digest
+    tmp = lambda suffix: base.with_name(f".{base.name}.{os.getpid()}.{suffix}")  # noqa: E731
     try:
-        raster = render(job.fmt, job.template, job.texts, job.url, job.image, job.focus, config.second_scale,
-                        config.min_dpi, job.image_rel)
+        scene = render(job.fmt, job.template, job.texts, job.url, job.image, job.focus, config.second_scale,
+                       min(config.min_dpi, job.fmt.dpi), job.image_rel, config.logo)
+        title = " / ".join(t.headline for t in job.texts)
+        if config.cmyk:
+            write_pdf(tmp("cmyk.pdf"), scene, title, config.quality, cmyk={
+                "profile": config.profile, "intent": config.intent, "name": cmyk_mod.profile_name(config.profile),
+                "rich_black": config.rich_black, "rich_min_px": job.fmt.px(config.rich_min_mm)}, date=job.date or None)
+        write_pdf(tmp("pdf"), scene, title, config.quality, date=job.date or None)
+        small = preview(scene, config.preview_height)
     except PosterError as exc:
         return {"error": {"field": exc.field, "messages": exc.messages, "lang": exc.lang}}
     except Exception as exc:  # noqa: BLE001 - a renderer or template bug: this page's error, not a traceback
@@ -410,26 +464,17 @@ def render_job(job: Job, config: Config, cache: Path) -> dict[str, Any]:
                   f"이 페이지와 함께 알려 주세요",
             "en": f"the {job.fmt.key} poster could not be drawn (template {job.template.name}; {what}); a template "
                   f"or renderer bug: please report it with this page"}}}
-    title = " / ".join(t.headline for t in job.texts)
-    tmp = lambda suffix: base.with_name(f".{base.name}.{os.getpid()}.{suffix}")  # noqa: E731
-    if config.cmyk:
-        separated = cmyk_mod.separate(raster.colour, raster.black, crop_marks(job.fmt), config.profile, config.intent)
-        write_pdf(tmp("cmyk.pdf"), separated, job.fmt, title, icc_path=config.profile,
-                  icc_name=cmyk_mod.profile_name(config.profile))
-        del separated
-    rgb = flatten_rgb(raster)
-    write_pdf(tmp("pdf"), rgb, job.fmt, title, quality=config.quality)
-    small = preview(rgb, job.fmt, config.preview_height)
     small.save(tmp("png"), "PNG", compress_level=6)
     thumb = small.resize((THUMB_WIDTH, max(1, round(small.height * THUMB_WIDTH / small.width))), Image.LANCZOS)
     thumb.save(tmp("jpg"), "JPEG", quality=82, optimize=True, progressive=True)
     meta = {
-        "warnings": [w.messages for w in raster.warnings],
-        "image_dpi": raster.image_dpi,
+        "warnings": [w.messages for w in scene.warnings],
+        "image_dpi": scene.image_dpi,
         "preview": list(small.size),
         "thumb": list(thumb.size),
-        "qr": {"box": raster.qr_box, "modules": raster.qr_modules, "module_px": raster.qr_module_px},
-        "text_boxes": raster.text_boxes,
+        "qr": {"box": scene.qr_box, "modules": scene.qr_modules, "module_px": scene.qr_module_px},
+        "text_boxes": scene.text_boxes,
+        "sizes_mm": scene.sizes,
     }
     tmp("json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     suffixes = ["pdf", "png", "jpg"] + (["cmyk.pdf"] if config.cmyk else []) + ["json"]  # json last: marks complete
@@ -456,6 +501,43 @@ def cached(job: Job, config: Config, cache: Path) -> dict[str, Any] | None:
         return None
 
 
+def warm_up(jobs: list[Job], config: Config) -> None:
+    """Load once what every poster of ``jobs`` needs, before the worker processes are forked
+    (they share it): the word-segmentation dictionary, the fonts' faces, character maps, CFF
+    tables and HarfBuzz fonts, and the CMYK transform.  Errors are left for the render to
+    report."""
+    from .cff import CFFError, load
+    from .fonts import FontNotFound, _cmap, em_box, find_face
+    from .text import _hb_font, break_opportunities, word_boundaries
+
+    break_opportunities("长白山（人口）文化节 2027 행복한 가정", "zh")  # UAX #14 tables, regexes
+    seen: set[tuple[str, str, str]] = set()
+    for job in jobs:
+        words = job.template.path.parent / "words.txt"
+        word_boundaries("长白山", str(words) if words.is_file() else None)
+        for e in job.template.elements:
+            for lang in job.langs:
+                if e.kind != "text" or (lang, e.family, e.weight) in seen:
+                    continue
+                seen.add((lang, e.family, e.weight))
+                try:
+                    face = find_face(lang, e.family, e.weight)
+                    _cmap(face.path, face.index)
+                    em_box(face)
+                    load(face.path, face.index)
+                    _hb_font(face.path, face.index)
+                except (FontNotFound, CFFError, OSError, ValueError):
+                    continue
+    if config.cmyk and jobs:
+        from . import cmyk
+
+        try:
+            cmyk.profile_name(config.profile)
+            cmyk.colour("#808080", config.profile, config.intent)
+        except cmyk.ProfileError:
+            pass
+
+
 def make(jobs: list[Job], config: Config, cache: Path, progress: Callable[[int], None] | None = None,
          force: bool = False, workers: int | None = None) -> int:
     """Make every job's files in ``cache`` unless they are there already (``force``: always);
@@ -472,6 +554,8 @@ def make(jobs: list[Job], config: Config, cache: Path, progress: Callable[[int],
         else:
             todo.setdefault(job.digest, []).append(job)
     first = [group[0] for group in todo.values()]
+    if first:
+        warm_up(first, config)
     workers = min(workers or os.cpu_count() or 1, len(first))
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:

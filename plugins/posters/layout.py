@@ -10,9 +10,19 @@ sizes by the smaller ratio).  Elements, painted in order::
        font: {family: sans, weight: bold}, align: left, valign: top, max_lines: 3,
        line_spacing: 1.2, label: {zh: "时间", ko: "일시"}, balance: true}
     - {kind: qr,     box: [...]}                            # square code, centred, 4-module quiet zone
+    - {kind: logo,   box: [...]}                            # the emblem/logo (POSTERS_LOGO), fitted
 
 Text fields: ``headline``, ``subline``, ``points``, ``when``, ``where``, ``organizer``,
-``sitename``, ``qr_caption``.  Boxes are mm from the trim's top-left corner; ``bleed`` stretches
+``organizers`` (the 主办/承办 lines), ``sitename``, ``qr_caption``.
+
+Legibility rules (checked when a template is loaded, per format it lists): each text field is a
+*role* read from a share of the format's viewing distance (:data:`ROLES`); its smallest type
+size must give letters (the ideographic character face, :func:`.fonts.character_face`) of at
+least 2.5 mm per metre of that distance (:meth:`.formats.Format.min_letter_mm`), in the second
+language of a bilingual poster too (at ``POSTERS_BILINGUAL_SCALE``).  The date line is the
+second-largest text: its smallest and largest sizes are at least those of every other text but
+the headline (and :func:`.render.render` never sets another text larger than the date).
+A violation is a :class:`DataError` naming the file and the element.  Boxes are mm from the trim's top-left corner; ``bleed`` stretches
 the named edges (``true``: all) of a rect or image that touch the trim out to the bleed edge.
 Black (``#000000``) text prints as pure K in CMYK output.  Every text and QR box must lie inside
 each listed format's safe margin and outside its no-text strips: :func:`load_template` checks.
@@ -20,6 +30,7 @@ each listed format's safe margin and outside its no-text strips: :func:`load_tem
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from dataclasses import field as dc_field
@@ -28,8 +39,16 @@ from typing import Any
 
 from .formats import EDGES, DataError, Format
 
-KINDS = ("rect", "image", "text", "qr")
-TEXT_FIELDS = ("headline", "subline", "points", "when", "where", "organizer", "sitename", "qr_caption")
+KINDS = ("rect", "image", "text", "qr", "logo")
+TEXT_FIELDS = ("headline", "subline", "points", "when", "where", "organizer", "organizers", "sitename", "qr_caption")
+# Legibility roles: from which share of the viewing distance each text is read ("scan": from the
+# QR code's scan distance, as one reads it when scanning).  See formats.yaml for the rule.
+ROLES: dict[str, tuple[float, bool]] = {
+    "headline": (2.0, False), "when": (1.25, False), "where": (1.0, False), "subline": (1.0, False),
+    "points": (1.0, False), "organizer": (1.0, False), "organizers": (1.0, False),
+    "sitename": (1.0, True), "qr_caption": (1.0, True),
+}
+DEFAULT_SECOND_SCALE = 0.75  # POSTERS_BILINGUAL_SCALE's default
 FAMILIES = ("sans", "serif")
 WEIGHTS = ("regular", "medium", "bold", "black")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -121,7 +140,7 @@ def _element(path: Path, index: int, raw: Any, base: tuple[float, float]) -> Ele
     if kind not in KINDS:
         raise DataError(path, f"{key}.kind", f"must be one of {', '.join(KINDS)}, not {kind!r}")
     allowed = {"kind", "box", "bleed", "color"} if kind in ("rect", "image") else \
-        {"kind", "box"} if kind == "qr" else \
+        {"kind", "box"} if kind in ("qr", "logo") else \
         {"kind", "box", "field", "color", "size", "font", "align", "valign", "max_lines", "line_spacing", "label",
          "bullet", "balance"}
     unknown = set(raw) - allowed
@@ -183,6 +202,50 @@ def _element(path: Path, index: int, raw: Any, base: tuple[float, float]) -> Ele
     return Element(**kw)
 
 
+def letter_ratio(element: Element) -> float:
+    """Letter height per em of ``element``'s face (the smaller of the SC and KR faces)."""
+    from .fonts import FontNotFound, character_face, find_face
+
+    try:
+        return min(character_face(find_face(lang, element.family, element.weight)) for lang in ("zh", "ko"))
+    except (FontNotFound, OSError, KeyError, AttributeError):
+        return 0.88
+
+
+def check_legibility(template: Template, fmt: Format, second_scale: float = DEFAULT_SECOND_SCALE) -> None:
+    """Raise :class:`DataError` when a text element's smallest size on ``fmt`` gives letters
+    below its role's minimum (:data:`ROLES`, :meth:`Format.min_letter_mm`; the second language
+    of a bilingual poster at ``second_scale``), or when the date line is not the second-largest
+    text.  Names the file and the element."""
+    texts = [e for e in template.elements if e.kind == "text"]
+    scale = template.type_scale(fmt)
+    for e in texts:
+        factor, scan = ROLES[e.field]
+        need = fmt.min_letter_mm(factor, scan)
+        ratio = letter_ratio(e)
+        smallest = e.size[0] * scale * min(1.0, second_scale)
+        if smallest * ratio < need - 0.05:
+            distance = f"{fmt.scan_distance * factor:g} m (QR scan distance)" if scan else \
+                f"{fmt.viewing_distance * factor:g} m ({factor:g} x the viewing distance of {fmt.viewing_distance:g} m)"
+            base_min = need / ratio / scale / min(1.0, second_scale)
+            raise DataError(template.path, f"elements[{e.index}].size",
+                            f"the {e.field} text is read from {distance} on format {fmt.key}: its letters must be at "
+                            f"least {need:.1f} mm high (2.5 mm per metre), but its smallest size gives "
+                            f"{smallest * ratio:.1f} mm (type size {smallest:.1f} mm x letter height {ratio:.2f} em"
+                            f"{f', second language at {second_scale:g}' if second_scale < 1 else ''}); "
+                            f"raise the smallest size to at least {math.ceil(base_min * 10) / 10:g} mm")
+    dates = [e for e in texts if e.field == "when"]
+    for date in dates:
+        for e in texts:
+            if e.field in ("headline", "when"):
+                continue
+            if e.size[0] > date.size[0] + 1e-9 or e.size[1] >= date.size[1]:
+                raise DataError(template.path, f"elements[{e.index}].size",
+                                f"the date (elements[{date.index}], size [{date.size[0]:g}, {date.size[1]:g}] mm) must be "
+                                f"the second-largest text after the headline, but the {e.field} text may be set at "
+                                f"[{e.size[0]:g}, {e.size[1]:g}] mm; make its sizes smaller than the date's")
+
+
 def check_against(template: Template, fmt: Format) -> None:
     """Raise :class:`DataError` when a text or QR box of ``template`` leaves ``fmt``'s readable
     area (safe margin, no-text strips) or its QR box is smaller than ``fmt.min_qr_mm``."""
@@ -223,11 +286,13 @@ def check_against(template: Template, fmt: Format) -> None:
                                                 f"distance, plus its quiet zone)")
 
 
-def load_template(path: Path, formats: dict[str, Format]) -> Template:
+def load_template(path: Path, formats: dict[str, Format], second_scale: float = DEFAULT_SECOND_SCALE) -> Template:
     """Read and validate the template file ``path`` against ``formats``.
 
     Raises :class:`DataError` (``path: key: message``) for a wrong key or value, an unknown
-    format, or a text/QR box that reaches into a format's safe margin or no-text strips.
+    format, a text/QR box that reaches into a format's safe margin or no-text strips, or a text
+    below the legibility minimum of its role (:func:`check_legibility`; ``second_scale``: the
+    bilingual second language's relative size, POSTERS_BILINGUAL_SCALE).
     """
     import hashlib
 
@@ -270,13 +335,15 @@ def load_template(path: Path, formats: dict[str, Format]) -> Template:
     )
     for name in template.formats:
         check_against(template, formats[name])
+        check_legibility(template, formats[name], second_scale)
     return template
 
 
-def load_templates(folder: Path, formats: dict[str, Format]) -> dict[str, Template]:
+def load_templates(folder: Path, formats: dict[str, Format],
+                   second_scale: float = DEFAULT_SECOND_SCALE) -> dict[str, Template]:
     """Every ``*.yaml`` in ``folder`` except ``formats.yaml`` -> ``{name: Template}``."""
     out = {}
     for path in sorted(folder.glob("*.yaml")):
         if path.name != "formats.yaml":
-            out[path.stem] = load_template(path, formats)
+            out[path.stem] = load_template(path, formats, second_scale)
     return out

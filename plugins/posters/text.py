@@ -38,8 +38,10 @@ Punctuation width adjustment (clreq §6.3.2, e.g. "。」" in one and a half ems
 each full-width mark takes a full em.
 
 Widths are measured on the whole candidate line (``fits(line)``), never summed per character,
-so kerning and shaping by raqm (HarfBuzz, with the language tag for the ``locl`` feature) are
-taken into account.
+so kerning and shaping by HarfBuzz (with the language tag for the ``locl`` feature) are taken
+into account.  :func:`fit_text` measures with HarfBuzz's unhinted advances (:func:`line_width`,
+cached per line: they scale linearly with the size), which is what the vector PDF sets and what
+raqm gives the PNG preview to 1/64 px; :func:`place_text` places the lines once for both.
 """
 
 from __future__ import annotations
@@ -133,6 +135,64 @@ class TextDoesNotFit(ValueError):
             f"text does not fit in {box_w}×{box_h} px even at {min_px} px ({why}){hint}; "
             "shorten it or choose a larger format"
         )
+
+
+@functools.lru_cache(maxsize=16)
+def _hb_font(path: str, index: int):
+    """A HarfBuzz font of face ``index`` of ``path`` at its design units (one per process)."""
+    import uharfbuzz as hb
+
+    from .fonts import hb_face
+
+    return hb.Font(hb_face(path, index))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def advance_units(face: FontFace, tag: str, text: str) -> int:
+    """The advance width of ``text`` shaped by HarfBuzz in ``face`` for the language ``tag``
+    (kerning and ``locl`` applied), in font units.  Cached: fitting measures the same lines at
+    many sizes, and unhinted advances scale linearly with the size."""
+    import uharfbuzz as hb
+
+    if not text:
+        return 0
+    buf = hb.Buffer()
+    buf.add_str(text)
+    buf.guess_segment_properties()
+    buf.language = tag
+    hb.shape(_hb_font(face.path, face.index), buf, {})
+    return sum(pos.x_advance for pos in buf.glyph_positions)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def ink_units(face: FontFace, tag: str, text: str) -> tuple[int, int]:
+    """How far the ink of ``text`` (shaped as :func:`advance_units` shapes it) reaches above
+    and below the baseline, in font units (both positive outwards; 0 for no ink)."""
+    import uharfbuzz as hb
+
+    if not text:
+        return 0, 0
+    font = _hb_font(face.path, face.index)
+    buf = hb.Buffer()
+    buf.add_str(text)
+    buf.guess_segment_properties()
+    buf.language = tag
+    hb.shape(font, buf, {})
+    top = bottom = 0
+    for info, pos in zip(buf.glyph_infos, buf.glyph_positions):
+        extents = font.get_glyph_extents(info.codepoint)
+        if extents is None or extents.height == 0:
+            continue
+        top = max(top, pos.y_offset + extents.y_bearing)
+        bottom = max(bottom, -(pos.y_offset + extents.y_bearing + extents.height))
+    return top, bottom
+
+
+def line_width(face: FontFace, lang: str, text: str, size_px: float) -> float:
+    """The width of ``text`` at ``size_px`` px per em, as the PDF sets it (HarfBuzz advances,
+    unhinted, the same engine raqm uses for the preview)."""
+    font = _hb_font(face.path, face.index)
+    return advance_units(face, lang_tag(lang), text) * size_px / font.face.upem
 
 
 def lang_tag(lang: str) -> str:
@@ -276,14 +336,68 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+MIN_SYLLABLES = 2  # a Korean word broken between syllables keeps at least this many on each line
+
+
+def syllable_breaks(unit: str) -> list[int]:
+    """Where a Korean word (a unit with no break opportunity inside, :func:`break_opportunities`)
+    may be broken between syllables when it is wider than a whole line: indexes ``i`` with a
+    Hangul syllable on both sides (KLREQ, W3C *Requirements for Hangul Text Layout and
+    Typography*, §3.3 "Line breaking": Korean may break between any two Hangul syllables), keeping
+    at least :data:`MIN_SYLLABLES` syllables of the run on each side (no orphan syllable, the
+    Korean counterpart of the rule against a lone character on a line).  Never next to a digit,
+    a Latin letter or punctuation, so numbers (``2027년``), words and kinsoku marks stay as they
+    are."""
+    out = []
+    for i in range(1, len(unit)):
+        if not (_is_hangul(unit[i - 1]) and _is_hangul(unit[i])):
+            continue
+        before = after = 0
+        j = i - 1
+        while j >= 0 and _is_hangul(unit[j]):
+            before, j = before + 1, j - 1
+        j = i
+        while j < len(unit) and _is_hangul(unit[j]):
+            after, j = after + 1, j + 1
+        if before >= MIN_SYLLABLES and after >= MIN_SYLLABLES:
+            out.append(i)
+    return out
+
+
+def _split_unit(para: str, s: int, e: int, fits: Callable[[str], bool]) -> list[tuple[int, int]]:
+    """Break the Korean word ``para[s:e]``, wider than a line, between syllables
+    (:func:`syllable_breaks`): each piece as long as ``fits`` allows (greedy), none shorter than
+    :data:`MIN_SYLLABLES` characters, choosing only breaks after which the rest can still be
+    set (so no lone syllable is left at the end).  Returns the pieces' spans; raises
+    :class:`Unbreakable` with the rest of the word when it cannot be set so (a line narrower
+    than two syllables, or an odd run on a two-syllable line)."""
+    breaks = [s + i for i in syllable_breaks(para[s:e])]
+
+    @functools.lru_cache(maxsize=None)
+    def settable(start: int) -> bool:
+        return fits(para[start:e]) or any(b - start >= MIN_SYLLABLES and fits(para[start:b]) and settable(b)
+                                          for b in breaks if b > start)
+
+    pieces, start = [], s
+    while not fits(para[start:e]):
+        fitting = [b for b in breaks if b - start >= MIN_SYLLABLES and fits(para[start:b]) and settable(b)]
+        if not fitting:
+            raise Unbreakable(para[start:e])
+        pieces.append((start, fitting[-1]))
+        start = fitting[-1]
+    pieces.append((start, e))
+    return pieces
+
+
 def wrap_spans(text: str, lang: str, fits: Callable[[str], bool], words: bool = False,
-               dictionary: str | None = None) -> list[tuple[int, int]]:
+               dictionary: str | None = None, syllables: bool = True) -> list[tuple[int, int]]:
     """Like :func:`wrap`, but the lines as ``(start, end)`` indexes into ``text`` (spaces at
     line ends excluded), so a caller can map lines back to the source text."""
     code = normalize_lang(lang)
     lo, hi = _strip_span(text, 0, len(text))
     if lo == hi:
         return []
+    korean = syllables and code == "ko"
     lines: list[tuple[int, int]] = []
     for p_start, p_end in _paragraphs(text[lo:hi]):
         p_start, p_end = p_start + lo, p_end + lo
@@ -301,7 +415,13 @@ def wrap_spans(text: str, lang: str, fits: Callable[[str], bool], words: bool = 
                 line_start = u_start
             s, e = _strip_span(para, u_start, u_end)
             if e > s and not fits(para[s:e]):
-                raise Unbreakable(para[s:e])
+                if not korean:
+                    raise Unbreakable(para[s:e])
+                # KLREQ: a Korean word wider than a whole line breaks between syllables; its
+                # last piece starts the next line
+                pieces = _split_unit(para, s, e, fits)
+                lines += [(p_start + a, p_start + b) for a, b in pieces[:-1]]
+                line_start = pieces[-1][0]
             line_end = u_end
         s, e = _strip_span(para, line_start, line_end)
         lines.append((p_start + s, p_start + e))
@@ -309,7 +429,7 @@ def wrap_spans(text: str, lang: str, fits: Callable[[str], bool], words: bool = 
 
 
 def wrap(text: str, lang: str, fits: Callable[[str], bool], words: bool = False,
-         dictionary: str | None = None) -> list[str]:
+         dictionary: str | None = None, syllables: bool = True) -> list[str]:
     """Break ``text`` into lines by greedy filling: each line takes as many units (the text
     between two :func:`break_opportunities`) as ``fits(line)`` accepts.
 
@@ -319,10 +439,13 @@ def wrap(text: str, lang: str, fits: Callable[[str], bool], words: bool = False,
     between any two Han characters except where kinsoku forbids (clreq §6.1.1, push-out, no
     hanging punctuation), Korean only at spaces; Latin words, numbers, URLs and phone numbers stay
     whole. With ``words`` Chinese breaks only between words (:func:`word_boundaries`;
-    ``dictionary`` adds words), as Korean does between eojeol.
-    Raises :class:`Unbreakable` when one unit does not fit even alone.
+    ``dictionary`` adds words), as Korean does between eojeol.  A Korean word wider than a whole
+    line is broken between syllables (``syllables``, default on; :func:`syllable_breaks`: KLREQ,
+    at least two syllables on each side, never inside a number); it starts a new line.
+    Raises :class:`Unbreakable` when one unit does not fit even alone (for a Korean word: when
+    even its smallest piece does not).
     """
-    return [text[s:e] for s, e in wrap_spans(text, lang, fits, words, dictionary)]
+    return [text[s:e] for s, e in wrap_spans(text, lang, fits, words, dictionary, syllables)]
 
 
 @dataclass
@@ -342,9 +465,24 @@ class FittedText:
     line_height_px: int
     width_px: int
     height_px: int
-    font: ImageFont.FreeTypeFont = dataclass_field(compare=False, repr=False)
+    _font: ImageFont.FreeTypeFont | None = dataclass_field(compare=False, repr=False)
     face: FontFace | None = dataclass_field(default=None, compare=False, repr=False)
     ink_top_px: int = 0
+    syllable_break: bool = dataclass_field(default=False, compare=False)  # a Korean word broken (KLREQ)
+
+    @property
+    def font(self) -> ImageFont.FreeTypeFont:
+        """The Pillow font at this size (loaded on first use: fitting tries many sizes)."""
+        if self._font is None:
+            self._font = load_font(self.face, self.size_px)
+        return self._font
+
+
+def _broke_syllables(text: str, spans: list[tuple[int, int]]) -> bool:
+    """Whether a line break of ``spans`` (from :func:`wrap_spans`) falls between two Hangul
+    syllables with no space between them (inside a Korean word)."""
+    return any(a_end == b_start and _is_hangul(text[a_end - 1]) and _is_hangul(text[b_start])
+               for (_a, a_end), (b_start, _b) in zip(spans, spans[1:]))
 
 
 def _baseline_in_slot(face: FontFace | None, size_px: int, line_height_px: int) -> int:
@@ -364,8 +502,9 @@ def fit_text(text: str, lang: str, face: FontFace, box_w: int, box_h: int, min_p
              field: str = "text", balance: bool = False, words: bool = False,
              dictionary: str | None = None, word_size_ratio: float = 0.85) -> FittedText:
     """The largest font size in ``[min_px, max_px]`` (px per em) at which ``text``, wrapped by
-    :func:`wrap` with real measured widths (``font.getlength(line, language=lang_tag(lang))``,
-    raqm layout), fits a box of ``box_w`` × ``box_h`` px: every line at most ``box_w`` wide,
+    :func:`wrap` with real measured widths (:func:`line_width`: the line shaped by HarfBuzz with
+    the language's ``locl`` forms, as the PDF sets it; raqm, the preview's layout, uses the same
+    engine), fits a box of ``box_w`` × ``box_h`` px: every line at most ``box_w`` wide,
     ``lines × line height`` at most ``box_h``, and at most ``max_lines`` lines when given.
 
     Binary search over integer sizes. ``line_spacing`` is the line height in ems (1.25 keeps
@@ -393,32 +532,36 @@ def fit_text(text: str, lang: str, face: FontFace, box_w: int, box_h: int, min_p
     tag = lang_tag(lang)
 
     by_word = False  # the wrap mode attempt() uses; switched on below when words fit
+    by_syllable = True  # Korean: a word wider than the line may break between syllables
 
     def attempt(size: int, width_px: int = box_w) -> FittedText | tuple[str, str | None, int | None]:
-        font = load_font(face, size)
-
         def fits(line: str) -> bool:
-            return font.getlength(line, language=tag) <= width_px
+            # HarfBuzz's unhinted advances: what the PDF sets (raqm, the preview's layout,
+            # rounds each advance to 1/64 px: the same to a twentieth of a pixel)
+            return line_width(face, lang, line, size) <= width_px + 1e-6
 
         try:
-            lines = wrap(text, lang, fits, by_word, dictionary)
+            spans = wrap_spans(text, lang, fits, by_word, dictionary, by_syllable)
         except Unbreakable as exc:
             return ("width", exc.unit, None)
+        lines = [text[a:b] for a, b in spans]
         lh = line_height(size, line_spacing)
         if max_lines is not None and len(lines) > max_lines:
             return ("lines", None, len(lines))
-        width = max((font.getlength(line, language=tag) for line in lines), default=0.0)
+        if len(lines) * lh > box_h:
+            return ("height", None, len(lines))
+        width = max((line_width(face, lang, line, size) for line in lines), default=0.0)
         over_top = over_bottom = 0
         if lines:  # ink reaching out of the first/last line's slot (brackets, descenders)
             baseline = _baseline_in_slot(face, size, lh)
-            over_top = max(0, -(baseline + font.getbbox(lines[0], anchor="ls",
-                                                        language=tag)[1]))
-            over_bottom = max(0, baseline + font.getbbox(lines[-1], anchor="ls",
-                                                         language=tag)[3] - lh)
+            k = size / _hb_font(face.path, face.index).face.upem
+            over_top = max(0, math.ceil(ink_units(face, tag, lines[0])[0] * k) - baseline)
+            over_bottom = max(0, baseline + math.ceil(ink_units(face, tag, lines[-1])[1] * k) - lh)
         height = len(lines) * lh + over_top + over_bottom
         if height > box_h:
             return ("height", None, len(lines))
-        return FittedText(size, lines, lh, math.ceil(width), height, font, face, over_top)
+        return FittedText(size, lines, lh, math.ceil(width), height, None, face, over_top,
+                          by_syllable and _broke_syllables(text, spans))
 
     best = attempt(min_px)
     if not isinstance(best, FittedText):
@@ -454,6 +597,22 @@ def fit_text(text: str, lang: str, face: FontFace, box_w: int, box_h: int, min_p
             by_word = False
         else:
             best = found
+    if normalize_lang(lang) == "ko" and best.syllable_break:
+        # Korean breaks between words (keep-all) wherever that still fits at word_size_ratio x
+        # the size that breaking between syllables reaches (as Chinese headlines keep words)
+        by_syllable = False
+        lo, hi, found = max(min_px, math.ceil(best.size_px * word_size_ratio)), best.size_px, None
+        while lo <= hi:
+            mid = (lo + hi + 1) // 2
+            result = attempt(mid)
+            if isinstance(result, FittedText):
+                found, lo = result, mid + 1
+            else:
+                hi = mid - 1
+        if found is None:
+            by_syllable = True
+        else:
+            best = found
     if balance and len(best.lines) > 1:
         # greedy filling needs no more lines at a larger width, so the narrowest width that
         # keeps the line count is found by binary search
@@ -471,17 +630,18 @@ def fit_text(text: str, lang: str, face: FontFace, box_w: int, box_h: int, min_p
     return best
 
 
-def draw_text(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], fitted: FittedText,
-              lang: str, fill, align: str = "left", valign: str = "top"
-              ) -> list[tuple[int, int, int, int]]:
-    """Draw ``fitted`` into ``box`` = (left, top, right, bottom) px and return each drawn line's
-    bounding box (px, as :meth:`ImageDraw.textbbox` gives it).
+def place_text(box: tuple[int, int, int, int], fitted: FittedText, lang: str, align: str = "left",
+               valign: str = "top") -> list[tuple[int, int, str, tuple[int, int, int, int]]]:
+    """Where the lines of ``fitted`` go in ``box`` = (left, top, right, bottom) px: one
+    ``(x, baseline, line, ink box)`` per line, the pen position of the line's start on its
+    baseline and the bounding box of its ink (px, as :meth:`ImageDraw.textbbox` gives it).
 
     ``align``: ``left``/``center``/``right``; ``valign``: ``top``/``middle``/``bottom`` place the
     block of ``len(lines) × line height`` in the box. Each line's ideographic em box (from the
     font's typographic ascender/descender) is centred in its line height (CSS half-leading).
-    The language goes to raqm. Raises ``ValueError`` when ``fitted`` is larger than ``box`` or
-    for an unknown alignment.
+    This is the one placement that the PNG preview (:func:`draw_text`) and the vector PDF both
+    draw, so both show the same lines at the same places. Raises ``ValueError`` when ``fitted``
+    is larger than ``box`` or for an unknown alignment.
     """
     left, top, right, bottom = box
     box_w, box_h = right - left, bottom - top
@@ -495,19 +655,35 @@ def draw_text(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], fitted:
     y0 = top + fitted.ink_top_px + {"top": 0, "middle": (box_h - fitted.height_px) // 2,
                                     "bottom": box_h - fitted.height_px}[valign]
     in_slot = _baseline_in_slot(fitted.face, size, lh)
-    boxes = []
+    placed = []
     for i, line in enumerate(fitted.lines):
-        width = font.getlength(line, language=tag)
+        width = line_width(fitted.face, lang, line, size) if fitted.face else font.getlength(line, language=tag)
         x = left + {"left": 0, "center": math.floor((box_w - width) / 2),
                     "right": math.floor(box_w - width)}[align]
-        ink_left, _, ink_right, _ = font.getbbox(line, anchor="ls", language=tag)
+        ink_left, ink_top, ink_right, ink_bottom = font.getbbox(line, anchor="ls", language=tag)
         if x + ink_right > right:  # a glyph whose ink overhangs its advance: keep it inside
             x = right - math.ceil(ink_right)
         if x + ink_left < left:
             x = left - math.floor(ink_left)
         baseline = y0 + i * lh + in_slot
-        draw.text((x, baseline), line, font=font, fill=fill, anchor="ls", language=tag)
-        x0, y0_, x1, y1 = draw.textbbox((x, baseline), line, font=font, anchor="ls",
+        placed.append((x, baseline, line, (int(x + ink_left), int(baseline + ink_top), int(x + ink_right),
+                                           int(baseline + ink_bottom))))
+    return placed
+
+
+def draw_text(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], fitted: FittedText,
+              lang: str, fill, align: str = "left", valign: str = "top"
+              ) -> list[tuple[int, int, int, int]]:
+    """Draw ``fitted`` into ``box`` = (left, top, right, bottom) px as :func:`place_text` places
+    it and return each drawn line's bounding box (px, as :meth:`ImageDraw.textbbox` gives it).
+    The language goes to raqm. Raises ``ValueError`` when ``fitted`` is larger than ``box`` or
+    for an unknown alignment.
+    """
+    tag = lang_tag(lang)
+    boxes = []
+    for x, baseline, line, _ink in place_text(box, fitted, lang, align, valign):
+        draw.text((x, baseline), line, font=fitted.font, fill=fill, anchor="ls", language=tag)
+        x0, y0_, x1, y1 = draw.textbbox((x, baseline), line, font=fitted.font, anchor="ls",
                                         language=tag)
         boxes.append((int(x0), int(y0_), int(x1), int(y1)))
     return boxes

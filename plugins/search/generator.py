@@ -10,8 +10,9 @@ import subprocess
 from pelican.generators import Generator
 
 BUNDLE = "pagefind"  # the index and Pagefind's UI files, under the output folder
-# Kept out of the index even inside an article: copies of what other pages say.
-EXCLUDE = ".translations, .toc"
+# Kept out of the index even inside an article: copies of what other pages say, the byline and
+# the controls (results show excerpts of the body only).
+EXCLUDE = ".translations, .toc, .article-meta, .read-aloud, .posters, .article-tags, .add-to-calendar, .how-to"
 
 
 class SearchPageGenerator(Generator):

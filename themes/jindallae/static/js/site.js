@@ -1,28 +1,32 @@
-/* Larger-text and high-contrast switches; in <head>, not deferred (base.html says why): under
-   1.5 KB. aria-pressed is the state; the label stays (WAI-ARIA APG). */
+/* Larger text, high contrast, phone menu; blocking by design (base.html): < 1.5 KB.
+   aria-pressed/-expanded is the state, labels stay (WAI-ARIA APG). */
 (function () {
   "use strict";
-  var cl = document.documentElement.classList, S = [
-    ["button.text-size", "large-text", "jindallae-text-size", "large"],
-    ["button.contrast", "high-contrast", "jindallae-contrast", "high"]];
+  var d = document, cl = d.documentElement.classList, S = [
+    ["text-size", "large-text", "jindallae-text-size", "large"],
+    ["contrast", "high-contrast", "jindallae-contrast", "high"]];
   cl.remove("no-js");
   S.forEach(function (s) {
     try { if (localStorage.getItem(s[2]) === s[3]) { cl.add(s[1]); } } catch (e) {}
   });
-  function init() {
+  function each(c, f) { var b = d.querySelectorAll("button." + c); for (var i = 0; i < b.length; i++) { f(b[i]); } }
+  function sync() {
+    S.forEach(function (s) { each(s[0], function (b) { b.hidden = false; b.setAttribute("aria-pressed", String(cl.contains(s[1]))); }); });
+  }
+  // delegated: works before the buttons are parsed
+  d.addEventListener("click", function (ev) {
+    var b = ev.target.closest && ev.target.closest("button");
+    if (!b) { return; }
     S.forEach(function (s) {
-      var bs = document.querySelectorAll(s[0]), i;
-      function sync() {
-        for (var j = 0; j < bs.length; j++) { bs[j].setAttribute("aria-pressed", String(cl.contains(s[1]))); }
-      }
-      function click() {
+      if (b.classList.contains(s[0])) {
         var on = cl.toggle(s[1]);
         try { if (on) { localStorage.setItem(s[2], s[3]); } else { localStorage.removeItem(s[2]); } } catch (e) {}
         sync();
       }
-      for (i = 0; i < bs.length; i++) { bs[i].hidden = false; bs[i].addEventListener("click", click); }
-      sync();
     });
-  }
-  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
+    if (b.classList.contains("menu-toggle")) {
+      b.setAttribute("aria-expanded", String(cl.toggle("menu-open")));
+    }
+  });
+  if (d.readyState === "loading") { d.addEventListener("DOMContentLoaded", sync); } else { sync(); }
 })();
