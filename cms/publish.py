@@ -264,9 +264,9 @@ def _page_status(model: Any, root: Path, rel: str, cache: dict[str, str | None])
 def run_checks(project: Path, content: Path | None = None, settings: dict[str, Any] | None = None) -> CheckSummary:
     """Run :func:`jindallae.checks.run_checks` on ``content`` (default ``project/content``) with
     ``settings`` (default: the project's pelicanconf.py) and sort its errors: those of pages
-    that are not published (status draft or review) are ``held`` (listed, not blocking), except
-    broken page fields (``front-matter``: the build reads every page, so they stop it) and
-    errors of files that are not pages (images, the terms and accept files).  Raises
+    that are not published (status draft or review) are ``held`` (listed, not blocking; the build
+    leaves such pages out and reports their problems as warnings), except errors of files that
+    are not pages (images, the terms and accept files).  Raises
     ``SettingsError`` for broken project settings."""
     from jindallae.checks import run_checks as _run
     from jindallae.model import model_from_settings
@@ -278,7 +278,7 @@ def run_checks(project: Path, content: Path | None = None, settings: dict[str, A
     summary = CheckSummary(warnings=[_finding_line(f) for f in report.warnings])
     for f in report.errors:
         status = None
-        if f.id not in ("front-matter", "data-file"):
+        if f.id != "data-file":
             if model is None:
                 if settings is None:
                     from jindallae.settings import load_settings

@@ -42,6 +42,7 @@ class Site:
     url_map: dict[str, str]
     rendered: dict[str, Rendered] = field(default_factory=dict)
     warnings: list[ContentError] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)  # unpublished pages with errors (reported)
     findings: list[Any] = field(default_factory=list)  # jindallae.checks.report.Finding
 
 
@@ -138,7 +139,9 @@ def prepare_site(model: Model, root: Path, siteurl: str = "", cache_path: Path |
     One pass over the files, on all cores for a large site: each worker parses a page and renders
     its body against the URL map that the file names give (every page assumed published); the
     few pages that link to an unpublished page are then rendered again with the final map.
-    Raises :class:`ContentErrors` listing every problem (all files, not only the first).
+    Raises :class:`ContentErrors` listing every problem (all files, not only the first) — except
+    those of pages that are not published (draft, review): they become ``Site.warnings``, so one
+    broken draft does not stop the site from being published.
     Links and images whose targets are missing become ``Site.findings``, judged as ``jindallae
     check`` judges them (``public_url``: ``JINDALLAE_PUBLIC_URL``, links to it are the site's own).
     """
@@ -168,8 +171,15 @@ def prepare_site(model: Model, root: Path, siteurl: str = "", cache_path: Path |
     with ProcessPoolExecutor(max_workers=POOL_WORKERS) if use_pool else nullcontext() as pool:
         results = _map(pool, partial(_page_job, model, root, provisional), jobs, progress)
     items, errors = [], stray_files(model, root)
+    held: list[ContentError] = []  # problems of pages that are not published: reported, not fatal
+    left_out: list[str] = []  # those pages
     fresh: dict[str, Rendered] = {}
     for (rel, _text, _want), (item, errs, rendered) in zip(jobs, results):
+        if errs and item is not None and not item.published:
+            held += errs  # a broken draft must not stop everyone's publishing (case D6)
+            left_out.append(rel)
+            items.append(item)  # read as a draft (never written); plugins skip Site.left_out
+            continue
         errors += errs
         if item is not None:
             items.append(item)
@@ -180,6 +190,8 @@ def prepare_site(model: Model, root: Path, siteurl: str = "", cache_path: Path |
         raise ContentErrors(errors)
     url_map = build_url_map(model, root, [(i.path, i.section, i.slug, i.lang) for i in items if i.published], siteurl)
     site = Site(model, root, siteurl, {i.path: i for i in items}, url_map)
+    site.warnings += held
+    site.left_out = left_out
     live = set()
     for item in items:
         if not item.published:

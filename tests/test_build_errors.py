@@ -317,3 +317,20 @@ def test_deeply_nested_markdown_is_an_error_not_a_traceback(tmp_path, depth):
     from jindallae.checks import run_checks
     report = run_checks(PROJECT, content)
     assert [(f.path, f.line) for f in report.findings if f.id == "front-matter"] == [("news/qian-tao.zh.md", first_deep)]
+
+
+def test_D6_a_broken_draft_does_not_stop_the_build(tmp_path):
+    """A draft (or a page in review) with errors is reported as a warning and left out; the
+    published pages are built. A published page with the same error still stops the build."""
+    draft = md("title: 草稿\ndate: 2024-01-05\nstatus: draft\ncolour: red") + "\n\n" + "- " * 60 + "x\n"
+    content = write_files(tmp_path / "c", {"news/caogao.zh.md": draft,
+                                           "news/hao.zh.md": md("title: 好文章\ndate: 2024-01-05")})
+    result = build(PROJECT, content, tmp_path / "out", progress=False, cache=False)
+    assert (tmp_path / "out/news/hao/index.html").is_file() and not (tmp_path / "out/news/caogao").exists()
+    joined = "\n".join(result.warnings)
+    assert "news/caogao.zh.md:5: 未知字段“colour”" in joined, joined
+    (content / "news/caogao.zh.md").write_text(draft.replace("status: draft", "status: published"), encoding="utf-8")
+    with pytest.raises(BuildError) as exc:
+        build(PROJECT, content, tmp_path / "out", progress=False, cache=False, force=True)
+    assert any("news/caogao.zh.md:5:" in e for e in exc.value.errors)
+    assert (tmp_path / "out/news/hao/index.html").is_file()  # the good site stays

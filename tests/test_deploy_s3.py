@@ -495,3 +495,22 @@ def test_kill_9_during_an_s3_deploy_never_shows_a_page_without_its_assets(tmp_pa
     assert live_manifest(client)["release"] == final.release and "pending_delete" not in live_manifest(client)
     for path in ("index.html", "news/jiangzuo/index.html", "news/extra5/index.html"):
         assert fetch(f"{endpoint}/{BUCKET}/{path}")[1] == (built / path).read_bytes()
+
+
+def test_D1_a_multipart_etag_never_causes_an_upload(s3, tmp_path):
+    """An object uploaded in parts has an ETag that is not its MD5 ("<md5 of md5s>-2"); the next
+    deploy decides by our own SHA-256 (manifest and x-amz-meta-sha256), so nothing is sent."""
+    from boto3.s3.transfer import TransferConfig
+
+    endpoint, client = s3
+    project = s3_site(tmp_path, endpoint)
+    deploy(project, progress=quiet(), log=lambda line: None)
+    built = project / "build-publish"
+    path = "news/jiangzuo/index.html"
+    big = max(scan(built).files.items(), key=lambda kv: kv[1].size)[0]  # the largest file, in parts
+    client.upload_file(str(built / big), BUCKET, big, ExtraArgs={"Metadata": {"sha256": file_sha256(built / big)}},
+                       Config=TransferConfig(multipart_threshold=1, multipart_chunksize=5 * 1024 * 1024))
+    etag = client.head_object(Bucket=BUCKET, Key=big)["ETag"].strip('"')
+    assert "-" in etag and etag != hashlib.md5((built / big).read_bytes()).hexdigest()  # a multipart ETag
+    again = deploy(project, progress=quiet(), log=lambda line: None)
+    assert again.plan.upload == [] and big in again.plan.keep and path in again.plan.keep

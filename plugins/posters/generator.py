@@ -60,7 +60,7 @@ class PostersGenerator(Generator):
         # every page, published or not: plan() makes posters of the published ones and says
         # when a bilingual poster waits for a translation in draft or review
         items = [a.item for lang in self.model.languages for a in ml.by_lang[lang.code]]
-        items += [i for i in ml.site.items.values() if not i.published]
+        items += [i for i in ml.site.items.values() if not i.published and i.path not in ml.site.left_out]
         jobs, problems = plan(self.model, root, items, self.config)
         with phase(self.settings.get(PROGRESS_KEY), "posters", total=len(jobs), unit="poster") as shown:
             rendered = make(jobs, self.config, self.cache, shown.update)
