@@ -221,7 +221,7 @@ def _audit_filter() -> tuple[str, str, str, tuple]:
 def _shown(row: dict, titles: dict) -> dict:
     """An audit row as the page shows it: the action's name, the detail in the reader's language
     (or as recorded: ``detail_raw``), a page title for a content path (the path as a detail)."""
-    detail = describe_detail(row["action"], row["detail"])
+    detail = describe_detail(row["action"], row["detail"], html=True)
     target = row["target"] or ""
     title = None
     if re.fullmatch(r"[\w./-]+\.md", target):

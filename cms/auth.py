@@ -337,9 +337,27 @@ def _csrf_failure():
     if request.endpoint == "auth.login":
         return render_template("login.html", error=message, username=request.form.get("username", ""),
                                next=safe_next(request.form.get("next"))), 400
-    kept = [(k, v) for k, v in request.form.items(multi=True)
-            if k != "csrf_token" and "password" not in k.lower() and v.strip()]
+    kept = [(_field_label(k), k, v) for k, v in request.form.items(multi=True)
+            if k != "csrf_token" and "password" not in k.lower() and k not in ("new", "confirm", "current") and v.strip()]
     return render_template("error.html", code=400, title=_("Security check failed"), message=message, kept=kept), 400
+
+
+# Form fields outside the page form (cms.forms.LABELS names those), by their label.
+FIELD_LABELS = {"body": N_("Text (Markdown)"), "username": N_("User name"), "display_name": N_("Display name"),
+                "email": N_("Email"), "alt": N_("Alt text (required)"), "slug": N_("Address name (slug)"),
+                "comment": N_("Comment"), "note": N_("Note"), "roles": N_("Roles")}
+
+
+def _field_label(name: str) -> str | None:
+    """The label of a form field named ``name`` in the UI language, ``None`` when unknown (the
+    page then shows the name as a technical detail)."""
+    from .forms import LABELS
+
+    base, time_part = (name[:-5], True) if name.endswith(".time") else (name, False)
+    label = LABELS.get(base) or FIELD_LABELS.get(base)
+    if label is None:
+        return None
+    return f"{_(label)} · {_('time')}" if time_part else _(label)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -38,7 +38,13 @@ def serve(project: Path, host: str = "127.0.0.1", port: int = 8080, scheduler: b
         print(f"cms: cannot listen on {host}:{port} ({problem}); is the CMS already running? Start it on "
               f"another port: .venv/bin/jindallae cms serve --port {port + 1 if port < 65535 else 8081}", file=sys.stderr)
         return 1
-    app = _app(project, SCHEDULER=scheduler)
+    from jindallae.settings import SettingsError
+
+    try:
+        app = _app(project, SCHEDULER=scheduler)
+    except SettingsError as exc:  # e.g. a wrong REVIEW_STEPS: say which key, no traceback
+        print(f"cms: the settings have an error, so the CMS does not start: {exc}", file=sys.stderr)
+        return 2
     from .db import connect
 
     conn = connect(app.config["DATABASE"])

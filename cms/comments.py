@@ -131,6 +131,19 @@ def open_count(path: str) -> int:
 # Routes
 
 
+def _revisions(store, rel: str) -> set[str]:
+    """Every git blob revision the page ``rel`` has had (one ``git log --raw``)."""
+    from .content_store import run_git
+
+    proc = run_git(store.top, "log", "--no-abbrev", "--raw", "--format=", "--", store.git_path(rel))
+    out = set()
+    for line in proc.stdout.decode("utf-8", "replace").splitlines() if proc.returncode == 0 else []:
+        parts = line.split()
+        if len(parts) >= 4 and line.startswith(":"):
+            out.add(parts[3])
+    return out
+
+
 def _back(rel: str) -> str:
     return safe_next(request.form.get("next") or url_for("review.view", rel=rel))
 
@@ -152,10 +165,10 @@ def create(rel: str):
         return redirect(back)
     revision = request.form.get("revision") or page.revision
     text = page.text
-    if revision != page.revision:
+    if revision != page.revision:  # written on the version the reviewer read: one of this page's
         from jindallae.checks.translations import read_blobs
 
-        old = read_blobs(store.root, [revision]).get(revision) if len(revision) == 40 else None
+        old = read_blobs(store.root, [revision]).get(revision) if revision in _revisions(store, rel) else None
         if old is None:
             abort(400)
         text = old.decode("utf-8", "surrogateescape")

@@ -38,15 +38,26 @@ LABELS = {
     "event.registration": N_("Registration"), "event.contact": N_("Contact"),
     "event.repeat": N_("Repeats (rule)"), "event.lunar": N_("Lunar date every year"),
     "event.except": N_("Skipped dates"),
+    "visit": N_("Visitor information"),
 }
 HELP = {
     "tags": N_("Separate tags with commas."),
-    "cover": N_("Path under content/, e.g. images/2026/photo.jpg"),
+    "cover": N_("Choose it with the button “Choose from the library”, or type the path the library shows, for example:"),
     "event.start": N_("Leave the time empty for an all-day event (Beijing time unless a time zone is given)."),
-    "event.repeat": N_("For example FREQ=YEARLY or FREQ=MONTHLY;BYDAY=2SA"),
-    "event.lunar": N_("For example {month: 8, day: 15}"),
-    "event.except": N_("Dates separated by commas, YYYY-MM-DD"),
+    "event.repeat": N_("A repeat rule as calendars write it; every year, or the second Saturday of every month:"),
+    "event.lunar": N_("Month and day of the lunar calendar, for example the 15th day of the 8th month:"),
+    "event.except": N_("Dates separated by commas, year-month-day, for example:"),
 }
+# What the editor types literally (shown as code after the help, never translated).
+EXAMPLES = {
+    "cover": "images/2026/photo.jpg",
+    "event.repeat": "FREQ=YEARLY · FREQ=MONTHLY;BYDAY=2SA",
+    "event.lunar": "{month: 8, day: 15}",
+    "event.except": "2027-02-10, 2027-03-10",
+}
+# The parts of the visit block (jindallae.model.VISIT_FIELDS), shown read-only.
+VISIT_LABELS = {"address": N_("Address"), "hours": N_("Opening hours"), "transport": N_("How to get there"),
+                "phone": N_("Telephone"), "map": N_("Map")}
 STATUS_LABELS = {"draft": N_("Draft"), "review": N_("In review"), "published": N_("Published")}
 EVENT_STATUS_LABELS = {"scheduled": N_("Scheduled"), "postponed": N_("Postponed"), "cancelled": N_("Cancelled")}
 
@@ -71,6 +82,7 @@ class FormField:
     required: bool = False
     choices: tuple[tuple[str, str], ...] = ()
     help: str = ""
+    example: str = ""
 
     @property
     def input_id(self) -> str:
@@ -95,13 +107,15 @@ def page_fields(model: Model, section: str) -> list[FormField]:
         widget = WIDGETS.get(spec.kind, "readonly")  # a kind this form does not know: shown, kept
         if name in LONG:
             widget = "textarea"
-        out.append(FormField(name, widget, LABELS.get(name, name), name in required, help=HELP.get(name, "")))
+        out.append(FormField(name, widget, LABELS.get(name, name), name in required, help=HELP.get(name, ""),
+                             example=EXAMPLES.get(name, "")))
     for key, spec in EVENT_FIELDS.items():
         name = f"event.{key}"
         widget = "textarea" if name in LONG else WIDGETS.get(spec.kind, "readonly")
         choices = tuple((s, EVENT_STATUS_LABELS[s]) for s in EVENT_STATUSES) if widget == "select" else ()
         req = section == "events" and key in ("start", "location", "id")
-        out.append(FormField(name, widget, LABELS.get(name, name), req, choices, HELP.get(name, "")))
+        out.append(FormField(name, widget, LABELS.get(name, name), req, choices, HELP.get(name, ""),
+                             EXAMPLES.get(name, "")))
     return out
 
 
@@ -151,8 +165,29 @@ def _scalar(v: Any) -> str:
 
 
 def form_values(fields: list[FormField], front: Mapping[str, Any] | None) -> dict[str, str]:
-    """The text each field shows for ``front`` (``{name: text}``)."""
-    return {f.name: to_form_text(f.widget, get_value(front, f.name) if front is not None else None) for f in fields}
+    """The text each field shows for ``front`` (``{name: text}``); a block the form does not
+    edit (``visit``, ``poster``) is summed up in the UI language rather than shown as YAML."""
+    out = {}
+    for f in fields:
+        value = get_value(front, f.name) if front is not None else None
+        if f.widget == "readonly" and isinstance(value, dict):
+            out[f.name] = readonly_summary(f.name, value)
+        else:
+            out[f.name] = to_form_text(f.widget, value)
+    return out
+
+
+def readonly_summary(name: str, value: Mapping[str, Any]) -> str:
+    """A block of settings the form shows but does not edit: the visitor information with its
+    parts named, anything else as "set (n entries; changed in the file)"."""
+    from .i18n import get_lang
+    from .i18n import gettext as _
+
+    sep = "；" if get_lang() == "zh" else "; "
+    colon = "：" if get_lang() == "zh" else ": "
+    if name == "visit" and set(value) <= set(VISIT_LABELS):
+        return sep.join(f"{_(VISIT_LABELS[k])}{colon}{v}" for k, v in value.items() if v not in (None, ""))
+    return _("Set (%(n)s entries; changed in the file, not in this form)", n=len(value))
 
 
 def read_form(fields: list[FormField], form: Mapping[str, str]) -> dict[str, str]:

@@ -393,6 +393,10 @@ class LibraryImage:
         """The alt text of a page in ``lang`` ('' when no page in that language describes it)."""
         return next((u.alt for u in self.uses if u.alt and u.lang == lang), "")
 
+    def best_alt(self, lang: str | None) -> str:
+        """The alt text to show a reader of ``lang``: a page's in that language, else the first."""
+        return self.alt_for(lang) or (self.alts[0] if self.alts else "")
+
     @property
     def pages(self) -> list[ImageUse]:
         """One use per page (the first), in page order."""

@@ -130,9 +130,9 @@ _DETAILS: list[tuple[str, re.Pattern, Callable[[re.Match], str]]] = [
                  email=m[4] or "—", lang=LANGUAGE_NAMES[m[5]])),
     ("password_change", re.compile(r"first password"), lambda m: _("The first password was replaced")),
     ("upload|image_replace", re.compile(r"from (['\"])(.*)\1, (\d+)x(\d+)"),
-     lambda m: _("From the file %(name)s, %(w)s × %(h)s pixels", name=m[2], w=m[3], h=m[4])),
+     lambda m: _("From the file %(name)s, %(w)s × %(h)s pixels", name=_technical(m[2]), w=m[3], h=m[4])),
     ("import", re.compile(r"from (['\"])(.*)\1, (\d+) picture\(s\)"),
-     lambda m: _("From the document %(name)s, %(n)s pictures", name=m[2], n=m[3])),
+     lambda m: _("From the document %(name)s, %(n)s pictures", name=_technical(m[2]), n=m[3])),
     ("workflow_review|workflow_return|workflow_approve|workflow_unpublish", re.compile(r"status: (\w+)"),
      lambda m: _("New status: %(status)s", status=_status(m[1]))),
     ("workflow_revert", re.compile(r"run (\d+) failed: status (\w+) -> (\w+)"),
@@ -168,19 +168,38 @@ _DETAILS: list[tuple[str, re.Pattern, Callable[[re.Match], str]]] = [
 ]
 
 
-def describe_detail(action: str, detail: str) -> str | None:
+_OPEN, _CLOSE = "\x02", "\x03"  # around a technical value (a file name) inside a described detail
+
+
+def _technical(value: str) -> str:
+    return _OPEN + value.replace(_OPEN, "").replace(_CLOSE, "") + _CLOSE
+
+
+def describe_detail(action: str, detail: str, html: bool = False) -> str | None:
     """The recorded ``detail`` of an ``action`` in the UI language, or ``None`` when its form is
-    not known (show it as recorded, as a technical detail).  Empty details give ''."""
+    not known (show it as recorded, as a technical detail).  Empty details give ''.  With
+    ``html`` the result is markup (escaped) with file names as ``<code>``."""
     if not detail:
         return ""
+    text = None
     for actions, pattern, formatter in _DETAILS:
         if re.fullmatch(actions, action):
             m = pattern.fullmatch(detail)
             if m:
-                return formatter(m)
-    if action in ("upload_refused", "pending_reject"):
-        return detail  # the refusal as the user saw it / the reviewer's own words
-    return None
+                text = formatter(m)
+                break
+    else:
+        if action in ("upload_refused", "pending_reject"):
+            text = detail  # the refusal as the user saw it / the reviewer's own words
+    if text is None:
+        return None
+    if not html:
+        return text.replace(_OPEN, "").replace(_CLOSE, "")
+    from markupsafe import Markup, escape
+
+    parts = re.split(f"{_OPEN}(.*?){_CLOSE}", text, flags=re.S)
+    return Markup("").join(escape(part) if i % 2 == 0 else Markup("<code>%s</code>") % part
+                           for i, part in enumerate(parts))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -250,6 +269,9 @@ def describe_commit(subject: str, title: str = "", when_of: Callable[[str], str 
     if m:
         when = when_of(m[2]) if when_of else None
         return CommitText(_("Restored the version of %(when)s", when=when) if when else _("Restored an earlier version"))
+    m = re.fullmatch(rf"Mark ({_PATH}) as translated from ({_PATH}) @ \w+", subject)
+    if m:
+        return CommitText(_("Marked as matching the current source"))
     m = re.fullmatch(r"(Upload|Replace) image (\S+)", subject)
     if m:
         return CommitText(_("Image uploaded") if m[1] == "Upload" else _("Image replaced"))

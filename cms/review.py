@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, current_app, g, has_request_context, render_template
+from flask import Blueprint, current_app, g, has_request_context, render_template
 
 from .auth import roles_required
 

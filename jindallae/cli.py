@@ -484,7 +484,8 @@ def make_parser() -> argparse.ArgumentParser:
                                        "the first line of standard input with --password-stdin. Exit status 1 when "
                                        "the password is too weak or the name is taken.")
     q.add_argument("username")
-    q.add_argument("--role", action="append", choices=("editor", "translator", "reviewer", "admin"),
+    q.add_argument("--role", action="append", choices=("editor", "translator", "reviewer", "proofreader", "head",
+                                                       "leader", "admin"),
                    help="a role; repeat for several (--role admin --role reviewer)")
     q.add_argument("--display-name", default=None, help="name shown in the CMS and used as git author")
     q.add_argument("--email", default=None, help="e-mail address (git author)")

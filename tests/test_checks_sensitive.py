@@ -89,7 +89,7 @@ def test_full_width_and_case_are_the_same_word(tmp_path):
     assert [(f.excerpt, f.severity) for f in hits] == [("ＸＸＸ", "warning"), ("xxx", "warning")]
 
 
-def test_traditional_characters_of_a_listed_word(tmp_path):
+def test_C1_traditional_characters_of_a_listed_word(tmp_path):
     """C1: text pasted in Traditional characters still matches the Simplified list (OpenCC t2s)."""
     hits = scan(md("title: 關於內部資料的通知\ndate: 2026-06-12", "本文為內部資料。\n"), tmp_path=tmp_path)
     assert [(f.line, f.excerpt) for f in hits] == [(2, "內部資料"), (6, "內部資料")]
@@ -121,7 +121,7 @@ def test_lists_are_per_language(tmp_path):
     assert "민감어" in hits[0].message
 
 
-def test_error_blocks_until_accepted_warning_never_blocks(tmp_path):
+def test_C2_error_blocks_until_accepted_warning_never_blocks(tmp_path):
     """C2: an error entry blocks (jindallae check exits 1) until the text changes or the finding
     is accepted (matched by the text as written); a warning entry never blocks."""
     from jindallae.checks import accept, run_checks

@@ -320,3 +320,25 @@ def test_every_audited_action_has_a_name():
     for lang in ("zh", "ko"):
         untranslated = [c for c in codes if catalogs[lang].gettext(ACTION_NAMES[c]) == ACTION_NAMES[c]]
         assert untranslated == [], (lang, untranslated)
+
+
+def test_review_decisions_are_append_only_too(cms):
+    """The review chain's decisions (cms/review.py) use the same triggers (cms.db.append_only)."""
+    from cms.db import append_only
+
+    app, _client = cms
+    tables = {r["name"] for r in db_rows(app, "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    conn = raw(app)
+    if "review_decisions" not in tables:  # the review chain not installed: the helper on a table of our own
+        conn.executescript("CREATE TABLE review_decisions (id INTEGER PRIMARY KEY, path TEXT, action TEXT);"
+                           + append_only("review_decisions"))
+        conn.execute("INSERT INTO review_decisions (path, action) VALUES ('news/a.zh.md', 'submit')")
+    else:
+        conn.execute("INSERT INTO review_decisions (path, action, step, user_id, at, revision) "
+                     "VALUES ('news/a.zh.md', 'submit', '', NULL, '2026-01-01T00:00:00+00:00', 'abc')")
+    for sql in ("UPDATE review_decisions SET action = 'pass'", "DELETE FROM review_decisions"):
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            conn.execute(sql)
+    conn.close()
+    with pytest.raises(ValueError):
+        append_only("x; DROP TABLE users")

@@ -482,8 +482,11 @@ def test_history_diff_and_restore_as_new_commit(cms):
     soup = BeautifulSoup(r.get_data(as_text=True), "html.parser")
     rows = soup.select("table.history tbody tr")
     assert len(rows) == 3
-    assert "Edit news/jiangzuo.zh.md: 第二次修改的标题" in rows[0].get_text() and "李编辑" in rows[0].get_text()
-    assert "Starter content" in rows[2].get_text()
+    # The commit message is shown in the reader's language (the commit keeps the English one);
+    # a commit made outside the CMS is said to be one, its message as a detail.
+    assert "修改：第二次修改的标题" in rows[0].get_text() and "李编辑" in rows[0].get_text()
+    assert "在内容管理系统之外修改" in rows[2].get_text()
+    assert rows[2].find("code", class_="details-line").get_text() == "Starter content"
     commits = git(repo, "log", "--format=%H", "--", "content/news/jiangzuo.zh.md").split()
     r = c.get(f"/history/news/jiangzuo.zh.md/diff?a={commits[1]}&b={commits[0]}")
     soup = BeautifulSoup(r.get_data(as_text=True), "html.parser")
@@ -496,6 +499,10 @@ def test_history_diff_and_restore_as_new_commit(cms):
     assert path.read_bytes() == original
     log = git(repo, "log", "--format=%s", "--", "content/news/jiangzuo.zh.md").splitlines()
     assert log[0] == f"Restore news/jiangzuo.zh.md to {commits[2][:10]}" and len(log) == 4
+    assert log[1] == "Edit news/jiangzuo.zh.md: 第二次修改的标题"
+    rows = BeautifulSoup(c.get("/history/news/jiangzuo.zh.md").get_data(as_text=True), "html.parser").select(
+        "table.history tbody tr")
+    assert rows[0].find_all("td")[2].get_text().startswith("恢复为 ")  # ... the version of <its time>
     # a restore based on an old revision is refused
     r = c.post("/history/news/jiangzuo.zh.md/restore", data={"csrf_token": csrf(c), "commit": commits[1],
                                                              "base_revision": base})

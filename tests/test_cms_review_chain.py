@@ -240,7 +240,39 @@ def test_comment_on_a_line_of_a_version(cms):
     assert "宣传周在安图县开幕。" in old.select_one(".comment-excerpt").get_text()  # the line as it was
     assert "较早的版本" in old.get_text()
     assert "上一次审核决定之后正文又改过" in soup.get_text()  # sent to review with the earlier text
+    # a comment sent from a review page opened before the change lands on the version read ...
+    assert post(pr, form["action"], revision=revision, line="9", body="演出名单？").status_code == 302
+    assert db_rows(app, "SELECT revision, excerpt FROM review_comments ORDER BY id DESC LIMIT 1") == [
+        {"revision": revision, "excerpt": "各乡镇组织文艺演出。"}]
+    # ... but never on a revision that is not one of this page's
+    other = git(app.config["PROJECT_DIR"], "rev-parse", "HEAD:content/news/hunchun.zh.md").strip()
+    assert post(pr, form["action"], revision=other, line="1", body="x").status_code == 400
     assert any(a["action"] == "comment_add" for a in db_rows(app, "SELECT action FROM audit_log"))
+
+
+def test_W1_decision_on_a_version_changed_meanwhile_is_refused(cms):
+    """W1: the head opens the page; the editor saves a change; the head's approval names the
+    version read and is refused — nothing recorded, the editor's change kept; after looking at
+    the new version the head approves it."""
+    app = cms
+    rel = "news/antu.zh.md"
+    ed, hd = client_for(app, "ed"), client_for(app, "hd")
+    act(ed, "review", rel)
+    act(client_for(app, "pr"), "approve", rel)
+    soup = BeautifulSoup(hd.get(f"/review/{rel}").get_data(as_text=True), "html.parser")
+    read = soup.select_one(".approve-form input[name=base_revision]")["value"]
+    path = app.config["CONTENT_DIR"] / rel
+    changed = path.read_text(encoding="utf-8").replace("文艺演出", "文艺演出和义诊")
+    path.write_text(changed, encoding="utf-8")
+    git(app.config["PROJECT_DIR"], "commit", "-qam", "the editor's change")
+    r = act(hd, "approve", rel, base_revision=read)
+    assert r.status_code == 302 and "아무것도 바꾸지 않았으니" in hd.get(r.location).get_data(as_text=True)  # hd reads Korean
+    assert decisions(app, rel)[-1][:2] == ("pass", "proofread") and path.read_text(encoding="utf-8") == changed
+    soup = BeautifulSoup(hd.get(f"/review/{rel}").get_data(as_text=True), "html.parser")
+    assert "마지막 검토 결정 뒤에 본문이 바뀌였습니다" in soup.get_text()
+    fresh = soup.select_one(".approve-form input[name=base_revision]")["value"]
+    assert fresh != read and act(hd, "approve", rel, base_revision=fresh).status_code == 302
+    assert decisions(app, rel)[-1][:2] == ("pass", "department")
 
 
 def test_one_person_passes_one_step_unless_configured(tmp_path):
@@ -324,7 +356,7 @@ def test_queue_shows_what_the_reviewer_needs(cms):
 # Item 3: the scan before review
 
 
-def test_sensitive_word_blocks_send_to_review_and_keeps_the_text(cms):
+def test_W6_sensitive_word_blocks_send_to_review_and_keeps_the_text(cms):
     """W6: a listed word (here written with a space) keeps the page a draft; the editor's text
     is untouched and the finding is shown under the text with its line; a typo is a warning
     that does not block."""
@@ -547,3 +579,39 @@ def test_browser_three_reviewers_veto_and_combined_approval(browser, tmp_path):
         ("pass", "proofread"), ("pass", "department"), ("pass", "signoff")]
     assert len(db_rows(app, "SELECT comment_id FROM review_comment_resolutions")) == 2
     assert re.fullmatch(r"[0-9a-f]{40}", db_rows(app, "SELECT revision FROM review_comments LIMIT 1")[0]["revision"])
+
+
+def test_review_pages_have_no_axe_violations(browser, tmp_path):
+    """The queue with entries, the review page with steps, comments and the text, and the edit
+    page with the review panel and the scan findings pass axe-core (WCAG rules)."""
+    from test_a11y import AXE
+    from test_cms_e2e import running, sign_in
+
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed: run `make test`")
+    app, _ = make_cms(tmp_path, users=USERS, content_files=files(), review_steps=None)
+    zh = "news/antu.zh.md"
+    act(client_for(app, "ed"), "review", zh)
+    pr = client_for(app, "pr")
+    post(pr, f"/comments/page/{zh}", line="7", body="请核对日期。")
+    act(pr, "approve", zh)
+    act(client_for(app, "hd"), "return", zh, comment="请补充活动时间。")
+    path = app.config["CONTENT_DIR"] / zh
+    path.write_text(ZH.replace("各乡镇组织文艺演出。", "各乡镇认真的做好演出。"), encoding="utf-8")
+    git(app.config["PROJECT_DIR"], "commit", "-qam", "a typo to show")
+    act(client_for(app, "tr"), "review", "news/antu.ko.md")
+    found = {}
+    with running(app) as url:
+        for user, paths in (("pr", ["/workflow/", f"/review/{zh}"]), ("ed", [f"/edit/{zh}", f"/review/{zh}"])):
+            context = browser.new_context(bypass_csp=True)  # (only so that axe itself can be injected)
+            page = sign_in(context, url, user)
+            for path_ in paths:
+                page.goto(url + path_)
+                page.evaluate(AXE.read_text(encoding="utf-8"))
+                result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+                found[(user, path_)] = [f"{v['id']}: {v['help']} — " + "; ".join(
+                    " ".join(map(str, n["target"])) for n in v["nodes"][:3]) for v in result["violations"]]
+            context.close()
+    assert {k: v for k, v in found.items() if v} == {}
+    html = client_for(app, "ed").get(f"/edit/{zh}").get_data(as_text=True)
+    assert BeautifulSoup(html, "html.parser").select("#scan-findings li[data-check=typo]")

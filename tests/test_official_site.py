@@ -34,8 +34,6 @@ from test_browser import CHROMIUM, serve
 PROJECT = Path(__file__).resolve().parents[1]
 IMAGE = PROJECT / "tests" / "fixtures" / "theme_site" / "images" / "azalea.jpg"
 BASE_CONF = (PROJECT / "pelicanconf.py").read_text(encoding="utf-8")
-# the project's settings without the posters plugin's (not listed in PLUGINS below)
-LEAN_CONF = re.sub(r"(?m)^POSTERS_\w+ = .*$", "", BASE_CONF)
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium")
 
@@ -58,8 +56,6 @@ UNSET = '''
 SITE_OFFICE = SITE_BANNER = SITE_ORGANIZER = SITE_OPERATOR = SITE_ICP = SITE_GOV_CODE = ""
 SITE_EMBLEM = SITE_CONTACT = SITE_PSB = SITE_GOV_BADGE = {}
 '''
-# Without the posters plugin (none of these pages asks for posters): faster, and independent of it.
-PLUGINS = 'PLUGINS = ["cjk_markdown", "multilingual", "images", "event_calendar", "reports", "search"]\n'
 
 # Selectors of the identity items, and the settings they come from.
 ITEMS = {".site-office": "SITE_OFFICE", ".site-emblem": "SITE_EMBLEM", ".masthead-banner": "SITE_BANNER",
@@ -164,7 +160,7 @@ def sites(tmp_path_factory) -> dict[str, Path]:
     out = {}
     for name, extra, make in (("set", SET, full_content), ("unset", UNSET, small_content)):
         conf = base / f"{name}.py"
-        conf.write_text(LEAN_CONF + "\n" + PLUGINS + extra, encoding="utf-8")
+        conf.write_text(BASE_CONF + "\n" + extra, encoding="utf-8")
         content = make(base / f"content-{name}")
         out[name] = base / f"build-{name}"
         build(PROJECT, content, out[name], settings_file=conf, progress=False, cache=False)
@@ -219,7 +215,7 @@ def test_starter_settings_are_fictitious():
 
 def test_missing_identity_image_fails_the_build(tmp_path):
     conf = tmp_path / "conf.py"
-    conf.write_text(LEAN_CONF + "\n" + PLUGINS + 'SITE_EMBLEM = {"image": "images/no-such-emblem.png"}\n', encoding="utf-8")
+    conf.write_text(BASE_CONF + "\n" + 'SITE_EMBLEM = {"image": "images/no-such-emblem.png"}\n', encoding="utf-8")
     content = small_content(tmp_path / "content")
     with pytest.raises(BuildError, match=r"SITE_EMBLEM: the image images/no-such-emblem.png"):
         build(PROJECT, content, tmp_path / "out", settings_file=conf, progress=False, cache=False)
@@ -400,7 +396,7 @@ def test_every_download_link_says_its_type_and_size(site):
 # Lists whose items sit in rows: (page, selector of the list).  Each is trimmed or padded (by
 # cloning its items) to 1-12 items in the browser; every row must reach across the list.
 ROW_LISTS = [("", ".home-parks .cards"), ("", ".home-latest .tiles"), ("posters/", ".poster-cards"),
-             ("parks/", "main .cards")]
+             ("parks/", "main .cards"), ("news/", "main .tiles"), ("calendar/", ".calendar-group .tiles")]
 
 ROWS_JS = """([selector, n]) => {
   const list = document.querySelector(selector);

@@ -19,7 +19,7 @@ import importlib
 from typing import Any
 
 _EXPORTS = {
-    "run_checks": "core", "apply_fixes": "core", "accept": "core", "load_content": "core",
+    "run_checks": "core", "apply_fixes": "core", "accept": "core", "load_content": "core", "scan_page": "core",
     "Report": "report", "Finding": "report", "ExternalLink": "report", "format_text": "report",
     "CHECKS": "catalogue", "MESSAGES": "catalogue",
     "mark_translated": "translations", "MarkError": "translations", "translation_states": "translations",

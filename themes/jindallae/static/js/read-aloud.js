@@ -68,7 +68,7 @@
     }
     function add(from, to) {
       var piece = text.slice(from, to);
-      if (!/[\p{L}\p{N}]/u.test(piece)) { return; }
+      if (!/[0-9A-Za-z\u00c0-\u024f\u1100-\u11ff\u3040-\u9fff\uac00-\ud7af]/.test(piece)) { return; } // letters or digits
       var range = document.createRange(), a = at(from + piece.length - piece.replace(/^\s+/, "").length, false),
         b = at(to - (piece.length - piece.replace(/\s+$/, "").length), true);
       range.setStart(a[0], a[1]);
