@@ -258,6 +258,21 @@ def test_users_created_on_the_command_line_choose_their_own_password(tmp_path):
         assert client.get(path).status_code == 200, path
 
 
+def test_admin_without_writing_roles_is_told_how_to_get_them(tmp_path):
+    """The first administrator of the README has the admin role only: the content list says
+    why nothing can be written and links to their own roles; with the roles the note goes."""
+    app, client = make_cms(tmp_path, users={"boss": ["admin"]}, content_files=NEWS, config=CHEAP)
+    login(client, "boss")
+    soup = BeautifulSoup(client.get("/").get_data(as_text=True), "html.parser")
+    hint = soup.find(id="roles-hint")
+    boss = db_rows(app, "SELECT id FROM users WHERE username = 'boss'")[0]["id"]
+    assert "单人办公室" in hint.get_text() and hint.find("a")["href"] == f"/admin/users/{boss}"
+    client.post(f"/admin/users/{boss}/roles", data={"csrf_token": csrf(client),
+                                                    "roles": ["admin", "editor", "translator", "reviewer"]})
+    soup = BeautifulSoup(client.get("/").get_data(as_text=True), "html.parser")
+    assert soup.find(id="roles-hint") is None and soup.find("a", href="/new") is not None
+
+
 # ---------------------------------------------------------------------------------------------
 # A save on a read-only file system keeps the editor's text
 
