@@ -148,9 +148,8 @@ def test_right_password_in_a_burst_is_checked_only_within_the_limit(counted):
         assert len(signed_in) <= 1
         # Checked: at most 5 reservations; a success frees the earlier ones, and at most 4 more
         # requests of the burst can have been admitted after it.
-        assert hasher.calls <= 9 if signed_in else hasher.calls == 5
-        if not signed_in:
-            assert results[25][0] == 429
+        assert hasher.calls <= 9 if signed_in else hasher.calls <= 5
+        assert sum(1 for r in results if r[0] == 429) >= 40  # the rest were refused unchecked
         before = hasher.calls
         other = Browser(port)
         status, headers, _page = other.request("POST", "/login", {"csrf_token": other.token(), "username": "amy",
