@@ -38,10 +38,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
         try:
             production_settings(project, settings_file)
-        except DeployError as exc:
-            print(f"Build failed: {exc}", file=sys.stderr)
-            return 2
-        except (SettingsError, FileNotFoundError) as exc:
+        except (DeployError, SettingsError, FileNotFoundError) as exc:
             print(f"Build failed: {exc}", file=sys.stderr)
             return 2
     try:

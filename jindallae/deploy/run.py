@@ -202,7 +202,7 @@ def _verify(tgt: Target, manifest: Manifest, plan: Plan, local: Path) -> int:
 def _rollback(tgt: Target, progress: Any, log: Callable[[str], None]) -> DeployResult:
     with progress.phase("rollback", unit="release"):
         before, after = tgt.rollback()
-    live, manifest = tgt.live()
+    _live, manifest = tgt.live()
     result = DeployResult(tgt.ctx.name, after, Plan(), rolled_back_to=after)
     if manifest is not None and tgt.verify_base():
         homes = [p for p in manifest.files if kind(p) == "home"]
