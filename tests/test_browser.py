@@ -344,7 +344,7 @@ def test_skip_link_appears_and_moves_focus(page, base_url):
     assert box["y"] >= 0 and box["height"] >= 30
     assert skip.inner_text() == "跳到正文"
     page.keyboard.press("Enter")
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'main'")
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'main'")
     page.keyboard.press("Tab")  # the next Tab continues inside the main content
     assert page.evaluate("document.getElementById('main').contains(document.activeElement)")
 

@@ -256,6 +256,7 @@ def test_picker_and_limits_in_the_browser(cms, browser):
     language's alt text at the cursor; next to the cover field it fills cover and cover_alt;
     on the upload page a picture over the pixel limit is named before anything is sent; no
     CSP violation or script error."""
+    from playwright.sync_api import expect
     from test_cms_security import serve_app
 
     app, _client = cms
@@ -307,12 +308,12 @@ def test_picker_and_limits_in_the_browser(cms, browser):
         # The upload page: the limits are checked before sending.
         page.goto(f"{base}/media/upload")
         page.set_input_files("#upload-file", files=[{"name": "big.jpg", "mimeType": "image/jpeg", "buffer": big}])
-        page.wait_for_function("document.getElementById('upload-check').textContent.length > 0")
+        expect(page.locator("#upload-check")).not_to_be_empty()
         message = page.text_content("#upload-check")
         assert "8000 × 6000" in message and "48.0" in message and "40" in message
         assert page.get_attribute("form[data-media-check] button[type=submit]", "disabled") is not None
         page.set_input_files("#upload-file", files=[{"name": "ok.jpg", "mimeType": "image/jpeg", "buffer": picture()}])
-        page.wait_for_function("document.getElementById('upload-check').textContent.includes('80 × 60')")
+        expect(page.locator("#upload-check")).to_contain_text("80 × 60")
         assert page.get_attribute("form[data-media-check] button[type=submit]", "disabled") is None
         context.close()
     assert problems == []
