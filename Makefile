@@ -7,12 +7,13 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: site test bench serve cms docs clean system-site system-test help lock check-fresh screenshots
+.PHONY: site test bench soak serve cms docs clean system-site system-test help lock check-fresh screenshots
 
 help:
 	@echo "make site   - set up and build the site into build/"
 	@echo "make test   - set up and run the test suite"
 	@echo "make bench  - build benchmark (ours vs Pelican + i18n-subsites and Hugo)"
+	@echo "make soak   - incremental vs cold builds over thousands of random edits (SOAK_STEPS=1000)"
 	@echo "make serve  - build, serve on http://127.0.0.1:8000/ and reload on changes"
 	@echo "make cms    - start the editorial CMS on http://127.0.0.1:8080/ (first user: see README)"
 	@echo "make docs   - build the editors' handbook (zh, ko) into build-handbook/ (serve it at /handbook/)"
@@ -86,6 +87,12 @@ bench: system-test $(STAMP)
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_fresh.py
 	$(BIN)/python scripts/bench_deploy.py
+
+# Incremental builds against cold builds over thousands of random edits (tests/test_incremental.py;
+# the suite runs 200 steps).  SOAK_STEPS per walk, four walks.
+SOAK_STEPS ?= 1000
+soak: system-test $(STAMP)
+	JINDALLAE_SOAK_STEPS=$(SOAK_STEPS) $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_incremental.py -k byte_identical
 
 clean:
 	rm -rf build build.tmp-* .cache build-handbook build-handbook.tmp

@@ -26,6 +26,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 SITE_KEY = "JINDALLAE_SITE"  # where the prepared Site travels inside Pelican's settings
 CACHE_KEY = "JINDALLAE_CACHE_DIR"  # the project's .cache folder for plugins (None: build(cache=False))
 PROGRESS_KEY = "JINDALLAE_PROGRESS"  # the build's Progress: plugins time their phases with it
+OUTPUTS_KEY = "JINDALLAE_OUTPUTS"  # the build's incremental.OutputCache (None: render every page)
 
 
 class BuildError(Exception):
@@ -49,6 +50,8 @@ class BuildResult:
     findings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
     drafts: int = 0  # pages not published (status draft or review)
+    rendered: int = 0  # HTML files rendered by this build (incremental builds: the changed ones)
+    reused: int = 0  # HTML files kept from the previous release (inputs unchanged)
 
 
 class _Collector(logging.Handler):
@@ -114,13 +117,15 @@ def build(project: Path, content: Path | None = None, output: Path | None = None
     stamp_file = cache_dir / "fingerprint"
     theme = Path(settings["THEME"])
     inputs = [content, theme, project / "plugins", PACKAGE_DIR, settings_file or project / "pelicanconf.py"]
-    extra = repr(sorted((k, repr(v)) for k, v in settings.items() if k.isupper())) + today_key()
+    settings_text = repr(sorted((k, repr(v)) for k, v in settings.items() if k.isupper()))
+    extra = settings_text + today_key()
     # The output is part of the fingerprint too: a deleted or edited file in build/ is rebuilt.
     # The inputs are fingerprinted as this build reads them (before it starts): a file saved while
     # it runs (the CMS approving a second page) makes the next build run instead of being skipped.
     inputs_stamp = fingerprint(inputs, extra)
+    output_stamp = fingerprint([output], "") if output.is_dir() else ""
     if cache and not force and output.is_dir() and stamp_file.is_file() \
-            and stamp_file.read_text() == inputs_stamp + fingerprint([output], ""):
+            and stamp_file.read_text() == inputs_stamp + output_stamp:
         return BuildResult(output, skipped=True, seconds=time.perf_counter() - started)
     _check_output(output, stamp_file)
 
@@ -147,6 +152,18 @@ def build(project: Path, content: Path | None = None, output: Path | None = None
     settings[SITE_KEY] = site
     settings[CACHE_KEY] = str(project / ".cache") if cache else None
     settings[PROGRESS_KEY] = progress
+    outputs = None
+    if cache:
+        # Pages are linked from the previous release when their inputs did not change; only an
+        # output this build wrote itself (not changed by hand since) is trusted as that release.
+        from .incremental import OutputCache, tree_digest
+
+        trusted = not force and output_stamp and stamp_file.is_file() \
+            and stamp_file.read_text().endswith(output_stamp)
+        base_key = tree_digest([theme, project / "plugins", PACKAGE_DIR, settings_file or project / "pelicanconf.py"]) \
+            + hashlib.sha1(settings_text.encode()).hexdigest()
+        outputs = OutputCache(cache_dir / "outputs.json", output if trusted else None, tmp, base_key)
+    settings[OUTPUTS_KEY] = outputs
     collector = _Collector()
     pelican_logger = logging.getLogger("pelican")
     pelican_logger.addHandler(collector)
@@ -187,6 +204,7 @@ def build(project: Path, content: Path | None = None, output: Path | None = None
     timings = dict(progress.timings)
     if cache:  # cache=False leaves project/.cache alone (it wrote one stamp folder per output)
         cache_dir.mkdir(parents=True, exist_ok=True)
+        outputs.save()
         stamp_file.write_text(inputs_stamp + fingerprint([output], ""))
     warnings = [str(replace(w, path=f"{_display_path(content)}/{w.path}")) for w in site.warnings] + [_format_record(r) for r in collector.records if r.levelno < logging.ERROR]
     shown = _display_path(content)
@@ -194,7 +212,8 @@ def build(project: Path, content: Path | None = None, output: Path | None = None
     files = sum(len(f) for _, _, f in os.walk(output))
     drafts = sum(1 for i in site.items.values() if not i.published)
     return BuildResult(output, pages=len(site.rendered), files=files, seconds=time.perf_counter() - started,
-                       warnings=warnings, timings=timings, drafts=drafts, findings=findings)
+                       warnings=warnings, timings=timings, drafts=drafts, findings=findings,
+                       rendered=outputs.rendered if outputs else 0, reused=outputs.reused if outputs else 0)
 
 
 def _check_output(output: Path, stamp_file: Path) -> None:

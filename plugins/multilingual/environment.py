@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import pass_context
 
 from jindallae import dates, i18n
-from jindallae.build import SITE_KEY
+from jindallae.build import CACHE_KEY, SITE_KEY
 from jindallae.model import as_datetime
 
 
@@ -21,7 +21,19 @@ def setup(generator) -> None:
         return
     model = site.model
     default = model.default.code
-    translations = i18n.load_translations(Path(settings["THEME"]), list(model.by_code), default)
+    # One build, one reading of the catalogues (every generator gets its own Jinja environment);
+    # the build's context dict is shared by all generators and lives as long as the build.
+    catalogues = generator.context.setdefault("jindallae_catalogues", {})
+    if "ui" not in catalogues:
+        catalogues["ui"] = i18n.load_translations(Path(settings["THEME"]), list(model.by_code), default)
+    translations = catalogues["ui"]
+    cache_root = settings.get(CACHE_KEY)
+    if cache_root:  # compiled templates kept between builds (keyed by each template's source)
+        from jinja2 import FileSystemBytecodeCache
+
+        folder = Path(cache_root) / "jinja"
+        folder.mkdir(parents=True, exist_ok=True)
+        generator.env.bytecode_cache = FileSystemBytecodeCache(str(folder))
     i18n.install(generator.env, translations, default)
     tz = settings.get("TIMEZONE", "Asia/Shanghai")
 
@@ -82,8 +94,11 @@ def setup(generator) -> None:
         rel = url[len(siteurl):] if siteurl and url.startswith(siteurl) else url
         rel = rel.lstrip("/")
         if rel not in sizes:
-            sizes[rel] = _size_of(ctx, rel)
+            sizes[rel] = size_of(ctx, rel)
         n = sizes[rel]
+        ml = ctx.get("multilingual")
+        if ml is not None and ml.lookups is not None:  # a dependency of the page (incremental builds)
+            ml.lookups.append([rel, n])
         if n is None:
             return ""
         if n < 1024 * 1024:
@@ -94,7 +109,9 @@ def setup(generator) -> None:
                                   "filesize": filesize})
 
 
-def _size_of(ctx, rel: str) -> int | None:
+def size_of(ctx, rel: str) -> int | None:
+    """The size in bytes of the site file ``rel`` (site-relative) as far as this build knows it
+    yet, or None; ``ctx``: the template context (``multilingual``, ``posters``)."""
     import os
 
     ml = ctx.get("multilingual")

@@ -1,0 +1,293 @@
+"""Incremental output: a page whose inputs did not change since the last build is not rendered
+again, its file is hard-linked from the previous release.
+
+Each output file gets a **key**: the hash of the build's base key (engine and plugin sources,
+theme templates and catalogues, settings, the build's date in Asia/Shanghai) and of everything
+its template is given — the page's item (fields, rendered body), the pages it lists (section
+pages, home, tags, archives, calendar months), the translations it links to (switcher,
+hreflang) and the related pages beside it, each one digested from the values the generators
+computed, not from a list kept by hand.  Inputs a template looks up while it renders (the size
+shown next to a download) are recorded as the page's **dependencies** and checked again.
+
+An output whose key and dependencies are unchanged is linked from the previous release; every
+other output is rendered.  A page that is deleted or renamed is simply not produced: the build
+writes a new tree, so its old file and every list entry pointing to it disappear.  The property
+test (``tests/test_incremental.py``) checks that an incremental build is byte-identical to a
+cold build after random edits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import json
+import os
+from dataclasses import fields, is_dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+STATE_VERSION = "1"
+# Attributes never digested: Pelican's global context and settings (their relevant part is in
+# the base key), and objects that only point back at whole generators.
+SKIPPED_ATTRIBUTES = frozenset({"_context", "settings", "_settings", "site", "model", "generator",
+                                "related_index"})
+
+
+class ContextDigest:
+    """Stable digests of template context values (the same value gives the same digest in
+    another process on another day).
+
+    * ``str``, numbers, ``None``, dates: their text (datetimes with their UTC offset);
+    * lists and tuples in order, dicts in order, sets sorted by digest;
+    * dataclasses by field, other objects by ``vars()`` (minus :data:`SKIPPED_ATTRIBUTES`);
+    * a *content object* (anything with ``source_path`` and ``_content``: Pelican's articles and
+      pages) by its own attributes — where further content objects count as their source path —
+      plus the own attributes of each content object it points at (related pages, translations).
+      What a template reads through a page it lists (``entry.title``, ``r.page_url``) is covered;
+      a page two links away is not (no template of the theme reads that far).
+
+    Objects that point back at themselves (an event and its occurrences) are walked once per
+    path: a digest computed while an enclosing object was still being walked is not memoised
+    (the enclosing object's fields were left out of it), so a digest never misses a change.
+    Everything else is memoised by identity: build one ``ContextDigest`` per build, after the
+    generators have finished changing their objects.
+    """
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple[str, int], bytes] = {}
+        self._keep: list[Any] = []  # the memo's objects stay alive, so their ids stay theirs
+        self._active: dict[tuple[str, int], int] = {}  # objects being walked -> depth
+        self._low = _NOWHERE  # the shallowest active object the current walk ran into
+
+    def of(self, value: Any) -> str:
+        """The hex digest of ``value``."""
+        return self._walk(value, "deep").hex()
+
+    def _walk(self, value: Any, mode: str) -> bytes:
+        leaf = _leaf(value)
+        if leaf is not None:
+            return leaf
+        if _is_content(value):
+            if mode == "refs":
+                return _blake(b"r" + str(value.source_path).encode())
+            key = ("content", id(value))
+            if key not in self._memo:
+                h = hashlib.blake2b(b"C", digest_size=16)
+                h.update(self._own(value))
+                for other in _content_refs(value):
+                    h.update(self._own(other))
+                self._remember(key, value, h.digest())
+            return self._memo[key]
+        key = (mode, id(value))
+        if key in self._memo:
+            return self._memo[key]
+        if key in self._active:  # a cycle: stop here, and do not memoise what led here
+            self._low = min(self._low, self._active[key])
+            return b"cycle"
+        depth = len(self._active)
+        self._active[key] = depth
+        outer_low, self._low = self._low, _NOWHERE
+        h = hashlib.blake2b(mode.encode() + type(value).__name__.encode(), digest_size=16)
+        try:
+            for part in _parts(value):
+                if isinstance(part, bytes):
+                    h.update(part)
+                else:
+                    h.update(self._walk(part, mode))
+        finally:
+            del self._active[key]
+        digest = h.digest()
+        if self._low >= depth:  # complete: nothing inside ran into an enclosing object
+            self._remember(key, value, digest)
+            self._low = outer_low
+        else:
+            self._low = min(outer_low, self._low)
+        return digest
+
+    def _own(self, obj: Any) -> bytes:
+        """A content object's own attributes (other content objects as source paths)."""
+        key = ("own", id(obj))
+        if key not in self._memo:
+            saved_active, saved_low = self._active, self._low
+            self._active, self._low = {}, _NOWHERE
+            try:
+                h = hashlib.blake2b(b"c", digest_size=16)
+                for k, v in sorted(vars(obj).items()):
+                    if k not in SKIPPED_ATTRIBUTES:
+                        h.update(k.encode())
+                        h.update(self._walk(v, "refs"))
+            finally:
+                self._active, self._low = saved_active, saved_low
+            self._remember(key, obj, h.digest())
+        return self._memo[key]
+
+    def _remember(self, key: tuple[str, int], value: Any, digest: bytes) -> None:
+        self._memo[key] = digest
+        self._keep.append(value)
+
+
+_NOWHERE = 1 << 30  # "no enclosing object reached" (deeper than any walk)
+
+
+def _blake(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def _leaf(value: Any) -> bytes | None:
+    """The digest of a value without parts (text, numbers, dates), else None."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return _blake(repr(value).encode())
+    if isinstance(value, str):
+        return _blake(b"s" + value.encode("utf-8", "surrogatepass"))
+    if isinstance(value, bytes):
+        return _blake(b"b" + value)
+    if isinstance(value, dt.timedelta):
+        return _blake(b"t" + str(value.total_seconds()).encode())
+    if isinstance(value, (dt.date, dt.time)):
+        return _blake(b"d" + value.isoformat().encode())
+    if isinstance(value, enum.Enum):
+        return _blake(f"e{type(value).__name__}.{value.name}".encode())
+    return None
+
+
+def _parts(value: Any) -> Iterable[Any]:
+    """What a container or object is made of, in a stable order (names as ``bytes``)."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield k
+            yield v
+    elif isinstance(value, (list, tuple)):
+        yield from value
+    elif isinstance(value, (set, frozenset)):
+        yield from sorted(value, key=lambda v: _leaf(v) or repr(v).encode())
+    elif isinstance(value, type) or callable(value) and not hasattr(value, "__dict__"):
+        yield getattr(value, "__qualname__", repr(type(value))).encode()
+        bound = getattr(value, "__self__", None)
+        if bound is not None and not isinstance(bound, type):
+            yield bound
+    elif is_dataclass(value):
+        for f in fields(value):
+            if f.name not in SKIPPED_ATTRIBUTES:
+                yield f.name.encode()
+                yield getattr(value, f.name)
+    elif hasattr(value, "__dict__"):
+        for k, v in sorted(vars(value).items()):
+            if k not in SKIPPED_ATTRIBUTES and not k.startswith("__"):
+                yield k.encode()
+                yield v
+    else:  # slots objects and the like: their text form
+        yield repr(value).encode()
+
+
+def _is_content(value: Any) -> bool:
+    return hasattr(value, "source_path") and hasattr(value, "_content")
+
+
+def _content_refs(obj: Any) -> list[Any]:
+    """The content objects ``obj``'s attributes point at (one level: lists, tuples, and the
+    attributes of plain objects such as a tag)."""
+    out: list[Any] = []
+    seen: set[int] = set()
+
+    def visit(v: Any, depth: int) -> None:
+        if _is_content(v):
+            if v is not obj and id(v) not in seen:
+                seen.add(id(v))
+                out.append(v)
+            return
+        if depth > 3:
+            return
+        if isinstance(v, (list, tuple)):
+            for x in v:
+                visit(x, depth + 1)
+        elif isinstance(v, dict):
+            for x in v.values():
+                visit(x, depth + 1)
+
+    for k, v in vars(obj).items():
+        if k not in SKIPPED_ATTRIBUTES:
+            visit(v, 0)
+    return out
+
+
+class OutputCache:
+    """The keys of the previous release's outputs, and reuse of its files.
+
+    ``state``: the JSON file kept between builds (``{"base": ..., "outputs": {name: [key,
+    dependencies]}}``); ``previous``: the folder of the previous release (``None``: render
+    everything, e.g. ``--force`` or an output someone changed by hand); ``output``: the folder
+    being written.  ``base_key`` changes whenever anything every page depends on changes.
+    """
+
+    def __init__(self, state: Path, previous: Path | None, output: Path, base_key: str):
+        self.state = state
+        self.previous = previous
+        self.output = output
+        self.base_key = base_key
+        self.old: dict[str, list[Any]] = {}
+        self.new: dict[str, list[Any]] = {}
+        self.reused = 0
+        self.rendered = 0
+        if previous is not None and state.is_file():
+            try:
+                data = json.loads(state.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                data = {}
+            if data.get("version") == STATE_VERSION and data.get("base") == base_key:
+                self.old = data.get("outputs", {})
+
+    def key(self, name: str, template: str, digest: str) -> str:
+        """The key of output ``name`` (site-relative path) rendered by ``template`` from a
+        context whose digest is ``digest``."""
+        return hashlib.blake2b(f"{self.base_key}\0{name}\0{template}\0{digest}".encode(),
+                               digest_size=16).hexdigest()
+
+    def reuse(self, name: str, key: str, still: Callable[[list[Any]], bool]) -> bool:
+        """Link ``name`` from the previous release when it was built with ``key`` and its recorded
+        dependencies still hold (``still(dependencies)``); returns True when it did."""
+        entry = self.old.get(name)
+        if self.previous is None or entry is None or entry[0] != key or not still(entry[1]):
+            return False
+        source = self.previous / name
+        target = self.output / name
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(source, target)
+        except FileExistsError:
+            return False
+        except OSError:  # another file system, or the old file is gone: render instead
+            return False
+        self.new[name] = entry
+        self.reused += 1
+        return True
+
+    def record(self, name: str, key: str, dependencies: Iterable[Any] = ()) -> None:
+        """Note that ``name`` was rendered with ``key`` and looked up ``dependencies``."""
+        self.new[name] = [key, list(dependencies)]
+        self.rendered += 1
+
+    def save(self) -> None:
+        """Write the state file (atomically) for the next build."""
+        self.state.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.state.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"version": STATE_VERSION, "base": self.base_key, "outputs": self.new},
+                                  ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, self.state)
+
+
+def tree_digest(paths: Iterable[Path]) -> str:
+    """Hash of the content of every file under ``paths`` (sorted; ``__pycache__`` skipped):
+    the engine, plugins and theme part of a base key."""
+    h = hashlib.blake2b(digest_size=16)
+    for base in paths:
+        files = [base] if base.is_file() else sorted(
+            p for p in base.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        for p in files:
+            h.update(str(p).encode())
+            h.update(b"\0")
+            try:
+                h.update(p.read_bytes())
+            except OSError:
+                h.update(b"?")
+    return h.hexdigest()
