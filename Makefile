@@ -87,6 +87,7 @@ bench: system-test $(STAMP)
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_fresh.py
 	$(BIN)/python scripts/bench_deploy.py
+	$(BIN)/python scripts/bench_scale.py
 
 # Incremental builds against cold builds over thousands of random edits (tests/test_incremental.py;
 # the suite runs 200 steps).  SOAK_STEPS per walk, four walks.

@@ -62,7 +62,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     else:
         slowest = max(result.timings.items(), key=lambda kv: kv[1], default=None)
         most = f"; most of it {slowest[0]} ({slowest[1]:.1f} s)" if slowest and result.seconds >= 1 else ""
-        kept = f", {result.reused} unchanged HTML files kept from the last build" if result.reused else ""
+        kept = f"; {result.rendered} HTML files rendered, {result.reused} unchanged ones kept from the last build" \
+            if result.reused else ""
         print(f"Built {result.pages} pages ({result.files} files{kept}) into {result.output} in {result.seconds:.2f} s{most}.")
         if result.drafts:
             print(f"  {result.drafts} page(s) with status draft or review were not published "

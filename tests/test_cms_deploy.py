@@ -118,12 +118,15 @@ def test_approve_deploys_to_nginx_and_the_page_is_served_as_released(site):
 
     started = dt.datetime.fromtimestamp(run["started"], ZoneInfo("Asia/Shanghai"))
     assert f"{started.month}月{started.day}日 {started:%H:%M}" in shown
+    # approve -> live, from the stored times of the run (issue 17: reported in the publish log)
+    assert f"从发起到上线用时 {run['finished'] - run['queued']:.1f} 秒" in shown
 
     kor = client_for(app, "kor")
     shown = text_of(kor.get(f"/publish/log/{run_id}").get_data(as_text=True))
     for label in ("운영 설정", "점검", "운영용 빌드", "웹 서버에 올리기", "확인", "마무리", "시작(북경 시간)", "완료"):
         assert label in shown, label
     assert "사이트를 발행했습니다: 릴리스" in shown
+    assert f"요청부터 공개까지 걸린 시간 {run['finished'] - run['queued']:.1f}초" in shown
     # Names are not translated: paths, addresses, the settings file, release ids, the target,
     # commands the checks suggest (in the page's language).
     visible = re.sub(r"(news/\S+|https://\S+|publishconf\.py|\d{8}T\d{6}Z-[0-9a-f]{8}|\bweb\b|\(dir\)"
