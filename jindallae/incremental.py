@@ -59,6 +59,7 @@ class ContextDigest:
         self._keep: list[Any] = []  # the memo's objects stay alive, so their ids stay theirs
         self._active: dict[tuple[str, int], int] = {}  # objects being walked -> depth
         self._low = _NOWHERE  # the shallowest active object the current walk ran into
+        self._saw_content = False  # the current walk reached a content object
 
     def of(self, value: Any) -> str:
         """The hex digest of ``value``."""
@@ -68,7 +69,12 @@ class ContextDigest:
         leaf = _leaf(value)
         if leaf is not None:
             return leaf
+        revision = getattr(value, "digest", None)
+        if type(revision) is str and revision and is_dataclass(value):
+            # an item read from a file, carrying the file's revision: what it holds follows from it
+            return _blake(b"v" + str(getattr(value, "path", "")).encode() + b"\0" + revision.encode())
         if _is_content(value):
+            self._saw_content = True
             if mode == "refs":
                 return _blake(b"r" + str(value.source_path).encode())
             key = ("content", id(value))
@@ -79,6 +85,9 @@ class ContextDigest:
                     h.update(self._own(other))
                 self._remember(key, value, h.digest())
             return self._memo[key]
+        pure_key = ("pure", id(value))  # walked before and held no content object: same in both modes
+        if pure_key in self._memo:
+            return self._memo[pure_key]
         key = (mode, id(value))
         if key in self._memo:
             return self._memo[key]
@@ -88,18 +97,30 @@ class ContextDigest:
         depth = len(self._active)
         self._active[key] = depth
         outer_low, self._low = self._low, _NOWHERE
-        h = hashlib.blake2b(mode.encode() + type(value).__name__.encode(), digest_size=16)
+        outer_saw, self._saw_content = self._saw_content, False
+        h = hashlib.blake2b(type(value).__name__.encode(), digest_size=16)
+        update = h.update
         try:
             for part in _parts(value):
-                if isinstance(part, bytes):
-                    h.update(part)
+                kind = type(part)
+                if kind is str:  # the common case, fed straight in (length-prefixed)
+                    data = part.encode("utf-8", "surrogatepass")
+                    update(b"s%d:" % len(data))
+                    update(data)
+                elif kind is bytes:  # a field name
+                    update(b"k%d:" % len(part))
+                    update(part)
+                elif kind is int or kind is bool or part is None:
+                    update(b"n" + repr(part).encode() + b";")
                 else:
-                    h.update(self._walk(part, mode))
+                    update(self._walk(part, mode))
         finally:
             del self._active[key]
         digest = h.digest()
+        pure = not self._saw_content
+        self._saw_content = outer_saw or not pure
         if self._low >= depth:  # complete: nothing inside ran into an enclosing object
-            self._remember(key, value, digest)
+            self._remember(pure_key if pure else key, value, digest)
             self._low = outer_low
         else:
             self._low = min(outer_low, self._low)
@@ -109,16 +130,17 @@ class ContextDigest:
         """A content object's own attributes (other content objects as source paths)."""
         key = ("own", id(obj))
         if key not in self._memo:
-            saved_active, saved_low = self._active, self._low
+            saved_active, saved_low, saved_saw = self._active, self._low, self._saw_content
             self._active, self._low = {}, _NOWHERE
             try:
                 h = hashlib.blake2b(b"c", digest_size=16)
                 for k, v in sorted(vars(obj).items()):
-                    if k not in SKIPPED_ATTRIBUTES:
+                    # ``metadata``: Pelican copies every entry to an attribute of the same name
+                    if k not in SKIPPED_ATTRIBUTES and k != "metadata":
                         h.update(k.encode())
                         h.update(self._walk(v, "refs"))
             finally:
-                self._active, self._low = saved_active, saved_low
+                self._active, self._low, self._saw_content = saved_active, saved_low, saved_saw
             self._remember(key, obj, h.digest())
         return self._memo[key]
 
@@ -206,7 +228,7 @@ def _content_refs(obj: Any) -> list[Any]:
                 visit(x, depth + 1)
 
     for k, v in vars(obj).items():
-        if k not in SKIPPED_ATTRIBUTES:
+        if k not in SKIPPED_ATTRIBUTES and k != "metadata" and isinstance(v, (list, tuple, dict)) or _is_content(v):
             visit(v, 0)
     return out
 
