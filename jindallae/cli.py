@@ -185,6 +185,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     """``jindallae deploy``: production build, then publish to a target (jindallae.deploy)."""
     from .build import BuildError
     from .deploy.base import DeployError
+    from .deploy.layout import LayoutError
     from .deploy.run import deploy, production_settings
     from .progress import Progress
     from .settings import SettingsError
@@ -216,6 +217,9 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     except (SettingsError, FileNotFoundError, ValueError) as exc:
         print(f"Deploy failed: {exc}", file=sys.stderr)
         return 2
+    except (LayoutError, OSError) as exc:  # the target refused a step: the live site is unchanged
+        print(f"Deploy failed: {exc}; the live site was not changed", file=sys.stderr)
+        return 1
     if result.dry_run:
         print(f"Dry run: nothing was changed on {result.target}.")
     return 0

@@ -110,7 +110,12 @@ def test_D2_dir_deploy_first_unchanged_one_edit_and_a_deletion(tmp_path):
     with nginx(tmp_path / "nginx", conf, port) as base:
         first = deploy(project, progress=quiet(), **QUIET)
         built = project / "build-publish"
-        assert first.plan.first and set(first.plan.upload) == set(scan(built).files) and first.verified >= 5
+        public_files = set(scan(built, exclude=["_reports/"]).files)
+        assert first.plan.first and set(first.plan.upload) == public_files and first.verified >= 5
+        # the staff-only translation report is built but never published (DEPLOY_EXCLUDE)
+        assert (built / "_reports/translations.html").is_file()
+        assert not any(p.startswith("_reports/") for p in public_files)
+        assert fetch(base + "/_reports/translations.html")[0] == 404
         # the public reads exactly the built bytes, and canonical links point to the public URL
         status, body, headers = fetch(base + "/news/jiangzuo/")
         assert status == 200 and body == (built / "news/jiangzuo/index.html").read_bytes()
@@ -118,7 +123,7 @@ def test_D2_dir_deploy_first_unchanged_one_edit_and_a_deletion(tmp_path):
         assert soup.find("link", rel="canonical")["href"] == f"{PUBLIC}/news/jiangzuo/"
         assert headers["Content-Type"].startswith("text/html") and "charset=utf-8" in headers["Content-Type"]
         assert headers["Cache-Control"] == "public, max-age=300"
-        webp = next(p for p in scan(built).files if re.search(r"park\.[0-9a-f]{8,}\.\d+\.webp$", p))
+        webp = next(p for p in scan(built, exclude=["_reports/"]).files if re.search(r"park\.[0-9a-f]{8,}\.\d+\.webp$", p))
         status, _, headers = fetch(f"{base}/{webp}")
         assert status == 200 and headers["Cache-Control"] == "public, max-age=31536000, immutable"
         # precompressed copies for gzip_static, identical once decompressed
@@ -278,7 +283,7 @@ def test_zip_package_holds_exactly_the_release(tmp_path):
         results.append(deploy(project, progress=quiet(), **QUIET))
     zips = sorted((project / "dist").glob("rkwh-*.zip"))
     assert [z.name for z in zips] == [f"rkwh-{r.release}.zip" for r in results[1:]]  # the newest 2 kept
-    manifest = scan(project / "build-publish")
+    manifest = scan(project / "build-publish", exclude=["_reports/"])
     with zipfile.ZipFile(zips[-1]) as zf:
         assert sorted(zf.namelist()) == sorted(manifest.files)
         assert zf.read("index.html") == (project / "build-publish/index.html").read_bytes()
@@ -334,3 +339,35 @@ def test_D4_plan_order_assets_pages_homes_then_deletions():
     plan = make_plan(old, new)
     assert plan.upload == ["theme/site.css", "news/a/index.html", "news/b/index.html", "index.html", "ko/index.html"]
     assert plan.delete == ["news/gone/index.html", "theme/old.css"]
+
+
+def test_verification_that_reaches_no_server_says_so_and_how_to_fix_it(tmp_path):
+    """A deploy whose public address does not answer from this machine names the connection
+    error and points at verify_url, instead of "HTTP -1"."""
+    from jindallae.deploy.release import VerifyError, verify
+
+    release = tmp_path / "release"
+    release.mkdir()
+    (release / "index.html").write_text("<p>首页</p>", encoding="utf-8")
+    port = free_port()  # nothing listens there
+    with pytest.raises(VerifyError) as caught:
+        verify(f"http://127.0.0.1:{port}/zt/rkwh", release, ["index.html"], attempts=1, timeout=2)
+    text = str(caught.value)
+    assert "HTTP -1" not in text
+    assert f"index.html: no answer from http://127.0.0.1:{port}/zt/rkwh/index.html" in text
+    assert "refused" in text.lower()
+    assert '"verify_url"' in text
+
+
+def test_unwritable_target_folder_is_one_line_not_a_traceback(tmp_path):
+    """A dir target the deploy cannot create (a path below a file) fails with one line naming
+    the step and the server's answer; nothing is published."""
+    blocker = tmp_path / "srv"
+    blocker.write_text("a file where the folder should be", encoding="utf-8")
+    project = deploy_project(tmp_path / "proj", {"web": {"type": "dir", "path": str(blocker / "rkwh")}})
+    proc = run_cli(project, "deploy")
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert lines[-1].startswith("Deploy failed: preparing the releases folder failed")
+    assert "the live site was not changed" in lines[-1]

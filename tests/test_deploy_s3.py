@@ -168,7 +168,7 @@ def test_first_unchanged_and_one_edit(tmp_path, s3, calls):
     built = project / "build-publish"
 
     first = deploy(project, progress=quiet(), **QUIET)
-    manifest = scan(built)
+    manifest = scan(built, exclude=["_reports/"])
     assert first.plan.first and set(first.plan.upload) == set(manifest.files) and first.verified >= 5
     site_puts = [k for k in calls.puts() if k != MANIFEST_KEY]
     assert sorted(site_puts) == sorted(manifest.files)  # each file once
@@ -215,7 +215,7 @@ def test_first_unchanged_and_one_edit(tmp_path, s3, calls):
     after = objects(client)
     changed = {k for k in after if k not in before or after[k]["LastModified"] != before[k]["LastModified"]}
     assert changed == up | {MANIFEST_KEY}  # nothing else was rewritten
-    assert set(after) == set(scan(built).files) | {MANIFEST_KEY}  # the pages' old search files are gone
+    assert set(after) == set(scan(built, exclude=["_reports/"]).files) | {MANIFEST_KEY}  # the pages' old search files are gone
     assert "今天正式开放".encode() in fetch(f"{endpoint}/{BUCKET}/news/jianfang/index.html")[1]
     # deciding never reads an object (no HEAD for an ETag, no listing): only our manifest
     assert not any(name in ("head_object", "list_objects", "list_objects_v2") for name, _ in calls.log)
@@ -269,7 +269,7 @@ def test_prefix_keeps_to_its_folder(tmp_path, s3):
     client.put_object(Bucket=BUCKET, Key="zt/rkwh-old/index.html", Body=b"a neighbour with a similar name")
     project = s3_site(tmp_path, endpoint, prefix="zt/rkwh")
     first = deploy(project, progress=quiet(), **QUIET)
-    manifest = scan(project / "build-publish")
+    manifest = scan(project / "build-publish", exclude=["_reports/"])
     ours = objects(client, "zt/rkwh/")
     assert set(ours) == {f"zt/rkwh/{p}" for p in manifest.files} | {f"zt/rkwh/{MANIFEST_KEY}"}
     assert live_manifest(client, "zt/rkwh/")["release"] == first.release
@@ -296,7 +296,7 @@ def test_precompressed_objects_are_verified(tmp_path, s3):
     # the ETag (an MD5 of the stored gzip bytes) says nothing about the page: an unchanged
     # deploy still sends nothing
     assert obj["ETag"].strip('"') != hashlib.md5((built / "news/jiangzuo/index.html").read_bytes()).hexdigest()
-    webp = next(p for p in scan(built).files if p.endswith(".800.webp"))
+    webp = next(p for p in scan(built, exclude=["_reports/"]).files if p.endswith(".800.webp"))
     assert "ContentEncoding" not in client.head_object(Bucket=BUCKET, Key=webp)  # pictures are compressed already
     status, body, headers = fetch(f"{endpoint}/{BUCKET}/index.html")
     assert status == 200 and headers.get("content-encoding", headers.get("Content-Encoding")) == "gzip"
@@ -307,9 +307,9 @@ def test_precompressed_objects_are_verified(tmp_path, s3):
     settings.write_text(settings.read_text(encoding="utf-8").replace("'precompress': True", "'precompress': False"),
                         encoding="utf-8")
     plain = deploy(project, progress=quiet(), **QUIET)
-    assert set(plain.plan.upload) == set(scan(built).files) and plain.plan.delete == []
+    assert set(plain.plan.upload) == set(scan(built, exclude=["_reports/"]).files) and plain.plan.delete == []
     assert "ContentEncoding" not in client.head_object(Bucket=BUCKET, Key="news/jiangzuo/index.html")
-    assert set(objects(client)) == set(scan(built).files) | {MANIFEST_KEY}
+    assert set(objects(client)) == set(scan(built, exclude=["_reports/"]).files) | {MANIFEST_KEY}
 
 
 def test_interrupted_deletion_is_finished_by_the_next_deploy(tmp_path, s3, calls):
@@ -366,7 +366,7 @@ def test_interrupted_upload_leaves_nothing_stale(tmp_path, s3, calls):
     from jindallae.build import build
 
     build(project, None, project / "build-publish", project / "publishconf.py", progress=False)
-    pages = [p for p in scan(project / "build-publish").files if p.endswith(".html")]
+    pages = [p for p in scan(project / "build-publish", exclude=["_reports/"]).files if p.endswith(".html")]
     order = sorted(pages, key=lambda p: (p in ("index.html", "ko/index.html"), p))
     assert order.index("news/xinwen/index.html") > order.index("news/jianfang/index.html")
     # the storage stops answering right after the new article's page was sent
@@ -387,7 +387,7 @@ def test_interrupted_upload_leaves_nothing_stale(tmp_path, s3, calls):
     (project / "content/news/xinwen.zh.md").unlink()
     (project / "content/news/jianfang.zh.md").write_text(original, encoding="utf-8")
     final = deploy(project, progress=quiet(), **QUIET)
-    manifest = scan(project / "build-publish")
+    manifest = scan(project / "build-publish", exclude=["_reports/"])
     assert "news/xinwen/index.html" in final.plan.delete and "news/jianfang/index.html" in final.plan.upload
     assert set(objects(client)) == set(manifest.files) | {MANIFEST_KEY}
     assert fetch(f"{endpoint}/{BUCKET}/news/xinwen/index.html")[0] in (403, 404)
@@ -490,7 +490,7 @@ def test_kill_9_during_an_s3_deploy_never_shows_a_page_without_its_assets(tmp_pa
     assert kills >= 3, f"only {kills} deploys were still running when killed"
     assert checked > 100
     final = deploy(project, build_site=False, progress=quiet(), **QUIET)
-    manifest = scan(built)
+    manifest = scan(built, exclude=["_reports/"])
     assert set(objects(client)) == set(manifest.files) | {MANIFEST_KEY}  # nothing stale, nothing missing
     assert live_manifest(client)["release"] == final.release and "pending_delete" not in live_manifest(client)
     for path in ("index.html", "news/jiangzuo/index.html", "news/extra5/index.html"):
@@ -507,7 +507,7 @@ def test_D1_a_multipart_etag_never_causes_an_upload(s3, tmp_path):
     deploy(project, progress=quiet(), log=lambda line: None)
     built = project / "build-publish"
     path = "news/jiangzuo/index.html"
-    big = max(scan(built).files.items(), key=lambda kv: kv[1].size)[0]  # the largest file, in parts
+    big = max(scan(built, exclude=["_reports/"]).files.items(), key=lambda kv: kv[1].size)[0]  # the largest file, in parts
     client.upload_file(str(built / big), BUCKET, big, ExtraArgs={"Metadata": {"sha256": file_sha256(built / big)}},
                        Config=TransferConfig(multipart_threshold=1, multipart_chunksize=5 * 1024 * 1024))
     etag = client.head_object(Bucket=BUCKET, Key=big)["ETag"].strip('"')

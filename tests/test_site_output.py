@@ -557,6 +557,14 @@ def test_per_language_home_section_tag_archive_pages(site, starter):
         tag_index = {a["href"] for a in soup_of(site / prefix / "tags/index.html").select("main a[href]")}
         assert used <= tag_index, (lang, used - tag_index)
     assert (site / "404.html").is_file()
+    # The "not found" pages are not indexed and claim no address or language versions of their own.
+    for rel in ("404.html", "ko/404.html"):
+        page = soup_of(site / rel)
+        assert page.find("meta", attrs={"name": "robots"})["content"] == "noindex"
+        assert page.find("link", rel="canonical") is None
+        assert page.find("link", rel="alternate", hreflang=True) is None
+        assert page.find("meta", property="og:url") is None
+        assert page.find(class_="print-url") is None
 
 
 def collect_listing(site: Path, first_url: str) -> set[str]:

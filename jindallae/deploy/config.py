@@ -102,7 +102,15 @@ def settings_schema():
                                        "A deploy that would delete more files than this stops unless --force is given"),
         "DEPLOY_OUTPUT": Option("build-publish", _relative_folder,
                                 "Folder (relative to the project) of the production build that is deployed"),
+        "DEPLOY_EXCLUDE": Option(["_reports/"], _check_exclude,
+                                 "Paths of the build never published (prefixes; staff pages such as the translation report)"),
     }
+
+
+def _check_exclude(v: Any) -> str | None:
+    if not isinstance(v, list) or not all(isinstance(x, str) and x and not x.startswith("/") for x in v):
+        return "must be a list of paths relative to the build, like [\"_reports/\"]"
+    return None
 
 
 def _relative_folder(v: Any) -> str | None:

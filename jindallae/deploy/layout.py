@@ -79,10 +79,14 @@ class Layout:
         """Name the uploaded ``<release>.partial`` complete, write its manifest, and point
         ``current`` at it in one rename."""
         r = shlex.quote(release)
-        self.shell.run(f"set -e; cd {self.q}; cat > releases/{r}.json.tmp; mv releases/{r}.json.tmp releases/{r}.json; "
+        data = manifest.to_json().encode("utf-8")
+        # The manifest arrives on stdin: if this process dies while sending it, the shell gets a
+        # short file and must not switch (a kill -9 here left an empty manifest and a switched site).
+        self.shell.run(f"set -e; cd {self.q}; cat > releases/{r}.json.tmp; "
+                       f'[ "$(wc -c < releases/{r}.json.tmp)" -eq {len(data)} ] || {{ rm -f releases/{r}.json.tmp; exit 1; }}; '
+                       f"mv releases/{r}.json.tmp releases/{r}.json; "
                        f"mv releases/{r}.partial releases/{r}; ln -s releases/{r} current.new.$$; "
-                       f"mv -T current.new.$$ current", "switching to the new release",
-                       stdin=manifest.to_json().encode("utf-8"))
+                       f"mv -T current.new.$$ current", "switching to the new release", stdin=data)
 
     def point(self, release: str) -> None:
         """Point ``current`` at an existing release (rollback, or undoing a failed switch)."""

@@ -120,9 +120,11 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def scan(folder: Path, release: str = "") -> Manifest:
+def scan(folder: Path, release: str = "", exclude: Iterable[str] = ()) -> Manifest:
     """The :class:`Manifest` of every regular file under ``folder`` (symlinks are not followed;
-    names are POSIX paths relative to ``folder``)."""
+    names are POSIX paths relative to ``folder``), except those starting with one of the
+    ``exclude`` prefixes (``DEPLOY_EXCLUDE``: staff pages that must never reach the public)."""
+    skip = tuple(exclude)
     files: dict[str, Entry] = {}
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames.sort()
@@ -131,6 +133,8 @@ def scan(folder: Path, release: str = "") -> Manifest:
             if full.is_symlink() or not full.is_file():
                 continue
             rel = full.relative_to(folder).as_posix()
+            if skip and rel.startswith(skip):
+                continue
             files[rel] = Entry(file_sha256(full), full.stat().st_size, content_type(rel))
     return Manifest(files, release)
 
@@ -254,12 +258,16 @@ def verify(base_url: str, release: Path, paths: Iterable[str], absent: Iterable[
     :class:`VerifyError` listing every difference. Each fetch is tried ``attempts`` times
     (a CDN or a server reloading may answer late)."""
     problems: list[str] = []
+    unreachable = False
     count = 0
     for path in paths:
         count += 1
         want = (release / path).read_bytes()
         got, status = _fetch(f"{base_url}/{path}", timeout, 1 if problems else attempts, want)
-        if status != 200:
+        if status == -1:
+            unreachable = True
+            problems.append(f"{path}: no answer from {base_url}/{path} ({got.decode('utf-8', 'replace')})")
+        elif status != 200:
             problems.append(f"{path}: HTTP {status}")
         elif got != want:
             problems.append(f"{path}: the served bytes differ from the release ({len(got)} bytes, {len(want)} expected)")
@@ -268,6 +276,10 @@ def verify(base_url: str, release: Path, paths: Iterable[str], absent: Iterable[
         _got, status = _fetch(f"{base_url}/{path}", timeout, 1 if problems else attempts, None)
         if status not in (403, 404):
             problems.append(f"{path}: still served (HTTP {status}) after its deletion")
+    if unreachable:
+        problems.append(f"the web server did not answer at {base_url}: if the public address cannot be reached from "
+                        f"this machine (a firewall, DNS, a test setup), set \"verify_url\" on the deploy target to an "
+                        f"address that reaches the same server, e.g. \"http://127.0.0.1/zt/rkwh\"")
     if problems:
         raise VerifyError(problems)
     return count
@@ -286,7 +298,8 @@ def _fetch(url: str, timeout: float, attempts: int, want: bytes | None) -> tuple
         except urllib.error.HTTPError as exc:
             last = (b"", exc.code)
         except (urllib.error.URLError, OSError) as exc:
-            last = (str(exc).encode(), -1)
+            reason = getattr(exc, "reason", exc)  # "[Errno 111] Connection refused", "Name or service not known"
+            last = (str(reason).encode(), -1)
         if (want is not None and last == (want, 200)) or (want is None and last[1] in (403, 404)):
             return last
         if attempt + 1 < attempts:

@@ -125,7 +125,7 @@ def deploy(project: Path, target: str | None = None, *, dry_run: bool = False, r
         if not output.is_dir():
             raise DeployError(f"{output}: no production build to deploy; run without --no-build")
         with progress.phase("plan", unit="file") as step:
-            manifest = scan(output)
+            manifest = scan(output, exclude=settings.get("DEPLOY_EXCLUDE", ["_reports/"]))
             live_release, live = tgt.live()
             plan = make_plan(live, manifest)
             pending = [p for p in getattr(tgt, "pending_deletions", lambda: [])() if p not in manifest.files
