@@ -207,6 +207,12 @@ def build(project: Path, content: Path | None = None, output: Path | None = None
         outputs.save()
         stamp_file.write_text(inputs_stamp + fingerprint([output], ""))
     warnings = [str(replace(w, path=f"{_display_path(content)}/{w.path}")) for w in site.warnings] + [_format_record(r) for r in collector.records if r.levelno < logging.ERROR]
+    from .deploy.config import public_url_problem
+    from .settings import placeholder_settings
+
+    if not public_url_problem(settings.get("JINDALLAE_PUBLIC_URL")):  # a build for the public address
+        conf_name = (settings_file or project / "pelicanconf.py").name
+        warnings += [f"{conf_name}: {line}" for line in placeholder_settings(settings)]
     shown = _display_path(content)
     findings = [f"{f.severity}: {shown}/{f.path}:{f.line}: {f.message} ({f.english}) [{f.id}]" for f in site.findings]
     files = sum(len(f) for _, _, f in os.walk(output))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,6 +151,40 @@ SITE_SCHEMA: dict[str, Option] = {
     "SITE_GOV_BADGE": Option({}, _mapping({"image": _image, "url": _https, "alt": _text}, ("image", "url")),
                              "Footer: the Party and government site badge {image, url (its conac.cn check page), alt}"),
 }
+
+def placeholder_settings(settings: dict[str, Any]) -> list[str]:
+    """The SITE_* values that are still the starter's fictitious placeholders, as
+    ``"SITE_ICP: ... ; set ..."`` lines (empty when none): zero record numbers (ICP, public
+    security, site code), texts marked 示例/예시 or SAMPLE, ``*.example`` e-mail addresses and
+    the sample badge image.  A production build reports them (the footer items are what the
+    MIIT and public-security record rules require a government site to show truthfully)."""
+    found: list[str] = []
+
+    def texts(value: Any) -> list[str]:
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, dict):
+            return [t for v in value.values() for t in texts(v)]
+        return []
+
+    checks = {
+        "SITE_ICP": (lambda v: bool(re.search(r"备0{6,}号", v or "")), "the site's ICP record number (ICP备案号)"),
+        "SITE_PSB": (lambda v: bool(re.search(r"安备 ?\d*0{10,}\d*号", " ".join(texts(v)))),
+                     "the public-security record number and its check address (公安备案)"),
+        "SITE_GOV_CODE": (lambda v: bool(v) and set(str(v)) == {"0"}, "the government site code (网站标识码)"),
+        "SITE_GOV_BADGE": (lambda v: "sample" in " ".join(texts(v)).lower() or "0" * 16 in " ".join(texts(v)),
+                           "the Party and government site badge and its conac.cn address (党政机关网站标识)"),
+    }
+    for key, (is_placeholder, what) in checks.items():
+        if settings.get(key) and is_placeholder(settings.get(key)):
+            found.append(f"{key}: still the starter's example value; set {what} before the site is public")
+    for key in ("SITE_OFFICE", "SITE_ORGANIZER", "SITE_OPERATOR", "SITE_CONTACT"):
+        values = texts(settings.get(key))
+        if any(re.search(r"示例|예시|SAMPLE|\.example\b|0000 ?0000", t) for t in values):
+            found.append(f"{key}: still holds the starter's example text (示例/예시, example.org-style addresses or "
+                         f"zero numbers); write the office's real details")
+    return found
+
 
 # Modules of Jindallae's own tools with a ``settings_schema()`` (prefix and options), read like
 # the plugins' schemas: ``jindallae check`` (``CHECKS_*``), deploys (``DEPLOY_*``), the CMS's

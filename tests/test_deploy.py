@@ -371,3 +371,34 @@ def test_unwritable_target_folder_is_one_line_not_a_traceback(tmp_path):
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert lines[-1].startswith("Deploy failed: preparing the releases folder failed")
     assert "the live site was not changed" in lines[-1]
+
+
+def test_placeholder_site_details_are_reported_by_a_production_build(tmp_path):
+    """The starter's fictitious ICP / public-security numbers, site code, sample badge and 示例
+    texts are named, with the setting to change, when a site is built for its public address
+    (deploy and the CMS publish log show build warnings); real details give no such warning,
+    and a local preview build (localhost) does not nag."""
+    from jindallae.build import build
+
+    project = deploy_project(tmp_path / "proj", {"web": {"type": "zip", "path": str(tmp_path / "site.zip")}})
+    result = build(project, output=project / "build-publish", settings_file=project / "publishconf.py", progress=False)
+    named = {w.split(":")[1].strip() for w in result.warnings if w.startswith("publishconf.py: SITE_")}
+    assert named == {"SITE_ICP", "SITE_PSB", "SITE_GOV_CODE", "SITE_GOV_BADGE", "SITE_OFFICE", "SITE_ORGANIZER",
+                     "SITE_OPERATOR", "SITE_CONTACT"}
+    assert any("ICP备案号" in w for w in result.warnings)
+    local = build(project, output=project / "build", progress=False)
+    assert not any("SITE_" in w for w in local.warnings)
+
+    real = (project / "publishconf.py").read_text(encoding="utf-8") + """
+SITE_OFFICE = {"zh": "延边州人口文化宣传中心", "ko": "연변주 인구문화선전센터"}
+SITE_ORGANIZER = "延边朝鲜族自治州卫生健康委员会"
+SITE_OPERATOR = "延边州人口文化宣传中心"
+SITE_CONTACT = {"phone": "0433-2512345", "email": "rkwh@yanbian.gov.cn"}
+SITE_ICP = "吉ICP备12345678号-1"
+SITE_PSB = {"number": "吉公网安备22010202000123号", "url": "https://beian.mps.gov.cn/#/query/webSearch?code=22010202000123"}
+SITE_GOV_CODE = "2200000001"
+SITE_GOV_BADGE = {"image": "theme/img/emblem.svg", "url": "https://bszs.conac.cn/sitename?method=show&id=5A3D6E2B1C4F4A8E9B7D6C5E4F3A2B1C"}
+"""
+    (project / "publishconf.py").write_text(real, encoding="utf-8")
+    again = build(project, output=project / "build-publish", settings_file=project / "publishconf.py", progress=False)
+    assert not any("SITE_" in w for w in again.warnings), again.warnings

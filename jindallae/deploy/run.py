@@ -121,7 +121,9 @@ def deploy(project: Path, target: str | None = None, *, dry_run: bool = False, r
             return _rollback(tgt, progress, log)
         output = project / settings.get("DEPLOY_OUTPUT", "build-publish")
         if build_site:
-            build(project, content, output, conf, progress=progress)
+            built = build(project, content, output, conf, progress=progress)
+            for line in built.warnings:  # never blocking (placeholder SITE_* details, drafts with errors)
+                log(f"warning: {line}")
         if not output.is_dir():
             raise DeployError(f"{output}: no production build to deploy; run without --no-build")
         with progress.phase("plan", unit="file") as step:
