@@ -50,6 +50,7 @@ class BuildResult:
     findings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
     drafts: int = 0  # pages not published (status draft or review)
+    draft_paths: list[str] = field(default_factory=list)  # those pages, content-relative
     rendered: int = 0  # HTML files rendered by this build (incremental builds: the changed ones)
     reused: int = 0  # HTML files kept from the previous release (inputs unchanged)
 
@@ -216,9 +217,10 @@ def build(project: Path, content: Path | None = None, output: Path | None = None
     shown = _display_path(content)
     findings = [f"{f.severity}: {shown}/{f.path}:{f.line}: {f.message} ({f.english}) [{f.id}]" for f in site.findings]
     files = sum(len(f) for _, _, f in os.walk(output))
-    drafts = sum(1 for i in site.items.values() if not i.published)
+    draft_paths = sorted(i.path for i in site.items.values() if not i.published)
+    drafts = len(draft_paths)
     return BuildResult(output, pages=len(site.rendered), files=files, seconds=time.perf_counter() - started,
-                       warnings=warnings, timings=timings, drafts=drafts, findings=findings,
+                       warnings=warnings, timings=timings, drafts=drafts, findings=findings, draft_paths=draft_paths,
                        rendered=outputs.rendered if outputs else 0, reused=outputs.reused if outputs else 0)
 
 

@@ -66,7 +66,8 @@ def cmd_build(args: argparse.Namespace) -> int:
             if result.reused else ""
         print(f"Built {result.pages} pages ({result.files} files{kept}) into {result.output} in {result.seconds:.2f} s{most}.")
         if result.drafts:
-            print(f"  {result.drafts} page(s) with status draft or review were not published "
+            names = ", ".join(result.draft_paths[:10]) + (f" and {result.drafts - 10} more" if result.drafts > 10 else "")
+            print(f"  {result.drafts} page(s) with status draft or review were not published: {names} "
                   f"(set status: published to publish them).")
         if args.timings:
             print("  " + ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items()))

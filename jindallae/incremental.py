@@ -70,9 +70,10 @@ class ContextDigest:
         if leaf is not None:
             return leaf
         revision = getattr(value, "digest", None)
-        if type(revision) is str and revision and is_dataclass(value):
-            # an item read from a file, carrying the file's revision: what it holds follows from it
-            return _blake(b"v" + str(getattr(value, "path", "")).encode() + b"\0" + revision.encode())
+        if type(revision) is str and revision and is_dataclass(value) and type(getattr(value, "path", None)) is str:
+            # an item read from a file (jindallae.model.Item: ``path`` and the file's revision as
+            # ``digest``): everything it holds follows from those two
+            return _blake(b"v" + value.path.encode() + b"\0" + revision.encode())
         if _is_content(value):
             self._saw_content = True
             if mode == "refs":

@@ -116,7 +116,9 @@ class ImagesGenerator(Generator):
                     a._content = _IMG.sub(self.rewrite, a._content)
             self.make_copies()
             shown.update(sum(1 for info in self.images.values() if info is not None))
-            shown.note = f"{self.encoded} copies encoded, the rest from .cache/images"
+            total = sum(len(info.variants) for info in self.images.values() if info is not None)
+            shown.note = f"{self.encoded} copies encoded" + (", the rest from .cache/images" if self.encoded < total
+                                                             or not total else "")
         self.context["images"] = self
 
     # ------------------------------------------------------------------------------------------
