@@ -227,6 +227,11 @@ def test_D7_site_under_a_sub_path(tmp_path):
 
 def test_D3_dry_run_and_the_deletion_limit_change_nothing(tmp_path):
     project, web, port, conf = dir_site(tmp_path, max_deletions=3)
+    # Before the first deploy the dry run says the folder will be created (a typo shows), and
+    # creates nothing.
+    before = []
+    deploy(project, dry_run=True, progress=quiet(), log=before.append)
+    assert any(f"{web} does not exist yet" in line for line in before) and not web.exists()
     with nginx(tmp_path / "nginx", conf, port) as base:
         first = deploy(project, progress=quiet(), **QUIET)
         for rel in ("news/jiangzuo.zh.md", "news/jiangzuo.ko.md", "news/jianfang.zh.md"):

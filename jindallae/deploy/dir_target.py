@@ -18,6 +18,9 @@ class DirTarget(Target):
         self.layout = Layout(Shell(), str(self.root))
 
     def live(self):
+        if not self.root.exists():  # a first deploy, or a typo in "path": say which before creating it
+            self.ctx.log(f"  {self.ctx.name}: {self.root} does not exist yet; the deploy creates it "
+                         f"(check the path in DEPLOY_TARGETS if this is not a first deploy)")
         return self.layout.live()
 
     def apply(self, source: Path, manifest: Manifest, plan: Plan, release: str) -> Path:
