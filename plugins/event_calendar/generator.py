@@ -26,7 +26,7 @@ from markupsafe import Markup
 from pelican.generators import Generator
 
 from jindallae import recurrence
-from jindallae.build import SITE_KEY
+from jindallae.build import CACHE_KEY, SITE_KEY
 from jindallae.model import Language, as_datetime
 
 from . import changes, ics
@@ -419,8 +419,21 @@ class CalendarGenerator(Generator):
                     self.write_calendar(self.rel(lang, f"{section.key}.ics"), chosen, f"{site} · {section.name(code)}")
 
     def write_calendar(self, rel: str, events: list[CalendarEvent], name: str) -> None:
-        """Make the .ics now (the pages show its size) and queue writing it with the pages."""
-        data = ics.calendar_bytes(events, name, self.lunar_limit)
+        """Make the .ics now (the pages show its size) and queue writing it with the pages.
+        Calendars are kept in ``.cache/ics/`` under :func:`ics.calendar_key`, so a build makes
+        only those whose events changed."""
+        cache_root = self.settings.get(CACHE_KEY)
+        cached = Path(cache_root) / "ics" / f"{ics.calendar_key(events, name, self.lunar_limit)}.ics" \
+            if cache_root else None
+        if cached is not None and cached.is_file():
+            data = cached.read_bytes()
+        else:
+            data = ics.calendar_bytes(events, name, self.lunar_limit)
+            if cached is not None:
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                tmp = cached.with_suffix(f".tmp-{os.getpid()}")
+                tmp.write_bytes(data)
+                os.replace(tmp, cached)
         self.ml.known_sizes[rel] = len(data)
         self.ml.queue_call(partial(self.write_file, rel, data))
 

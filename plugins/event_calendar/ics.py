@@ -19,6 +19,7 @@ event onto properties:
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -101,6 +102,24 @@ def vevent(event: Any, lunar_limit: dt.date) -> Any:
     component.add("status", STATUS[fields.get("status", "scheduled")])
     component.add("transp", "TRANSPARENT")  # a public event does not make the reader busy
     return component
+
+
+def calendar_key(events: list[Any], name: str, lunar_limit: dt.date) -> str:
+    """A hex key of everything :func:`calendar_bytes` reads (the events' UIDs, times, texts,
+    URLs and fields, the calendar's name, the lunar limit, this module and the icalendar
+    release): equal keys give equal bytes, so a calendar can be kept between builds."""
+    import hashlib
+    import json
+
+    import icalendar
+
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    h.update(f"{icalendar.__version__}\0{name}\0{lunar_limit.isoformat()}".encode())
+    for event in events:
+        h.update(json.dumps([event.uid, [t.isoformat() for t in event.times], event.summary, event.description,
+                             event.public_url, event.fields], sort_keys=True, default=repr,
+                            ensure_ascii=False).encode())
+    return h.hexdigest()
 
 
 def calendar_bytes(events: list[Any], name: str, lunar_limit: dt.date) -> bytes:
