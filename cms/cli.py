@@ -111,8 +111,9 @@ def create_user(project: Path, username: str, roles: list[str], display_name: st
                 print(f"cms: password refused: {problem}", file=sys.stderr)
             print("cms: nothing was created", file=sys.stderr)
             return 1
-        except ValueError as exc:
-            print(f"cms: {exc}; nothing was created", file=sys.stderr)
+        except ValueError as exc:  # a whole sentence of its own: not joined to ours (it has its own full stop)
+            print(f"cms: {exc}", file=sys.stderr)
+            print("cms: nothing was created", file=sys.stderr)
             return 1
         finally:
             conn.close()

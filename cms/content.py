@@ -146,14 +146,9 @@ def merge_view(theirs: str, yours: str, base: Page | None = None, fields: list[f
         return out
     values: dict[str, str] = {}
     for name, text in forms.form_values(fields, page.front).items():
-        widget = next(f.widget for f in fields if f.name == name)
-        if widget == "readonly":
-            continue
-        if widget == "when":
-            day, _sep, time = text.partition(" ")
-            values[name], values[name + ".time"] = day, time
-        else:
-            values[name] = text
+        field = next(f for f in fields if f.name == name)
+        if field.widget != "readonly":
+            values.update(forms.input_values(field, text))
     values["body"] = page.body
     out["combined"] = merged
     out["combined_form"] = values
@@ -165,6 +160,15 @@ def error_context(store: ContentStore, rel: str, text: str, errors: list, fields
     item, _errs = store.model.parse_text(store.root, rel, text)
     by_field, other = forms.errors_by_field(errors, item, {f.name for f in fields})
     return {"field_errors": by_field, "form_errors": other}
+
+
+def fields_for(store: ContentStore, rel: str) -> list[forms.FormField]:
+    """The edit form's fields for the page ``rel``: its section's (:func:`forms.page_fields`)
+    and, when the site makes posters, the poster panel's with the configured formats."""
+    from .posters import poster_choices
+
+    section, _slug, lang = store.model.page_key(rel)
+    return forms.page_fields(store.model, section, poster_choices(lang))
 
 
 def render_edit(template: str, page: Page, *, values: dict[str, str] | None = None, body: str | None = None,
@@ -185,10 +189,11 @@ def render_edit(template: str, page: Page, *, values: dict[str, str] | None = No
     if gated:
         page = pending.editing_page(store, live, row, get_lang())
     section = store.model.page_key(page.path)[0]
-    fields = forms.page_fields(store.model, section)
+    fields = fields_for(store, page.path)
     shown = forms.form_values(fields, page.front)
     if values:
         shown.update(values)
+    from .posters import panel_context
     context = {
         "page": page, "fields": fields, "values": shown, "body": page.body if body is None else body,
         "base_revision": base_revision or page.revision, "title": title_of(page),
@@ -202,6 +207,7 @@ def render_edit(template: str, page: Page, *, values: dict[str, str] | None = No
         "just_saved": bool(request.args.get("saved") or request.args.get("discard")),
         "pending_row": row, "pending_gated": gated, "live_revision": live.revision,
         "pending_rejected": pending.last_rejection(page.path) if gated and row is None else None,
+        "poster_panel": panel_context(page, fields),
     }
     context.update(extra)
     return render_template(template, **context), status
@@ -251,12 +257,16 @@ def save_form(page: Page, template: str, ok_endpoint: str, verb: str, extra_chan
     from . import pending
 
     store = get_store()
-    section = store.model.page_key(page.path)[0]
-    fields = forms.page_fields(store.model, section)
+    fields = fields_for(store, page.path)
     submitted = forms.read_form(fields, request.form)
     body = request.form.get("body", "")
     base = request.form.get("base_revision", "")
     user = current_user()
+    problems = forms.control_problems(fields, request.form)
+    if problems:  # a choice half made (a lunar month without its day ...): nothing is saved
+        return render_edit(template, page, values=submitted, body=body, base_revision=base or None, status=422,
+                           save_failed=_("Not saved: please correct the fields marked below."), field_errors=problems,
+                           **extra)
     gated = pending.needs_review(user, page)  # published page, no reviewer role: a pending revision
     live = page
     if gated:
@@ -427,6 +437,7 @@ def new():
     if request.method == "POST" and request.form.get("step") == "create":
         title = values.get("title", "")
         slug = slug or slugify(title)
+        field_errors.update(forms.control_problems(fields, request.form))
         if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug or ""):
             field_errors["slug"] = [_("The address name may contain only lowercase letters, digits and hyphens.")]
         elif any(store.root.glob(f"*/{slug}.*.md")):

@@ -745,12 +745,23 @@ class DiffRow:
     new: str | None
 
 
+def _diff_lines(text: str) -> list[str]:
+    """The lines of ``text`` as an editor numbers them: none for an empty text (a new page has
+    no live version: no line 1 on that side), and no empty line after the final line break."""
+    text = text.replace("\r\n", "\n")
+    if not text:
+        return []
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 def side_by_side(old: str, new: str, context: int = 3) -> list[list[DiffRow]]:
     """A side-by-side diff as hunks of :class:`DiffRow` (``difflib.SequenceMatcher`` grouped
     opcodes, ``context`` unchanged lines around each change) for an HTML table; an empty list
     when the texts are equal."""
-    a = old.replace("\r\n", "\n").split("\n")
-    b = new.replace("\r\n", "\n").split("\n")
+    a, b = _diff_lines(old), _diff_lines(new)
     hunks = []
     for group in difflib.SequenceMatcher(None, a, b, autojunk=False).get_grouped_opcodes(context):
         rows = []

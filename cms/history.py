@@ -1,6 +1,11 @@
 """Blueprint ``history``: a page's history (one git commit per save), diffs between any two
 revisions (side by side and unified), and restoring an old revision as a new commit
-(issue #7 item 8)."""
+(issue #7 item 8).
+
+Everyone who works on pages or reviews them may read a page's history and diffs (the content
+roles and every role a review step may name, :data:`cms.review.VIEW_ROLES`: a proofreader,
+department head or leader must see what changed before deciding); restoring needs the right to
+edit the page."""
 
 from __future__ import annotations
 
@@ -13,23 +18,26 @@ from .content import EDIT_ROLES, author_of, can_edit, get_store, load_or_404, ti
 from .content_store import Conflict, NotFound, StoreError, keep_status, side_by_side, unified_diff
 from .i18n import gettext as _
 from .i18n import get_lang
+from .review import VIEW_ROLES
 
 bp = Blueprint("history", __name__, url_prefix="/history")
 
 
 @bp.get("/<path:rel>")
-@roles_required(*EDIT_ROLES)
+@roles_required(*VIEW_ROLES)
 def index(rel: str):
-    """The commits that changed the page, newest first, with author, Beijing time, message."""
+    """The commits that changed the page, newest first, with author, Beijing time, message
+    (for everyone who may review the page; restoring only for whoever may edit it)."""
     store = get_store()
     page = load_or_404(store, rel)
     revisions = store.history(rel)
+    editable = can_edit(current_user(), store, page)
     return render_template("history.html", page=page, title=title_of(page), revisions=revisions,
-                           can_restore=can_edit(current_user(), store, page))
+                           can_restore=editable, can_edit=editable)
 
 
 @bp.get("/<path:rel>/diff")
-@roles_required(*EDIT_ROLES)
+@roles_required(*VIEW_ROLES)
 def diff(rel: str):
     """The difference between revisions ``a`` and ``b`` (commit ids; ``b`` may be ``current``,
     the file as it is now): a side-by-side table and the unified diff."""

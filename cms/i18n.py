@@ -66,7 +66,7 @@ def init_i18n(app) -> None:
                                             lambda s, p, n: _translations().ngettext(s, p, n), newstyle=True)
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["filesize"] = format_size
-    app.jinja_env.globals.update(ui_lang=get_lang, html_lang=lambda: HTML_LANG[get_lang()],
+    app.jinja_env.globals.update(ui_lang=get_lang, html_lang=lambda: HTML_LANG[get_lang()], punct=punct,
                                  LANGUAGE_NAMES=LANGUAGE_NAMES, UI_LANGUAGES=LANGUAGES)
     from .records import action_name, commit_text  # records in the reader's language
 
@@ -144,6 +144,27 @@ def ngettext(singular: str, plural: str, num: int, **variables) -> str:
 def lazy_gettext(message: str, **variables) -> LazyProxy:
     """A string translated when it is used (for messages defined outside a request)."""
     return LazyProxy(gettext, message, enable_cache=False, **variables)
+
+
+# Punctuation that code and templates put between translated pieces, per UI language: Chinese
+# text takes the full-width marks (W3C clreq, GB/T 15834), Korean the half-width ones followed
+# by a space.  Keys are the marks' plain forms; "、" is the mark between the items of a list.
+PUNCTUATION: dict[str, dict[str, str]] = {
+    "zh": {":": "：", ";": "；", ",": "，", "、": "、", "(": "（", ")": "）"},
+    "ko": {":": ": ", ";": "; ", ",": ", ", "、": ", ", "(": " (", ")": ")"},
+}
+
+
+def punct(mark: str, lang: str | None = None) -> str:
+    """The punctuation ``mark`` (``":"``, ``";"``, ``","``, ``"、"``, ``"("``, ``")"``) as the UI
+    language (or ``lang``) writes it between pieces of text: ``：`` in Chinese, ``": "`` in Korean."""
+    marks = PUNCTUATION.get(lang or get_lang(), PUNCTUATION["ko"])
+    return marks.get(mark.strip(), mark)
+
+
+def list_separator(mark: str = "、", lang: str | None = None) -> str:
+    """The separator between the items of a list in the UI language (:func:`punct`)."""
+    return punct(mark, lang)
 
 
 def format_size(size: int) -> str:

@@ -244,8 +244,9 @@ def publish_refusal(project: Path | None = None, content: Path | None = None) ->
 # Checks
 
 
-def _finding_line(f: Any) -> str:
-    return f"{f.path}:{f.line}:{f.col}: {f.message}"
+def _finding_line(f: Any, lang: str | None = None) -> str:
+    """``path:line:col: message``, the message in ``lang`` (default: the page's language)."""
+    return f"{f.path}:{f.line}:{f.col}: {f.text(lang) if lang else f.message}"
 
 
 def _page_status(model: Any, root: Path, rel: str, cache: dict[str, str | None]) -> str | None:
@@ -261,12 +262,14 @@ def _page_status(model: Any, root: Path, rel: str, cache: dict[str, str | None])
     return cache[rel]
 
 
-def run_checks(project: Path, content: Path | None = None, settings: dict[str, Any] | None = None) -> CheckSummary:
+def run_checks(project: Path, content: Path | None = None, settings: dict[str, Any] | None = None,
+               lang: str | None = None) -> CheckSummary:
     """Run :func:`jindallae.checks.run_checks` on ``content`` (default ``project/content``) with
     ``settings`` (default: the project's pelicanconf.py) and sort its errors: those of pages
     that are not published (status draft or review) are ``held`` (listed, not blocking; the build
     leaves such pages out and reports their problems as warnings), except errors of files that
-    are not pages (images, the terms and accept files).  Raises
+    are not pages (images, the terms and accept files).  ``lang``: the language of the messages
+    (the reader's, on the publish page; default each page's own, as a run records them).  Raises
     ``SettingsError`` for broken project settings."""
     from jindallae.checks import run_checks as _run
     from jindallae.model import model_from_settings
@@ -275,7 +278,7 @@ def run_checks(project: Path, content: Path | None = None, settings: dict[str, A
     root = Path(report.content)
     model = None
     statuses: dict[str, str | None] = {}
-    summary = CheckSummary(warnings=[_finding_line(f) for f in report.warnings])
+    summary = CheckSummary(warnings=[_finding_line(f, lang) for f in report.warnings])
     for f in report.errors:
         status = None
         if f.id != "data-file":
@@ -286,7 +289,7 @@ def run_checks(project: Path, content: Path | None = None, settings: dict[str, A
                     settings = load_settings(Path(project), None, {"PATH": str(root)})
                 model = model_from_settings(settings)
             status = _page_status(model, root, f.path, statuses)
-        (summary.held if status in ("draft", "review") else summary.errors).append(_finding_line(f))
+        (summary.held if status in ("draft", "review") else summary.errors).append(_finding_line(f, lang))
     return summary
 
 
@@ -927,7 +930,9 @@ def publish_view():
     except SetupError as exc:
         setup_error, setup_detail = exc.message, exc.detail
     try:
-        checks = run_checks(project, content, setup.settings if setup else None)
+        from .i18n import get_lang
+
+        checks = run_checks(project, content, setup.settings if setup else None, get_lang())
         checks_error = None
     except Exception as exc:  # broken settings: say so instead of a 500
         checks, checks_error = CheckSummary(), str(exc)
@@ -936,7 +941,19 @@ def publish_view():
     user = g.user
     return render_template("publish.html", checks=checks, runs=runs, setup=setup, setup_error=setup_error,
                            setup_detail=setup_detail, checks_error=checks_error, output=output,
-                           can_publish=user.can("reviewer"), can_rollback=user.can("admin"))
+                           can_publish=user.can("reviewer"), can_rollback=user.can("admin"),
+                           run_users=display_names(r["user"] for r in runs))
+
+
+def display_names(usernames: Any) -> dict[str, str]:
+    """``{user name: display name}`` of the users who started runs (a run records the sign-in
+    name; people are shown by the name they are known by, or the sign-in name without one)."""
+    names = sorted({n for n in usernames if n})
+    if not names:
+        return {}
+    rows = get_db().execute(f"SELECT username, display_name FROM users WHERE username IN ({','.join('?' * len(names))})",
+                            names).fetchall()
+    return {r["username"]: r["display_name"] or r["username"] for r in rows}
 
 
 @bp.route("/publish", methods=["POST"])
@@ -983,5 +1000,8 @@ def log_view(run_id: int):
         abort(404)
     ahead = get_db().execute("SELECT count(*) FROM publish_runs WHERE id < ? AND finished IS NULL", (run_id,)).fetchone()[0]
     report = load_report(row)
+    # The technical log (English, paths and commands) is for administrators; everyone else reads
+    # the steps, their notes and the result in their own language.
     return render_template("publish_log.html", run=dict(row), report=report, ahead=ahead, steps=STEPS, states=STATES,
-                           failed_step=report.get("failed"))
+                           failed_step=report.get("failed"), show_log=g.user.can("admin"),
+                           run_user=display_names([row["user"]]).get(row["user"], row["user"]))

@@ -19,6 +19,13 @@ which comment — rows can be neither changed nor deleted) that is also the revi
 * ``return`` (a step sent the page back to the editor, with a comment; the round ends),
 * ``reopen`` (the publish the last step asked for failed: the page waits at the last step again).
 
+Errors that would stop the publish (:func:`publish_blockers`: every editorial check of
+``jindallae check``, the page judged as if it were published) are found before anyone signs
+off: "Send to review" is refused while the page has any, the review page and the queue list
+them (in the reader's language, with their lines) for every reviewer, and no step can be
+passed until they are corrected (the page can still be returned with a comment).  Warnings
+never block; a finding staff accepted (``jindallae check --accept``) does not either.
+
 Every decision is audited (``review_submit``, ``review_pass``, ``review_return``,
 ``review_reopen``).  The passes, returns and the final approval run through
 :mod:`cms.workflow` (``/workflow/approve/<path>``, ``/workflow/return/<path>``); this module
@@ -378,6 +385,7 @@ def queue(store: Any, user: Any) -> list[dict[str, Any]]:
     in_review = {i.path: i for i in items if i.status == "review"}
     states = {path: round_state(path, "review", cfg) for path in in_review}
     names = {code.code: code.name for code in store.model.languages}
+    blockers = publish_blockers(list(in_review))
     out = []
     for path, item in in_review.items():
         try:
@@ -400,7 +408,7 @@ def queue(store: Any, user: Any) -> list[dict[str, Any]]:
             "lang": item.lang, "lang_name": names.get(item.lang, item.lang), "state": state,
             "submitted_by": state.submitted_by, "submitted_at": state.submitted_at, "step": state.waiting,
             "last": state.waiting.id == cfg.last.id, "may_pass": ok, "why_not": why,
-            "together": together if ok else [], "new_page": live is None,
+            "together": together if ok else [], "new_page": live is None, "blockers": blockers.get(path, []),
             "hunks": side_by_side(live or "", page.text), "changed_since": _changed_since(state, page.revision),
         })
     out.sort(key=lambda e: (not e["may_pass"], e["submitted_at"] or "", e["path"]))
@@ -425,8 +433,11 @@ def page_info(page: Any) -> dict[str, Any]:
     state = round_state(page.path, status, cfg)
     user = g.get("user")
     ok, why = may_pass(user, state, cfg)
+    # Errors that would stop the publish, for a page in review: the approve button is replaced
+    # by them (the approve action checks again).
+    blockers = publish_blockers([page.path]).get(page.path, []) if state is not None else []
     return {"steps": cfg.steps, "state": state, "status": status, "may_pass": ok, "why_not": why,
-            "last": state is not None and state.waiting.id == cfg.last.id,
+            "last": state is not None and state.waiting.id == cfg.last.id, "blockers": blockers,
             "changed_since": state is not None and _changed_since(state, page.revision), "one_step": len(cfg.steps) == 1}
 
 
@@ -457,6 +468,80 @@ def scan_findings(page: Any) -> list[Any]:
     except Exception:  # noqa: BLE001 - a broken list must not take the editor down: the check reports it
         log.exception("scanning %s", page.path)
         return []
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors that would stop the publish
+
+
+def _check_settings() -> dict[str, Any]:
+    """The settings the publish checks with: the production settings (``PUBLISH_SETTINGS``,
+    :func:`cms.publish.production_setup`) when they can be used, else the project's."""
+    try:
+        from .publish import SetupError, production_setup
+
+        return production_setup(Path(current_app.config["PROJECT_DIR"]), Path(current_app.config["CONTENT_DIR"])).settings
+    except (ImportError, SetupError):
+        return config().settings
+
+
+def publish_blockers(paths: list[str]) -> dict[str, list[Any]]:
+    """``{path: [Finding]}``: the errors that would stop the publish of ``paths`` if they were
+    published now — :func:`jindallae.checks.run_checks` on the whole content (as the publish
+    runs it), those pages judged as published (so a link to a draft counts), limited to those
+    pages and to the data files every page depends on (a broken word list is listed under each
+    page).  Accepted findings and warnings are left out.  Pages without errors are not keys."""
+    from jindallae.checks import run_checks
+
+    paths = sorted(set(paths))
+    if not paths:
+        return {}
+    cache = g.setdefault("cms_publish_blockers", {}) if has_request_context() else {}
+    key = tuple(paths)
+    if key in cache:
+        return cache[key]
+    content = Path(current_app.config["CONTENT_DIR"])
+    try:
+        report = run_checks(Path(current_app.config["PROJECT_DIR"]), content, paths=paths,
+                            settings=_check_settings(), as_published=paths)
+    except Exception:  # noqa: BLE001 - broken settings: the publish page says so; never block the review on it
+        log.exception("checking %s", ", ".join(paths))
+        return {}
+    out: dict[str, list[Any]] = {}
+    shared = [f for f in report.errors if f.path not in paths]  # data files (terms, word lists, accept file)
+    for f in report.errors:
+        if f.path in paths:
+            out.setdefault(f.path, []).append(f)
+    if shared:
+        for path in paths:
+            out[path] = shared + out.get(path, [])
+    cache[key] = out
+    return out
+
+
+def finding_text(f: Any, page_path: str | None = None, lang: str | None = None) -> str:
+    """One finding for people, in the UI language: ``第 12 行：…`` / ``12행: …`` (with the file
+    when it is not the page's own, e.g. a word list)."""
+    from .i18n import _, get_lang
+
+    lang = lang or get_lang()
+    text = f.text(lang) if hasattr(f, "text") else f.message
+    if page_path is not None and f.path != page_path:
+        return _("%(path)s, line %(line)s: %(problem)s", path=f.path, line=f.line, problem=text)
+    return _("Line %(line)s: %(problem)s", line=f.line, problem=text)
+
+
+def blockers_sentence(findings: list[Any], page_path: str) -> str:
+    """The findings as one sentence for a flash message, joined the UI language's way."""
+    from .i18n import list_separator
+
+    shown = [finding_text(f, page_path) for f in findings[:5]]
+    more = len(findings) - len(shown)
+    if more > 0:
+        from .i18n import ngettext
+
+        shown.append(ngettext("%(num)s more", "%(num)s more", more))
+    return list_separator("; ").join(shown)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -498,10 +583,14 @@ def view(rel: str):
     lines = page.text.replace("\r\n", "\n").split("\n")
     if lines and lines[-1] == "":
         lines.pop()
+    editing = info["status"] in ("draft", "review")
+    blockers = publish_blockers([rel]).get(rel, []) if editing else []
+    listed = {(f.id, f.line, f.col) for f in blockers}
+    findings = [f for f in scan_findings(page) if (f.id, f.line, f.col) not in listed] if editing else []
     return render_template(
         "review.html", page=page, title=title_of(page), info=info, steps=cfg.steps, history=history,
         step_of={s.id: s for s in cfg.steps}, hunks=side_by_side(live or "", page.text), new_page=live is None,
         lines=lines, comments=comments.for_page(rel, page.revision), can_edit=can_edit(user, store, page),
         together=together, lang_name=names.get(page.lang, page.lang), status_labels=forms.STATUS_LABELS,
         section=store.model.sections[page.item.section].name(get_lang()) if page.item is not None else "",
-        findings=scan_findings(page) if info["status"] in ("draft", "review") else [])
+        findings=findings, blockers=blockers)

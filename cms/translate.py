@@ -24,7 +24,7 @@ from .content import (EDIT_ROLES, author_of, can_edit, get_store, is_translation
 from .content_store import (Conflict, Exists, GitFailed, NotFound, StoreError, ValidationFailed, WriteFailed,
                             get_value, set_value, side_by_side)
 from .i18n import gettext as _
-from .i18n import get_lang
+from .i18n import get_lang, list_separator
 
 bp = Blueprint("translate", __name__, url_prefix="/translate")
 
@@ -77,11 +77,67 @@ def source_context(store, page, source_rel: str | None) -> dict:
     return ctx
 
 
+# Translation states that are work for a translator: the source changed since the translation
+# (outdated), or nobody recorded which source revision it matches (unrecorded, source-missing).
+OUTDATED_STATES = ("outdated", "unrecorded", "source-missing")
+
+
+def translation_work(store, lang: str = "", kind: str = "") -> list[dict]:
+    """The translator's list: one row per article with something to translate — a language
+    version that does not exist yet (``missing``) or a translation whose source changed since
+    (``outdated``: :data:`OUTDATED_STATES`) — with the versions to work on (``work``:
+    ``{kind, state, lang, path}``) and the version to translate from.  ``lang`` keeps only work
+    in that language, ``kind`` only ``missing`` or ``outdated`` work."""
+    items, _errors = store.items()
+    states = store.states(items)
+    codes = [language.code for language in store.model.languages]
+    groups: dict[tuple[str, str], dict] = {}
+    for item in items:
+        groups.setdefault(item.key, {})[item.lang] = item
+    rows = []
+    for (section, slug), langs in sorted(groups.items()):
+        work = []
+        for code in codes:
+            if lang and code != lang:
+                continue
+            item = langs.get(code)
+            if item is None:
+                work.append({"kind": "missing", "state": "missing", "lang": code, "path": f"{section}/{slug}.{code}.md"})
+                continue
+            st = states.get(item.path)
+            if st is not None and st.state in OUTDATED_STATES:
+                work.append({"kind": "outdated", "state": st.state, "lang": code, "path": item.path,
+                             "status": item.status})
+        if kind:
+            work = [w for w in work if w["kind"] == kind]
+        if not work:
+            continue
+        todo = {w["lang"] for w in work}
+        present = [langs[c] for c in codes if c in langs]
+        source = next((i for i in present if i.lang not in todo), present[0])
+        rows.append({"section": section, "slug": slug, "work": work, "source": source,
+                     "title": str(source.fields.get("title") or slug)})
+    return rows
+
+
 @bp.get("/")
 @roles_required(*EDIT_ROLES)
 def index():
-    """Translation work: the content list showing articles with outdated translations."""
-    return redirect(url_for("content.index", state=request.args.get("state", "outdated")))
+    """Translation work: every article with a language version still missing or a translation
+    whose source changed since it was made (filters: ``lang``, ``state`` = missing | outdated)."""
+    store = get_store()
+    f_lang = request.args.get("lang", "")
+    f_state = request.args.get("state", "")
+    if f_lang not in {language.code for language in store.model.languages}:
+        f_lang = ""
+    if f_state not in ("missing", "outdated"):
+        f_state = ""
+    rows = translation_work(store, f_lang, f_state)
+    user = current_user()
+    return render_template("translate_index.html", rows=rows, model=store.model, filters={"lang": f_lang, "state": f_state},
+                           counts={k: sum(1 for r in rows for w in r["work"] if w["kind"] == k)
+                                   for k in ("missing", "outdated")},
+                           can_translate=user.can("translator") or user.can("editor") or user.can("reviewer"))
 
 
 @bp.route("/<path:rel>", methods=["GET", "POST"])
@@ -155,7 +211,7 @@ def create(rel: str):
     except Exists:
         flash(_("This translation exists already."), "info")
     except ValidationFailed as exc:
-        flash(_("The translation could not be created: %(detail)s", detail="; ".join(e.message for e in exc.errors)),
+        flash(_("The translation could not be created: %(detail)s", detail=list_separator(";").join(e.message for e in exc.errors)),
               "error")
         return redirect(url_for("translate.view", rel=rel))
     except (WriteFailed, GitFailed) as exc:

@@ -19,11 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template
+from markupsafe import Markup, escape
 
 from jindallae.export.wechat import ExportError, WeChatExport, export_page, export_settings, find_page
 from jindallae.model import model_from_settings
 
 from .auth import roles_required
+from .i18n import N_
 from .i18n import gettext as _
 
 bp = Blueprint("wechat", __name__, url_prefix="/wechat")
@@ -60,12 +62,56 @@ def export_for(rel: str) -> WeChatExport:
     return export_page(model, root, item, settings["JINDALLAE_PUBLIC_URL"], public_problem=problem)
 
 
+# The export's notices (jindallae.export.wechat.NOTICES) for editors, by code; ``%(name)s`` are
+# the notice's values (paths and addresses shown as code).  Every code must be here: a notice
+# without a text is shown by the general one, never in English.
+NOTICE_TEXTS = {
+    "not-published": N_("The page is not published (status: %(status)s): its address and QR code lead nowhere until "
+                        "it is."),
+    "public-url": N_("The public address of the site (JINDALLAE_PUBLIC_URL in the production settings) is not a "
+                     "public one, so the address and QR code in the article are not the ones the public reads. An "
+                     "administrator must set it. %(problem)s"),
+    "link-nowhere": N_("The link %(target)s leads nowhere: there is no such page or file. Correct it in the page "
+                       "(the checks list it too)."),
+    "image-nowhere": N_("The picture %(target)s leads nowhere: there is no such file. Correct it in the page "
+                        "(the checks list it too)."),
+    "image-missing": N_("The picture %(path)s does not exist; upload it or correct the page."),
+    "title-long": N_("The title has %(length)s characters; WeChat takes at most %(limit)s."),
+    "summary-long": N_("The summary has %(length)s characters; WeChat's summary field takes at most %(limit)s."),
+    "text-long": N_("The article has %(length)s characters; WeChat takes at most %(limit)s: split it."),
+}
+_CODE_ARGS = ("target", "path", "problem")  # values shown as code (paths, addresses, technical details)
+
+
+def notice_text(notice: Any) -> Markup:
+    """One notice of the export in the UI language (HTML: its paths as ``<code>``)."""
+    from .forms import STATUS_LABELS
+
+    code = notice.code
+    args = dict(notice.args)
+    if code == "link-nowhere" and args.get("kind") == "image":
+        code = "image-nowhere"
+    text = NOTICE_TEXTS.get(code)
+    if text is None:  # a notice this CMS does not know yet: said in general, the details as code
+        return Markup("{} <code>{}</code>").format(_("Look at this before publishing on WeChat:"), str(notice))
+    values: dict[str, Any] = {}
+    for name, value in args.items():
+        if name in _CODE_ARGS:
+            values[name] = Markup('<code class="details-line">{}</code>').format(value)
+        elif name == "status":
+            values[name] = _(STATUS_LABELS.get(str(value), str(value)))
+        else:
+            values[name] = value
+    return Markup(escape(_(text))) % values
+
+
 @bp.get("/<path:rel>")
 @roles_required(*EXPORT_ROLES)
 def view(rel: str):
     """The export page of ``rel``."""
     export = export_for(rel)
-    return render_template("wechat.html", export=export, rel=rel, data=export.to_dict())
+    return render_template("wechat.html", export=export, rel=rel, data=export.to_dict(),
+                           notices=[notice_text(n) for n in export.notices])
 
 
 @bp.get("/export/<path:rel>")

@@ -50,7 +50,7 @@ from .content_store import (Author, Conflict, ContentStore, NotFound, SaveResult
                             side_by_side)
 from .i18n import format_datetime
 from .i18n import gettext as _
-from .i18n import get_lang
+from .i18n import get_lang, list_separator
 from .review import VIEW_ROLES
 from .workflow_db import ensure_schema
 
@@ -200,7 +200,7 @@ def act(action: str, rel: str):
             flash(refusal, "error")
             return redirect(back)
     if action == "review" and page.item is not None and page.item.status in starts:
-        from .review import scan_findings
+        from .review import blockers_sentence, publish_blockers, scan_findings
 
         blocking = [f for f in scan_findings(page) if f.blocking]
         if blocking:  # the sensitive-word and typo scan: errors keep the page a draft, the text as it is
@@ -208,11 +208,20 @@ def act(action: str, rel: str):
                     "typos, listed under the text with their lines). Nothing was changed.", count=len(blocking)),
                   "error")
             return redirect(back)
+        # Every error that would stop its publish (jindallae check): no review step could pass it,
+        # so it stays a draft until they are corrected (listed here, in the editor's language).
+        blockers = publish_blockers([rel]).get(rel, [])
+        if blockers:
+            flash(_("Not sent to review: %(count)s error(s) would stop this page from being published; correct "
+                    "them first. Nothing was changed. %(errors)s", count=len(blockers),
+                    errors=blockers_sentence(blockers, rel)), "error")
+            return redirect(back)
     saved = _change(store, rel, new_status, user, verb, request.form.get("base_revision") or None, starts)
     if saved is None:
         return redirect(back)
     _audit(f"workflow_{action}", rel, f"status: {new_status}")
-    flash(_("Status changed to: %(status)s.", status=_(forms.STATUS_LABELS[new_status])), "success")
+    if action != "unpublish":  # an unpublish is told with its publish run, below
+        flash(_("Status changed to: %(status)s.", status=_(forms.STATUS_LABELS[new_status])), "success")
     if action == "review":
         from . import notify, review
 
@@ -223,8 +232,23 @@ def act(action: str, rel: str):
         changes = [{"path": rel, "before": starts[0], "after": new_status, "revision": saved.revision}]
         run_id = start_publish(user, changes)
         if run_id is not None:
+            flash_publish_started(run_id, _("The page is a draft again."))
             return redirect(url_for("publish.log_view", run_id=run_id), code=303)
+        flash(_("Status changed to: %(status)s.", status=_(forms.STATUS_LABELS[new_status])), "success")
     return redirect(back)
+
+
+def flash_publish_started(run_id: int, done: str) -> None:
+    """Say what was done (``done``, a translated sentence) and that the publish run ``run_id``
+    was started, not that anything is live yet: it is queued or running, and only its log says
+    when the site is published (or that it failed and the status went back).  With a link to
+    the log."""
+    from markupsafe import Markup
+
+    said = _("%(done)s Publishing #%(id)s has started: the live site changes only when it has finished, and its "
+             "log says so (or why it failed).", done=done, id=run_id)
+    flash(Markup('{} <a href="{}">{}</a>').format(said, url_for("publish.log_view", run_id=run_id),
+                                                 _("Open the log of publishing #%(id)s", id=run_id)), "info")
 
 
 def _back(store: ContentStore, page: Any, user: Any) -> str:
@@ -246,7 +270,7 @@ def _change(store: ContentStore, rel: str, new_status: str, user: Any, verb: str
     except Conflict:
         flash(_("The page changed since you opened it; nothing was changed. Look at the new version first."), "error")
     except ValidationFailed as exc:
-        flash(_("The page is not complete: %(detail)s", detail="; ".join(e.message for e in exc.errors)), "error")
+        flash(_("The page is not complete: %(detail)s", detail=list_separator(";").join(e.message for e in exc.errors)), "error")
     except StoreError as exc:
         flash(_("Nothing was changed: %(detail)s", detail=exc.detail), "error")
     return None
@@ -313,6 +337,16 @@ def _chain_action(action: str, store: ContentStore, page: Any, user: Any):
                   "error")
             return redirect(back)
         group.append((other, other_state))
+    blockers = review.publish_blockers([m.path for m, _s in group])
+    if blockers:  # errors that would stop the publish: no step passes the page until they are corrected
+        for member, _member_state in group:
+            found = blockers.get(member.path)
+            if found:
+                flash(_("Not approved: %(title)s has %(count)s error(s) that would stop it from being published. "
+                        "Return it to the editor to correct them (they are listed on its review page). Nothing was "
+                        "changed. %(errors)s", title=title_of(member), count=len(found),
+                        errors=review.blockers_sentence(found, member.path)), "error")
+        return redirect(url_for("review.view", rel=rel))
     following = cfg.next_after(step.id)
     if following is not None:  # a step on the way: recorded, the next step is told
         for member, member_state in group:
@@ -320,7 +354,7 @@ def _chain_action(action: str, store: ContentStore, page: Any, user: Any):
             skip = (member_state.passers | {user.id}) if cfg.distinct else set()
             notify.page_waiting(member.path, title_of(member), following, user, skip)
         flash(_("Approved at \"%(step)s\"; now waiting at \"%(next)s\": %(pages)s.", step=step.label(),
-                next=following.label(), pages=", ".join(title_of(m) for m, _s in group)), "success")
+                next=following.label(), pages=list_separator().join(title_of(m) for m, _s in group)), "success")
         return redirect(back)
     refusal = publish_refusal()  # the production settings: refused before anything changes
     if refusal:
@@ -336,10 +370,12 @@ def _chain_action(action: str, store: ContentStore, page: Any, user: Any):
         changes.append({"path": member.path, "before": "review", "after": "published", "revision": saved.revision})
     if not changes:
         return redirect(back)
-    flash(_("Status changed to: %(status)s.", status=_(forms.STATUS_LABELS["published"])), "success")
     run_id = start_publish(user, changes)
     if run_id is not None:
+        flash_publish_started(run_id, _("Approved for publishing: %(pages)s.", pages=list_separator().join(
+            title_of(m) for m, _s in group if m.path in {c["path"] for c in changes})))
         return redirect(url_for("publish.log_view", run_id=run_id), code=303)
+    flash(_("Status changed to: %(status)s.", status=_(forms.STATUS_LABELS["published"])), "success")
     return redirect(back)
 
 
@@ -474,7 +510,7 @@ def pending_approve(row_id: int):
             "check the text to publish, then approve it or reject the change."))
     except ValidationFailed as exc:
         return _pending_page(row_id, status=422, error=_(
-            "The page is not complete: %(detail)s", detail="; ".join(e.message for e in exc.errors)))
+            "The page is not complete: %(detail)s", detail=list_separator(";").join(e.message for e in exc.errors)))
     except Conflict:
         return _pending_page(row_id, status=409, error=_(
             "The live page changed after this change was made; nothing was written. Compare both versions, "
@@ -483,11 +519,12 @@ def pending_approve(row_id: int):
         abort(404)
     except StoreError as exc:
         return _pending_page(row_id, status=500, error=_("Nothing was changed: %(detail)s", detail=exc.detail))
-    flash(_("The change was approved and written."), "success")
     if result.commit:
         run_id = start_publish(user)
         if run_id is not None:
+            flash_publish_started(run_id, _("The change was approved and written."))
             return redirect(url_for("publish.log_view", run_id=run_id), code=303)
+    flash(_("The change was approved and written."), "success")
     return redirect(url_for("workflow.index"))
 
 

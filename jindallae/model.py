@@ -154,7 +154,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "this file is not read: pages must be named <slug>.<lang>.md and images go in content/images/; "
               "rename or move it",
         "zh": "此文件不会被读取：页面文件名须为 <slug>.<语言>.md，图片须放在 content/images/；请重命名或移走",
-        "ko": "이 파일은 읽히지 않습니다. 페이지 이름은 <slug>.<언어>.md, 그림은 content/images/에 두어야 하니 이름을 바꾸거나 옮기세요",
+        "ko": "이 파일은 읽히지 않습니다. 페지 이름은 <slug>.<언어>.md, 그림은 content/images/에 두어야 하니 이름을 바꾸거나 옮기세요",
     },
     "unclosed_quote": {
         "en": "a quotation mark opened on this line is never closed; add the closing quote",

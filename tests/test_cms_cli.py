@@ -58,6 +58,8 @@ def test_create_user_refusals(project):
     assert run(root, "create-user", "admin", "--password-stdin", stdin="a good long password\n").returncode == 0
     r = run(root, "create-user", "ADMIN", "--password-stdin", stdin="another long password\n")
     assert r.returncode == 1 and "is taken" in r.stderr
+    # Two sentences, each whole: not "… is taken.; nothing was created"
+    assert r.stderr.splitlines() == ["cms: The user name ADMIN is taken.", "cms: nothing was created"], r.stderr
     r = run(root, "create-user", "x", "--role", "boss", "--password-stdin", stdin="another long password\n")
     assert r.returncode == 2 and "invalid choice: 'boss'" in r.stderr  # argparse usage error
     assert [u["username"] for u in db_rows(app, "SELECT username FROM users")] == ["admin"]

@@ -56,21 +56,15 @@ ELSEWHERE = {
                              "folder are not in a details line, no page titles; the checks' messages tell editors "
                              "to run 'jindallae check --mark-translated' (jindallae/checks/catalogue.py)",
                              ("paths", "commands")),
-    "review.view": ("cms/templates/review.html: the page's file text (td.src) is not marked as code or "
-                    "translate=\"no\"", ("file text",)),
-    "workflow.index": ("cms/templates/workflow.html: a file path outside a details line", ("paths",)),
     "workflow.schedule": ("cms/templates/workflow schedule page: page paths in the drop-down instead of titles",
                           ("paths",)),
 }
 # Half-width punctuation in Chinese labels of other parts, reported ("<label>: <title>" joined in
 # the template instead of one translated message with its own full-width colon).
 PUNCTUATION_ELSEWHERE = {
-    "content.edit": "cms/templates/edit.html (编辑: <title>), cms/templates/_page_form.html (状态: )",
-    "translate.view": "cms/templates/translate.html (翻译: / 原文: <title>)",
-    "review.view": "cms/templates/review.html (审核: <title>; the file text)",
-    "wechat.view": "cms/templates/wechat.html (微信导出: <title>)",
-    "workflow.index": "cms/templates/workflow.html (步骤 … (审核人; 第 1 步，共 1 步))",
-    "workflow.pending_view": "cms/templates/pending.html (待审修改: <title>)",
+    "content.edit": "cms/templates/edit.html (编辑: <title>), cms/templates/_page_form.html (状态: ): "
+                    "{{ _(\"Edit: %(title)s\", title=…) }} and {{ _(\"Status\") }}{{ punct(\":\") }} (cms.i18n.punct)",
+    "translate.view": "cms/templates/translate.html (翻译: / 原文: <title>): {{ _(\"Translate: %(title)s\", …) }}",
 }
 SKIP_ENDPOINTS = {"static", "media.file", "media.thumb", "content.built_file", "content.content_file", "content.theme_css",
                   "wechat.qr", "wechat.export"}
@@ -117,16 +111,20 @@ def visible_texts(html: str) -> list[str]:
     return texts
 
 
-# Chinese text takes full-width punctuation (GB/T 15834): an ASCII , : ; ? ! ( ) touching a Han
-# character is a half-width mark in a Chinese label.
+# Chinese text takes full-width punctuation (GB/T 15834, W3C clreq): an ASCII , : ; ? ! ( ) touching
+# a Han character is a half-width mark in a Chinese label.
 HALF_WIDTH = re.compile(r"[\u4e00-\u9fff][,:;?!()]|[,:;?!(][\u4e00-\u9fff]")
+# Korean text takes the half-width marks: a Chinese full-width mark touching Hangul is a piece of
+# the Chinese interface (or Chinese punctuation joined in code) in a Korean page ("中文，버전").
+FULL_WIDTH = re.compile(r"[\uac00-\ud7a3][，：；（）、。]|[，：；（）、][\uac00-\ud7a3]")
 
 
-def half_width_marks(html: str) -> list[str]:
-    """Han characters next to half-width punctuation, with a little context."""
+def half_width_marks(html: str, pattern: re.Pattern = HALF_WIDTH) -> list[str]:
+    """Han characters next to half-width punctuation (``pattern``: or Hangul next to full-width
+    punctuation, :data:`FULL_WIDTH`), with a little context."""
     out = []
     for text in visible_texts(html):
-        for m in HALF_WIDTH.finditer(text):
+        for m in pattern.finditer(text):
             out.append(text[max(0, m.start() - 8):m.end() + 8].strip())
     return out
 
@@ -138,7 +136,7 @@ def visible_latin(html: str, allowed: set[str]) -> list[str]:
     for text in texts:
         text = re.sub(r"https?://\S+", " ", text)  # an address is a detail
         text = IDENTIFIERS.sub(" ", text)
-        for name in SETTINGS:
+        for name in sorted(SETTINGS, key=len, reverse=True):  # DEPLOY_TARGETS before DEPLOY_TARGET
             text = text.replace(name, " ")
         for word in LATIN.findall(text):
             if word not in allowed and word.strip("'’-") not in allowed:
@@ -264,8 +262,7 @@ def walk(app, urls: list[str], user: str | None, lang: str, allowed: set[str]) -
             continue
         html = r.get_data(as_text=True)
         words = visible_latin(html, allowed)
-        if lang == "zh":
-            words += [f"punctuation: {m}" for m in half_width_marks(html)]
+        words += [f"punctuation: {m}" for m in half_width_marks(html, HALF_WIDTH if lang == "zh" else FULL_WIDTH)]
         if words:
             findings[url] = sorted(set(words))
     return findings

@@ -387,10 +387,14 @@ def test_database_of_the_previous_version_is_migrated(tmp_path):
     conn.execute("INSERT INTO publish_runs (user, queued, started, finished, ok, log) "
                  "VALUES ('rev', 1, 2, 3, 1, 'Build: 2 pages (old log)')")
     conn.close()
-    app, client = make_cms(tmp_path, users={"rev": ["reviewer"]}, content_files=GOOD,
+    app, client = make_cms(tmp_path, users={"rev": ["reviewer"], "adm": ["admin"]}, content_files=GOOD,
                            config={"INSTANCE_DIR": instance})
     assert db_rows(app, "SELECT version FROM schema_version") == [{"version": len(MIGRATIONS)}]
     assert db_rows(app, "SELECT kind, report FROM publish_runs") == [{"kind": "publish", "report": ""}]
     login(client, "rev")
+    page = client.get("/publish/log/1").get_data(as_text=True)
+    assert "网站已发布" in page and "old log" not in page  # the technical log is the admin's
+    client = app.test_client()
+    login(client, "adm")
     page = client.get("/publish/log/1").get_data(as_text=True)
     assert "Build: 2 pages (old log)" in page and "已发布" in page

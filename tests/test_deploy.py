@@ -24,7 +24,7 @@ from deploy_helpers import PUBLIC, SITE, deploy_project, fetch, free_port, nginx
 from jindallae.deploy.base import DeployError
 from jindallae.deploy.config import public_url_problem
 from jindallae.deploy.nginx import nginx_config
-from jindallae.deploy.release import Manifest, file_sha256, make_plan, scan
+from jindallae.deploy.release import Manifest, file_sha256, make_plan, release_id, scan
 from jindallae.deploy.run import deploy, production_settings
 from jindallae.progress import Progress
 from jindallae.settings import SettingsError
@@ -158,6 +158,18 @@ def test_D2_dir_deploy_first_unchanged_one_edit_and_a_deletion(tmp_path):
         assert "news/jianfang/index.html" in gone.plan.delete
         assert fetch(base + "/news/jianfang/")[0] == 404
         assert f"{PUBLIC}/news/jianfang/" in gone.urls
+
+
+def test_release_ids_of_one_second_sort_by_time():
+    """Two deploys in the same second: the later release sorts after the earlier one whatever
+    their digests (a rollback goes back to the one before by this order)."""
+    from jindallae.deploy.release import Entry
+
+    sites = [Manifest({f"p{i}.html": Entry("0" * 64, 1, "text/html")}) for i in range(20)]
+    a, b = next((x, y) for x in sites for y in sites if x.digest[:8] > y.digest[:8])  # digests in the wrong order
+    early, late = release_id(a, now=1796644620.25), release_id(b, now=1796644620.75)
+    assert early[:15] == late[:15] == "20261207T115700"
+    assert early < late and re.fullmatch(r"\d{8}T\d{6}\.\d{6}Z-[0-9a-f]{8}", early), (early, late)
 
 
 def test_rollback_switches_back_in_one_step(tmp_path):

@@ -10,7 +10,10 @@
 // 2. The picker: "Choose from the library" under the editor's text (inserts ![alt](...) at the
 //    cursor) and next to the cover field (fills cover, and cover_alt when empty).  It lists
 //    GET /media/?format=json&lang=<page language>&q=<search> as thumbnails; the alt text of a
-//    page in the same language is proposed and must not be empty.
+//    page in the same language is proposed and must not be empty.  Next to any other input
+//    marked data-media-pick (the poster's picture) it fills in the path only (no alt text:
+//    the texts of its button and notice come from the input's data-media-use and
+//    data-media-done).
 (function () {
   "use strict";
   var tpl = document.getElementById("media-picker");
@@ -102,7 +105,7 @@
   var pathAttr = form.getAttribute("data-path") || "";
   var parts = pathAttr.split("/").pop().split(".");
   var pageLang = parts.length >= 3 ? parts[parts.length - 2] : "";
-  var dialog = null, mode = "body", chosen = null, timer = null, opener = null;
+  var dialog = null, mode = "body", chosen = null, timer = null, opener = null, target = null;
 
   function changed(el) {
     el.dispatchEvent(new Event("input", { bubbles: true }));
@@ -169,14 +172,24 @@
     preview.src = item.thumb;
     var alt = box.querySelector("[data-picker-alt]");
     alt.value = item.alt || "";
-    box.querySelector("[data-picker-use]").textContent = msg(mode === "cover" ? "cover" : "insert");
-    alt.focus();
+    var altField = alt.closest(".field");
+    if (altField) { altField.hidden = mode === "path"; }
+    var useButton = box.querySelector("[data-picker-use]");
+    useButton.textContent = mode === "path" ? target.getAttribute("data-media-use") : msg(mode === "cover" ? "cover" : "insert");
+    if (mode === "path") { useButton.focus(); } else { alt.focus(); }
   }
 
   function use() {
     var alt = dialog.querySelector("[data-picker-alt]");
     var status = dialog.querySelector("[data-picker-status]");
     if (!chosen) { return; }
+    if (mode === "path") {
+      target.value = chosen.path;
+      changed(target);
+      dialog.close();
+      announce(target, target.getAttribute("data-media-done") || "");
+      return;
+    }
     if (!alt.value.trim()) { status.textContent = msg("alt-required"); alt.focus(); return; }
     if (mode === "cover") {
       cover.value = chosen.path;
@@ -208,9 +221,10 @@
     el.textContent = text;
   }
 
-  function open(which, button) {
+  function open(which, button, input) {
     mode = which;
     opener = button;
+    target = input || null;
     chosen = null;
     if (!dialog) { build(); }
     dialog.querySelector("[data-picker-chosen]").hidden = true;
@@ -219,13 +233,13 @@
     load(dialog.querySelector("[data-picker-q]").value);
   }
 
-  function addButton(after, which) {
+  function addButton(after, which, input) {
     var button = document.createElement("button");
     button.type = "button";
     button.className = "media-open";
     button.setAttribute("data-picker", which);
     button.textContent = msg("open");
-    button.addEventListener("click", function () { open(which, button); });
+    button.addEventListener("click", function () { open(which, button, input); });
     after.insertAdjacentElement("afterend", button);
     return button;
   }
@@ -233,4 +247,5 @@
   var insertBox = form.querySelector(".image-insert");
   if (body && insertBox) { addButton(insertBox.querySelector("#image-insert") || insertBox.lastElementChild, "body"); }
   if (cover) { addButton(cover, "cover"); }
+  form.querySelectorAll("input[data-media-pick]").forEach(function (input) { addButton(input, "path", input); });
 })();

@@ -67,10 +67,13 @@ CHECKS: dict[str, CheckSpec] = {c.id: c for c in (
               doc="A bilingual poster waits until the page's other language version is published"),
 )}
 
+# The languages every message is written in (besides English).
+LANGUAGES = ("zh", "ko")
+
 # Language names inside messages, in the message's language.
 LANG_NAMES: dict[str, dict[str, str]] = {
     "en": {"zh": "Chinese", "ko": "Korean"},
-    "zh": {"zh": "中文", "ko": "韩文"},
+    "zh": {"zh": "中文", "ko": "朝鲜文"},
     "ko": {"zh": "중국어", "ko": "한국어"},
 }
 
@@ -80,7 +83,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Traditional characters in a Simplified Chinese page: {found}; Simplified: {simplified} "
               "(jindallae check --fix converts them)",
         "zh": "简体页面中有繁体字：{found}；简体应为：{simplified}（可用 jindallae check --fix 自动转换）",
-        "ko": "간체 중국어 페이지에 번체자가 있습니다: {found}; 간체: {simplified} (jindallae check --fix로 바꿀 수 있습니다)",
+        "ko": "간체 중국어 페지에 번체자가 있습니다: {found}; 간체: {simplified} (jindallae check --fix로 바꿀 수 있습니다)",
     },
     "traditional/field": {
         "en": "Traditional characters in field '{field}': {found}; Simplified: {simplified}; correct it by hand",
@@ -90,12 +93,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "debris-tag/close": {
         "en": "stray HTML closing tag '{tag}' (left over from a web page or word processor); delete it",
         "zh": "多余的 HTML 结束标签“{tag}”（从网页或文档粘贴时留下的）；请删除",
-        "ko": "남은 HTML 닫는 태그 '{tag}'가 있습니다(웹 페이지나 문서에서 붙여 넣을 때 남은 것). 지우세요",
+        "ko": "남은 HTML 닫는 태그 '{tag}'가 있습니다(웹 페지나 문서에서 붙여 넣을 때 남은 것). 지우세요",
     },
     "debris-tag/fragment": {
         "en": "broken HTML tag '{tag}' in the text (pasted from a web page); delete it",
         "zh": "正文中有残缺的 HTML 标签“{tag}”（从网页粘贴时留下的）；请删除",
-        "ko": "본문에 깨진 HTML 태그 '{tag}'가 있습니다(웹 페이지에서 붙여 넣을 때 남은 것). 지우세요",
+        "ko": "본문에 깨진 HTML 태그 '{tag}'가 있습니다(웹 페지에서 붙여 넣을 때 남은 것). 지우세요",
     },
     "debris-tag/unclosed": {
         "en": "HTML tag '{tag}' is never closed; delete it or add '</{name}>'",
@@ -111,7 +114,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "HTML tag '{tag}' carries formatting pasted from a web page or word processor ({attr}); "
               "remove the tag and keep the text",
         "zh": "HTML 标签“{tag}”带有从网页或 Word 粘贴来的格式（{attr}）；请删除标签，保留文字",
-        "ko": "HTML 태그 '{tag}'에 웹 페이지나 워드에서 붙여 넣은 서식({attr})이 있습니다. 태그를 지우고 글자만 남기세요",
+        "ko": "HTML 태그 '{tag}'에 웹 페지나 워드에서 붙여 넣은 서식({attr})이 있습니다. 태그를 지우고 글자만 남기세요",
     },
     "debris-replacement": {
         "en": "replacement character '\ufffd': the text was damaged by a wrong encoding; retype the lost "
@@ -128,7 +131,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "debris-nbsp": {
         "en": "run of {count} non-breaking spaces (&nbsp;) pasted from a web page; delete them",
         "zh": "连续 {count} 个不换行空格（&nbsp;），是从网页粘贴来的；请删除",
-        "ko": "줄바꿈 없는 공백(&nbsp;)이 {count}개 이어져 있습니다(웹 페이지에서 붙여 넣은 것). 지우세요",
+        "ko": "줄바꿈 없는 공백(&nbsp;)이 {count}개 이어져 있습니다(웹 페지에서 붙여 넣은 것). 지우세요",
     },
     "shortcode/hugo": {
         "en": "'{code}' is a Hugo shortcode; this site does not expand it and readers would see it as text: "
@@ -176,7 +179,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "alt-language": {
         "en": "the alt text of image '{src}' is not in {language}: '{alt}'; readers of this page need it in their language",
         "zh": "图片“{src}”的替代文字不是中文：“{alt}”；请用本页的语言描述图片",
-        "ko": "그림 '{src}'의 대체 텍스트가 한국어가 아닙니다: '{alt}'. 이 페이지의 언어(한국어)로 설명하세요",
+        "ko": "그림 '{src}'의 대체 텍스트가 한국어가 아닙니다: '{alt}'. 이 페지의 언어(한국어)로 설명하세요",
     },
     "image-missing": {
         "en": "image '{src}' does not exist; check the path (relative to this file or to content/)",
@@ -206,7 +209,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "link-broken": {
         "en": "link '{url}' leads nowhere: no such page or file; check the path",
         "zh": "链接“{url}”指向的页面或文件不存在；请检查路径",
-        "ko": "링크 '{url}'가 가리키는 페이지나 파일이 없습니다. 경로를 확인하세요",
+        "ko": "링크 '{url}'가 가리키는 페지나 파일이 없습니다. 경로를 확인하세요",
     },
     "link-unpublished": {
         "en": "link '{url}' leads to {target}, which is not published (status: {status}); publish it first or remove the link",
@@ -227,7 +230,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "translation-missing": {
         "en": "there is no {language} version of this page yet",
         "zh": "本页还没有{language}版本",
-        "ko": "이 페이지의 {language} 버전이 아직 없습니다",
+        "ko": "이 페지의 {language} 버전이 아직 없습니다",
     },
     "translation-outdated": {
         "en": "this translation is outdated: the {language} source {source} changed after it was translated "
@@ -247,7 +250,7 @@ MESSAGES: dict[str, dict[str, str]] = {
               "up to date; when it matches the source, run: jindallae check --mark-translated {page}",
         "zh": "本页有{language}版本，但没有记录 translated_from 版本号，无法判断是否过时；确认与原文一致后运行 "
               "jindallae check --mark-translated {page}",
-        "ko": "이 페이지는 {language} 버전이 있지만 translated_from 판이 기록되지 않아 최신인지 알 수 없습니다. "
+        "ko": "이 페지는 {language} 버전이 있지만 translated_from 판이 기록되지 않아 최신인지 알 수 없습니다. "
               "원문과 맞으면 jindallae check --mark-translated {page}를 실행하세요",
     },
     "sensitive": {

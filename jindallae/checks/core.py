@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import time
@@ -443,7 +444,7 @@ def affected_by(content: Content, changed: set[str], config: CheckConfig) -> set
 
 def run_checks(project_or_model: Path | str | Model, content_root: Path | str | None = None,
                paths: Iterable[str | Path] | None = None, settings: dict[str, Any] | None = None,
-               changed: bool = False) -> Report:
+               changed: bool = False, as_published: Iterable[str] = ()) -> Report:
     """Run every check and return a :class:`Report`.
 
     ``project_or_model``: a project folder (its pelicanconf.py gives the languages and the
@@ -452,11 +453,18 @@ def run_checks(project_or_model: Path | str | Model, content_root: Path | str | 
     ``paths`` limits the findings to those files (content-relative, or paths inside the content
     folder); ``changed`` to the files changed since the last commit and those they affect.
     The whole site is always read, so links and translations are judged against all of it.
+    ``as_published`` (content-relative paths) are judged as if their ``status`` were
+    ``published`` already: what would stop a publish of them (the CMS asks before a review step
+    passes a page, so a link to an unpublished page is found before the sign-off, not at it).
     """
     started = time.perf_counter()
     model, settings, root = resolve_setup(project_or_model, content_root, settings)
     config = CheckConfig.from_settings(settings)
     content = load_content(model, root)
+    for rel in as_published:
+        item = content.items.get(rel)
+        if item is not None and not item.published:
+            content.items[rel] = dataclasses.replace(item, fields={**item.fields, "status": "published"})
     report = Report(str(root))
     selected: set[str] | None = None
     if paths is not None:

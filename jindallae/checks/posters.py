@@ -44,18 +44,24 @@ def check_posters(settings: dict[str, Any] | None, model: Model, items: list[Ite
     findings: list[Finding] = []
     reported: set[tuple[str, str, str]] = set()
 
-    def add(source: str, field: str, local: str, english: str, error: bool) -> None:
+    def add(source: str, field: str, local: str, english: str, error: bool,
+            texts: dict[str, str] | None = None) -> None:
         item = by_path.get(source)
         if source not in chosen or item is None:
             return
-        local, english = (re.sub(rf"^{re.escape(field)}\s*[:：]\s*", "", text) for text in (local, english))
+
+        def strip(text: str) -> str:
+            return re.sub(rf"^{re.escape(field)}\s*[:：]\s*", "", text)
+
+        local, english = strip(local), strip(english)
         if (source, field, local) in reported:  # the same problem from a page's zh and bilingual posters
             return
         reported.add((source, field, local))
         line = item.lines.get(field, item.line_of("poster"))
+        shown = {lang: f"{field}: {strip(text)}" for lang, text in (texts or {}).items()}  # every language's text
         findings.append(Finding("poster" if error else "poster-pending", "error" if error else "warning", source,
-                                line, 1, f"{field}: {local}", f"{field}: {english}", lang=item.lang,
-                                excerpt=field))
+                                line, 1, f"{field}: {local}", f"{field}: {english}",
+                                lang=item.lang, excerpt=field, texts=shown))
 
     for p in problems:
         add(p.source, p.field, p.message, p.message, p.error)
@@ -73,5 +79,5 @@ def check_posters(settings: dict[str, Any] | None, model: Model, items: list[Ite
                 continue
             seen.add(key)
             local_lang = by_path[source].lang if source in by_path else lang
-            add(source, error["field"], msgs.get(local_lang, msgs["en"]), msgs["en"], True)
+            add(source, error["field"], msgs.get(local_lang, msgs["en"]), msgs["en"], True, msgs)
     return findings

@@ -7,7 +7,7 @@ import os
 from dataclasses import asdict, dataclass, field
 from typing import Any, TextIO
 
-from .catalogue import CHECKS, message
+from .catalogue import CHECKS, LANGUAGES, message
 
 SEVERITIES = ("error", "warning")
 
@@ -32,6 +32,9 @@ class Finding:
     excerpt: str = ""
     detail: dict[str, Any] = field(default_factory=dict)
     accepted: bool = False
+    # The message in every language of the catalogue ({"zh": …, "ko": …, "en": …}): a reader
+    # whose language is not the file's (the CMS's interface language) reads it in their own.
+    texts: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def blocking(self) -> bool:
@@ -44,8 +47,17 @@ class Finding:
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.col, self.id)
 
+    def text(self, lang: str) -> str:
+        """The message in ``lang`` (``en``: English) when the catalogue has it, else in the
+        file's language."""
+        if lang == "en":
+            return self.english or self.message
+        return self.texts.get(lang) or self.message
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        out.pop("texts", None)  # the JSON report keeps its form (version 1): message and english
+        return out
 
 
 def make_finding(check: str, path: str, line: int, col: int, lang: str, key: str | None = None,
@@ -54,7 +66,12 @@ def make_finding(check: str, path: str, line: int, col: int, lang: str, key: str
     catalogue, in ``lang`` and English."""
     spec = CHECKS[check]
     local, english = message(key or check, lang, **kw)
-    return Finding(check, spec.severity, path, line, col, local, english, spec.fixable, lang, excerpt, detail or {})
+    texts = {lang: local, "en": english}
+    for other in LANGUAGES:
+        if other not in texts:
+            texts[other] = message(key or check, other, **kw)[0]
+    return Finding(check, spec.severity, path, line, col, local, english, spec.fixable, lang, excerpt, detail or {},
+                   texts=texts)
 
 
 @dataclass

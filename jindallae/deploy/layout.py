@@ -2,9 +2,9 @@
 
 ::
 
-    <path>/releases/20261207T031700Z-1a2b3c4d/        a complete release (immutable once named)
-    <path>/releases/20261207T031700Z-1a2b3c4d.json    its manifest (outside the web root)
-    <path>/current -> releases/20261207T031700Z-1a2b3c4d
+    <path>/releases/20261207T031700.123456Z-1a2b3c4d/        a complete release (immutable once named)
+    <path>/releases/20261207T031700.123456Z-1a2b3c4d.json    its manifest (outside the web root)
+    <path>/current -> releases/20261207T031700.123456Z-1a2b3c4d
 
 The web server's root is ``<path>/current``. A release is written as ``<id>.partial`` and renamed
 when complete; ``current`` is switched by renaming a new symlink over it (``rename(2)`` is

@@ -140,9 +140,12 @@ def scan(folder: Path, release: str = "", exclude: Iterable[str] = ()) -> Manife
 
 
 def release_id(manifest: Manifest, now: float | None = None) -> str:
-    """``20261207T031700Z-<8 hex of the manifest digest>``: sortable by time, names its content."""
-    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now if now is not None else time.time()))
-    return f"{stamp}-{manifest.digest[:8]}"
+    """``20261207T031700.123456Z-<8 hex of the manifest digest>`` (ISO 8601 basic format, UTC,
+    microseconds): names its content and sorts by time — also for two deploys in one second,
+    which a rollback tells apart by this order."""
+    now = now if now is not None else time.time()
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now))
+    return f"{stamp}.{int(now % 1 * 1e6):06d}Z-{manifest.digest[:8]}"
 
 
 @dataclass

@@ -171,13 +171,40 @@ class Reference:
     text: str
 
 
+# What staff should know before publishing on WeChat: code -> English text ({name} filled from
+# the notice's args).  The command line prints the English; the CMS translates each code.
+NOTICES: dict[str, str] = {
+    "not-published": "the page is not published (status: {status}): its address and QR code lead nowhere until it is",
+    "public-url": "JINDALLAE_PUBLIC_URL {problem}: the address and QR code in the article are not the public ones "
+                  "(set it in publishconf.py)",
+    "link-nowhere": "{kind} {target!r} leads nowhere (see jindallae check)",
+    "image-missing": "image {path} does not exist",
+    "title-long": "the title has {length} characters; WeChat takes at most {limit}",
+    "summary-long": "the summary has {length} characters; WeChat's 摘要 takes at most {limit}",
+    "text-long": "the article has {length} characters; WeChat takes at most {limit}: split it",
+}
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One thing staff should know first: ``code`` (a key of :data:`NOTICES`) and the values of
+    its text (``args``); ``str()`` is the English text."""
+
+    code: str
+    args: dict[str, Any] = field(default_factory=dict, hash=False)
+
+    def __str__(self) -> str:
+        return NOTICES[self.code].format(**self.args)
+
+
 @dataclass
 class WeChatExport:
     """One page as a WeChat article.  ``html`` is the article to paste (inline styles only);
     ``title``/``summary``/``author`` go into WeChat's own fields; ``uploads`` the files to upload
     in order; ``references`` the numbered links; ``public_url`` the page's address, ``qr_png``
-    its QR code; ``warnings`` what staff should know first (page not published, address not
-    public, a text longer than WeChat takes)."""
+    its QR code; ``notices`` what staff should know first (page not published, address not
+    public, a text longer than WeChat takes: :class:`Notice`, translatable), ``warnings`` the
+    same in English."""
 
     item: Item
     lang: str
@@ -190,7 +217,12 @@ class WeChatExport:
     qr_png: bytes
     uploads: list[Upload] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[str]:
+        """The :attr:`notices` in English (the command line's report)."""
+        return [str(n) for n in self.notices]
 
     @property
     def text(self) -> str:
@@ -231,6 +263,7 @@ class WeChatExport:
                          "exists": u.file is not None} for u in self.uploads],
             "references": [{"number": r.number, "url": r.url, "text": r.text} for r in self.references],
             "warnings": list(self.warnings),
+            "notices": [{"code": n.code, "args": dict(n.args)} for n in self.notices],
         }
 
 
@@ -378,31 +411,29 @@ def export_page(model: Model, root: Path, item: Item, public_url: str, items: li
     parts.append("</section>")
     article = "\n".join(p for p in parts if p)
 
-    warnings = []
+    notices = []
     if not item.published:
-        warnings.append(f"the page is not published (status: {item.status}): its address and QR code lead nowhere "
-                        f"until it is")
+        notices.append(Notice("not-published", {"status": item.status}))
     if public_problem:
-        warnings.append(f"JINDALLAE_PUBLIC_URL {public_problem}: the address and QR code in the article are not the "
-                        f"public ones (set it in publishconf.py)")
+        notices.append(Notice("public-url", {"problem": public_problem}))
     for target, kind in rendered.missing:
-        warnings.append(f"{kind} {target!r} leads nowhere (see jindallae check)")
+        notices.append(Notice("link-nowhere", {"kind": kind, "target": target}))
     unresolved = {target for target, _kind in rendered.missing}
     for up in uploads:
         if up.role != "qr" and up.file is None and not up.path.startswith(("http://", "https://")) \
                 and up.path not in unresolved:
-            warnings.append(f"image {up.path} does not exist")
+            notices.append(Notice("image-missing", {"path": up.path}))
     title = str(item.fields.get("title") or "")
     summary = str(item.fields.get("summary") or "")
     if len(title) > TITLE_LIMIT:
-        warnings.append(f"the title has {len(title)} characters; WeChat takes at most {TITLE_LIMIT}")
+        notices.append(Notice("title-long", {"length": len(title), "limit": TITLE_LIMIT}))
     if len(summary) > DIGEST_LIMIT:
-        warnings.append(f"the summary has {len(summary)} characters; WeChat's 摘要 takes at most {DIGEST_LIMIT}")
+        notices.append(Notice("summary-long", {"length": len(summary), "limit": DIGEST_LIMIT}))
     length = len(html_to_text(article))
     if length > TEXT_LIMIT:
-        warnings.append(f"the article has {length} characters; WeChat takes at most {TEXT_LIMIT}: split it")
+        notices.append(Notice("text-long", {"length": length, "limit": TEXT_LIMIT}))
     return WeChatExport(item, item.lang, language.hreflang, title, summary, str(item.fields.get("author") or ""),
-                        article, page_url, png, uploads, rewriter.references, warnings)
+                        article, page_url, png, uploads, rewriter.references, notices)
 
 
 def _event_box(item: Item, locale: str, labels: dict[str, str]) -> str:

@@ -77,7 +77,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{path}: unknown kind of file; import a Word document (.docx), text (.txt), a web page (.html) or "
               "'-' for standard input",
         "zh": "{path}：无法识别的文件类型；可导入 Word 文档（.docx）、文本（.txt）、网页（.html），或用“-”读取标准输入",
-        "ko": "{path}: 알 수 없는 파일 종류입니다. Word 문서(.docx), 텍스트(.txt), 웹 페이지(.html)를 가져오거나 표준 입력은 '-'로 주세요",
+        "ko": "{path}: 알 수 없는 파일 종류입니다. Word 문서(.docx), 텍스트(.txt), 웹 페지(.html)를 가져오거나 표준 입력은 '-'로 주세요",
     },
     "read_failed": {
         "en": "{path}: cannot be read ({detail}); check the name and that you may read it",
@@ -120,7 +120,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "invalid_page": {
         "en": "{path}: the imported page would not be valid ({detail}); nothing was written",
         "zh": "{path}：导入后的页面无效（{detail}）；未写入任何文件",
-        "ko": "{path}: 가져온 페이지가 올바르지 않습니다({detail}). 아무 파일도 쓰지 않았습니다",
+        "ko": "{path}: 가져온 페지가 올바르지 않습니다({detail}). 아무 파일도 쓰지 않았습니다",
     },
     "write_failed": {
         "en": "{path}: cannot write {target} ({detail}); nothing was written",
@@ -169,7 +169,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 # Short reasons inside other messages, by language.
 REASONS: dict[str, dict[str, str]] = {
     "format": {"en": "{fmt} cannot be shown on a web page", "zh": "{fmt} 格式无法在网页上显示",
-               "ko": "{fmt} 형식은 웹 페이지에 표시할 수 없습니다"},
+               "ko": "{fmt} 형식은 웹 페지에 표시할 수 없습니다"},
     "pixels": {"en": "{width}×{height} pixels, more than {limit} megapixels", "zh": "{width}×{height} 像素，超过 {limit} 百万像素",
                "ko": "{width}×{height} 픽셀로 {limit}백만 픽셀을 넘습니다"},
     "damaged": {"en": "the picture is damaged", "zh": "图片已损坏", "ko": "그림이 손상되었습니다"},
