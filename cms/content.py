@@ -9,8 +9,17 @@ Permissions (issue #7 item 3, enforced here on the server for every action):
 * admin — users and roles only (no content rights unless also holding one of the above).
 
 The workflow state (``status``) is not a form field: it changes only through the workflow
-actions.  Also shared with the other content blueprints: :func:`get_store`, :func:`author_of`,
-:func:`can_edit`, :func:`is_translation`, :func:`render_edit`.
+actions.
+
+A file the form cannot show (broken front matter: an unclosed quote, the closing ``---``
+missing ...) is listed with its error and opened in a text editor (``edit_raw.html``): the
+whole file in one field, each error with its line number and that line.  Text that still
+cannot be read, or that breaks a rule the form would refuse too, is not saved and stays in the
+field; a correction that makes the page published waits for review like every change to a
+published page (:func:`save_raw`).
+
+Also shared with the other content blueprints: :func:`get_store`, :func:`author_of`,
+:func:`can_edit`, :func:`is_translation`, :func:`render_edit`, :func:`needs_text_editor`.
 """
 
 from __future__ import annotations
@@ -25,14 +34,14 @@ from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, rend
                    url_for)
 
 from jindallae.markup import LinkContext, NestingTooDeep, render
-from jindallae.model import nesting_error
+from jindallae.model import Item, nesting_error
 from jindallae.slugs import slugify
 
 from . import forms
 from .auth import current_user, login_required, roles_required
 from .content_store import (Author, Conflict, ContentStore, Exists, GitFailed, NotFound, Page, StoreError,
-                            ValidationFailed, WriteFailed, compose, get_value, merge_texts, revision_of,
-                            set_value, side_by_side, unified_diff)
+                            ValidationFailed, WriteFailed, compose, get_value, keep_status, line_text, merge_texts,
+                            revision_of, set_value, side_by_side, unified_diff, unreadable_error)
 from .i18n import gettext as _
 from .i18n import get_lang
 
@@ -343,11 +352,15 @@ def _search_key(text: str) -> str:
 @login_required
 def index():
     """The content list: every article with its language versions, filtered by section,
-    language, status and translation state (missing / outdated / current), searched by title
-    (case-insensitive substring, NFKC-normalised so full-width Latin matches too)."""
+    language, status and translation state (missing — a version that does not exist or is not
+    translated yet, :mod:`cms.translate` — / outdated / current), searched by title
+    (case-insensitive substring, NFKC-normalised so full-width Latin matches too).  A file the
+    content model cannot read is listed with its error and a link to the text editor, whatever
+    the status and translation filters."""
     store = get_store()
-    items, _errors = store.items()
+    items, errors = store.items()
     states = store.states(items)
+    unreadable = store.unreadable(items, errors, get_lang())
     f_section = request.args.get("section", "")
     f_lang = request.args.get("lang", "")
     f_status = request.args.get("status", "")
@@ -356,6 +369,9 @@ def index():
     groups: dict[tuple[str, str], dict[str, Any]] = {}
     for item in items:
         groups.setdefault(item.key, {})[item.lang] = item
+    for rel, error in unreadable.items():
+        section, slug, code = store.model.page_key(rel)
+        groups.setdefault((section, slug), {})[code] = error
     rows = []
     codes = [lang.code for lang in store.model.languages]
     for (section, slug), langs in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1])):
@@ -367,24 +383,31 @@ def index():
             if item is None:
                 cells[code] = {"state": "missing", "path": f"{section}/{slug}.{code}.md"}
                 continue
+            if not isinstance(item, Item):  # a file the model cannot read: its error, to be fixed
+                cells[code] = {"state": "unreadable", "path": item.path, "error": item, "title": slug}
+                continue
             st = states.get(item.path)
             cells[code] = {"state": st.state if st else "original", "path": item.path, "status": item.status,
                            "title": str(item.fields.get("title") or slug)}
         present = [c for c in cells.values() if c["state"] != "missing"]
-        art_state = ("missing" if len(present) < len(codes) else
+        broken = any(c["state"] == "unreadable" for c in present)
+        art_state = ("unreadable" if broken else
+                     "missing" if len(present) < len(codes) or any(c["state"] == "untranslated" for c in present) else
                      "outdated" if any(c["state"] in ("outdated", "unrecorded", "source-missing") for c in present)
                      else "current")
         if f_lang and (f_lang not in langs):
             continue
-        if f_status and not any(c.get("status") == f_status and (not f_lang or p == f_lang) for p, c in cells.items()):
+        # A file that cannot be read has no status or translation state to filter by, and it
+        # stops every publish until it is fixed: it stays in the list whatever those filters.
+        if f_status and not broken and not any(c.get("status") == f_status and (not f_lang or p == f_lang)
+                                               for p, c in cells.items()):
             continue
-        if f_state and art_state != f_state:
+        if f_state and not broken and art_state != f_state:
             continue
-        titles = [c["title"] for c in present]
+        titles = [c["title"] for c in present if c["state"] != "unreadable"] or [slug]
         if query and not any(_search_key(query) in _search_key(t) for t in titles):
             continue
-        rows.append({"section": section, "slug": slug, "cells": cells, "state": art_state,
-                     "title": titles[0] if titles else slug})
+        rows.append({"section": section, "slug": slug, "cells": cells, "state": art_state, "title": titles[0]})
     user = current_user()
     from . import pending
 
@@ -418,7 +441,9 @@ def new_page_text(store: ContentStore, section: str, lang: str, values: dict[str
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required("editor")
 def new():
-    """Create a page in one language (status draft); the translation is made from its page."""
+    """Create a page in one language (status draft); the translation is made from its page.
+    The title is required: without one the form says so on the title field (the address name,
+    made from the title when left empty, is then not blamed); what was typed stays."""
     store = get_store()
     model = store.model
     section = request.values.get("section", "news")
@@ -436,9 +461,15 @@ def new():
     status = 200
     if request.method == "POST" and request.form.get("step") == "create":
         title = values.get("title", "")
-        slug = slug or slugify(title)
         field_errors.update(forms.control_problems(fields, request.form))
-        if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug or ""):
+        if not title.strip():
+            # The title is required, and an empty address name is made from it: say so on the
+            # title field, not as a slug error the editor did not cause.
+            field_errors["title"] = [_("The title is required: write the page's title in the Title field.")]
+        slug = slug or slugify(title)
+        if not slug and not title.strip():
+            pass  # nothing typed in either field: the title error says what to do
+        elif not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug or ""):
             field_errors["slug"] = [_("The address name may contain only lowercase letters, digits and hyphens.")]
         elif any(store.root.glob(f"*/{slug}.*.md")):
             field_errors["slug"] = [_("The address name %(slug)s is already used by another page; choose another.",
@@ -480,9 +511,120 @@ def edit(rel: str):
     user = current_user()
     if not can_edit(user, store, page):
         abort(403)
+    if request.method == "POST" and "raw_text" in request.form:
+        return save_raw(page)
+    if needs_text_editor(user, page):
+        if request.method == "POST":  # the form of a page that has become unreadable since it was opened
+            return render_raw(page, status=409, merge=merge_view(page.text, request.form.get("body", "")),
+                              save_failed=_("Not saved: the file was changed meanwhile and cannot be read now. "
+                                            "Your text is kept under “Your version”; correct the file where the "
+                                            "message points, copy your text into it, then save."))
+        return render_raw(page)
     if request.method == "POST":
         return save_form(page, "edit.html", "content.edit", "Edit")
     return render_edit("edit.html", page)
+
+
+# ---------------------------------------------------------------------------------------------
+# The text editor for a file the content model cannot read
+
+
+def needs_text_editor(user: Any, page: Page) -> bool:
+    """True when ``page`` must be fixed as text: the content model cannot read it (no or
+    unclosed front matter, YAML that does not parse ...), so the form has nothing to show.
+    Not when the user edits a pending change of the page (that text can be read)."""
+    from . import pending
+
+    if unreadable_error(page) is None:
+        return False
+    return not (pending.needs_review(user, page) and pending.current(page.path) is not None)
+
+
+def problems_of(page_text: str, errors: list) -> list[dict[str, Any]]:
+    """The errors of a file text for the text editor: ``{line, message, text}`` with the text
+    of the line each points at (line 0: the whole file)."""
+    return [{"line": e.line, "message": e.message, "text": line_text(page_text, e.line) if e.line else ""}
+            for e in sorted(errors, key=lambda e: e.line)]
+
+
+def render_raw(page: Page, *, text: str | None = None, errors: list | None = None, base_revision: str | None = None,
+               status: int = 200, **extra: Any):
+    """The text editor (``edit_raw.html``) for ``page``: the whole file in one text field, the
+    content model's errors with their line numbers and lines — of the file, or of ``text``
+    (what the user typed, after a refused save: it stays as typed) unless ``errors`` are
+    given."""
+    from . import pending
+
+    shown = page.text if text is None else text
+    if errors is None:  # the errors of the text in the field (the user's, after a refused save)
+        errors = page.errors if text is None else get_store().page_from_text(
+            page.path, text, revision_of(text.encode("utf-8", "surrogateescape")), get_lang()).errors
+    context = {
+        "page": page, "text": shown, "base_revision": base_revision or page.revision,
+        "problems": problems_of(shown, errors),
+        "lang": page.lang, "merge": None, "save_failed": None,
+        "reviewer": bool(current_user() and current_user().can("reviewer")),
+        "pending_row": pending.current(page.path),
+    }
+    context.update(extra)
+    return render_template("edit_raw.html", **context), status
+
+
+def save_raw(page: Page):
+    """Save the text editor's ``raw_text`` as the file of ``page`` (W1: against the revision
+    the editor loaded).  Text the content model still cannot read is refused with its errors,
+    as are new errors the form would refuse (422); the typed text is always shown again.  A
+    correction whose status is ``published`` (written, or by default) by a user without the
+    reviewer role becomes a pending change that a reviewer approves, as every change to a
+    published page does (:mod:`cms.pending`); otherwise the file is written and committed."""
+    from . import pending
+
+    store = get_store()
+    user = current_user()
+    text = request.form.get("raw_text", "").replace("\r\n", "\n")
+    if page.newline == "\r\n":
+        text = text.replace("\n", "\r\n")
+    base = request.form.get("base_revision", "")
+    # A page that can be read keeps its status (it changes only through the workflow actions);
+    # for one that cannot, the status written in the correction is the first one it has.
+    text = keep_status(text, page, store)
+    new = store.page_from_text(page.path, text, revision_of(text.encode("utf-8", "surrogateescape")), get_lang())
+    if unreadable_error(new) is not None:
+        return render_raw(page, text=text, errors=new.errors, base_revision=base or None, status=422,
+                          save_failed=_("Not saved: the file still cannot be read. Correct the line named below, "
+                                        "then save again; your text is kept."))
+    gated = not user.can("reviewer") and new.item.status == "published"
+    try:
+        if gated:
+            saved = pending.save_pending(store, page, text, base, user, get_lang())
+        else:
+            result = store.save_text(page.path, text, base, author_of(user),
+                                     edit_message("Edit", page.path, str(new.item.fields.get("title") or "")),
+                                     get_lang())
+    except Conflict as exc:
+        return render_raw(page, text=text, base_revision=exc.current_revision, status=409,
+                          merge=merge_view(exc.current_text, text),
+                          save_failed=_("Someone else saved this page after you opened it. Nothing of yours was "
+                                        "saved and nothing was lost: their version is on the left, your text is "
+                                        "still in the form. Copy their changes into your text, then save again."))
+    except ValidationFailed as exc:
+        return render_raw(page, text=text, errors=exc.errors, base_revision=base or None, status=422,
+                          save_failed=_("Not saved: please correct the lines named below; your text is kept."))
+    except WriteFailed as exc:
+        return render_raw(page, text=text, base_revision=base or None, status=500,
+                          save_failed=_("Not saved: the file could not be written (%(detail)s). Your text is "
+                                        "kept below; try again later or tell an administrator.", detail=exc.detail))
+    except GitFailed as exc:
+        return render_raw(page, text=text, base_revision=base or None, status=500,
+                          save_failed=_("Not saved: the change could not be recorded in the history (git: "
+                                        "%(detail)s). The file was left as it was and your text is kept below; "
+                                        "try again in a moment.", detail=exc.detail))
+    if gated:
+        flash(_("Your change awaits review: the page is published, so the change goes live only when a "
+                "reviewer approves it. The live page is unchanged."), "success")
+        return redirect(url_for("content.edit", rel=page.path, saved=saved.revision[:12]))
+    flash(_("Saved.") if result.commit else _("No changes to save."), "success" if result.commit else "info")
+    return redirect(url_for("content.edit", rel=page.path, saved=result.revision[:12]))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,6 +17,12 @@ CMS writes them.  What it guarantees (issue #7 items 5, 8, 9; cases W1, W4, W6):
   file is put back as it was: nothing reports success that did not happen (W6).
 * History (``git log --follow``), diffs (unified and side by side) and restoring an old revision
   as a new commit.
+* A file the content model cannot read at all (no or unclosed front matter, YAML that does not
+  parse) is not lost from view: :meth:`ContentStore.unreadable` lists it with its first error
+  (line and message, in the editor's UI language: :func:`localized_errors`), and
+  :func:`unreadable_error` tells the CMS to open it in the text editor instead of the form.
+* Translations still holding the copied source are told apart from translated ones
+  (:func:`mark_untranslated`, the rule in :mod:`cms.translate`).
 
 git runs as a subprocess with argument lists (never a shell).  Saves are serialised across
 threads and processes with an ``fcntl`` lock in the repository's git folder.
@@ -221,10 +227,12 @@ def split_file(text: str) -> tuple[str, str, str, str] | None:
 
 
 def load_front(yaml_text: str) -> CommentedMap | None:
-    """Parse front matter in round-trip mode; ``None`` when it is not a YAML mapping."""
+    """Parse front matter in round-trip mode; ``None`` when it is not a YAML mapping (or
+    ruamel.yaml cannot build it: a date that does not exist, ``2026-02-30``, raises
+    ``ValueError`` there, while the content model keeps dates as text and names the line)."""
     try:
         data = yaml_rt().load(yaml_text.replace("\r\n", "\n"))
-    except YAMLError:
+    except (YAMLError, ValueError, OverflowError):
         return None
     if data is None:
         return CommentedMap()
@@ -334,8 +342,10 @@ def localized_errors(model: Model, root: Path, rel: str, text: str, ui_lang: str
     disagree (only possible for a ``lang:`` field, whose check depends on the language).
     """
     item, errors = model.parse_text(root, rel, text)
-    if not errors or not ui_lang or item is None or ui_lang == item.lang or ui_lang not in ("zh", "ko", "en"):
-        return errors  # (a file that is not YAML at all: the form never writes one)
+    if item is None:
+        return _unreadable_errors(model, root, rel, text, ui_lang, errors)
+    if not errors or not ui_lang or ui_lang == item.lang or ui_lang not in ("zh", "ko", "en"):
+        return errors
     split = split_front_matter(text.replace("\r\n", "\n"))
     if isinstance(split, str):
         return errors
@@ -349,6 +359,40 @@ def localized_errors(model: Model, root: Path, rel: str, text: str, ui_lang: str
     if [e.code for e in local] != [e.code for e in errors]:
         return errors
     return [dataclasses.replace(e, path=rel) for e in local]
+
+
+def _unreadable_errors(model: Model, root: Path, rel: str, text: str, ui_lang: str | None,
+                       errors: list[ContentError]) -> list[ContentError]:
+    """The errors of a file the model cannot read as a page at all (no or unclosed front
+    matter, YAML that does not parse: :meth:`Model.parse_text` gives no item) in ``ui_lang``.
+    Those checks do not depend on the file's language, only their wording does: the text is
+    read again as the same page in ``ui_lang`` (``x.ko.md`` read as ``x.zh.md``), same codes
+    and lines, then the path is put back."""
+    key = model.page_key(rel)
+    if not errors or not ui_lang or key is None or key[2] == ui_lang or ui_lang not in model.by_code:
+        return errors
+    _item, local = model.parse_text(root, f"{key[0]}/{key[1]}.{ui_lang}.md", text)
+    if [(e.code, e.line) for e in local] != [(e.code, e.line) for e in errors]:
+        return errors
+    return [dataclasses.replace(e, path=rel) for e in local]
+
+
+def unreadable_error(page: "Page") -> ContentError | None:
+    """The first error of a page the form cannot edit, or ``None`` for a page it can: the
+    content model cannot read the file at all (``page.item`` is ``None``: no or unclosed front
+    matter, YAML that does not parse, a field given twice), or the round-trip YAML reader
+    cannot (``page.front`` is ``None``: a date that does not exist).  Such a page is fixed in
+    the text editor (:func:`cms.content.edit`), not in the form, which cannot show a front
+    matter it cannot read."""
+    if page.item is not None and page.front is not None:
+        return None
+    return min(page.errors, key=lambda e: e.line) if page.errors else None
+
+
+def line_text(text: str, line: int) -> str:
+    """Line ``line`` (1-based) of ``text`` as the editor sees it ('' when there is none)."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    return lines[line - 1] if 1 <= line <= len(lines) else ""
 
 
 def field_of_error(item: Item | None, error: ContentError) -> str | None:
@@ -516,9 +560,31 @@ class ContentStore:
         """Every page of the content folder and the model's errors (``Model.load``)."""
         return self.model.load(self.root)
 
+    def unreadable(self, items: list[Item], errors: list[ContentError], ui_lang: str | None = None
+                   ) -> dict[str, ContentError]:
+        """The page files the content model could not read at all (``items`` and ``errors`` of
+        :meth:`items`: a page path with errors and no item), each with its first error in
+        ``ui_lang``, by path.  The content list shows them with that error and a link to the
+        text editor where they can be corrected."""
+        have = {i.path for i in items}
+        out: dict[str, ContentError] = {}
+        for error in sorted(errors, key=lambda e: (e.path, e.line)):
+            rel = error.path
+            if rel in have or rel in out or self.model.page_key(rel) is None:
+                continue
+            try:
+                page = self.load(rel, ui_lang)
+            except NotFound:
+                continue
+            # a file that is not UTF-8 reads as text here but not in the model: its own error
+            out[rel] = unreadable_error(page) or error
+        return out
+
     def states(self, items: list[Item], diffs: bool = False) -> dict[str, TranslationState]:
-        """Translation state of every item by path (``jindallae.checks.translations``)."""
-        return translation_states(self.model, items, root=self.root, diffs=diffs)
+        """Translation state of every item by path (``jindallae.checks.translations``), with
+        translations that are still the copied source marked ``untranslated``
+        (:func:`mark_untranslated`)."""
+        return mark_untranslated(translation_states(self.model, items, root=self.root, diffs=diffs), self.root)
 
     def all_paths(self) -> list[str]:
         """Content-relative paths of every Markdown file, sorted."""
@@ -681,6 +747,62 @@ class ContentStore:
         text = keep_status(self.text_at(rel, commit), self.load(rel), self)
         return self.save_text(rel, text, base_revision, author, f"Restore {rel} to {commit[:10]}", ui_lang,
                               allow_errors=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Translations not translated yet
+
+# Recorded states that may hide a copy of the source: the recorded revision is the source's
+# (current), an older one (outdated), or none is recorded (unrecorded).
+COPY_STATES = ("current", "outdated", "unrecorded")
+
+
+def _text_key(body: str) -> str:
+    """A body compared for "still the same text": line ends, trailing spaces and blank lines
+    at either end do not count."""
+    return "\n".join(line.rstrip() for line in body.replace("\r\n", "\n").strip().split("\n"))
+
+
+def still_untranslated(item: Item, source: Item, old_source_body: str | None = None) -> bool:
+    """True when the translation ``item`` is not translated yet: it is not published, and its
+    body is empty or still the source's text — the source as it is now, or ``old_source_body``
+    (the source at the revision the translation recorded, which is what "create the
+    translation" copied).  When both bodies are empty the title decides: a page that is only a
+    title counts as translated once its title differs from the source's."""
+    if item.published:
+        return False  # a reviewer approved it as it is (a page that is only a picture, a table of figures)
+    mine = _text_key(item.body)
+    theirs = {_text_key(source.body)}
+    if old_source_body is not None:
+        theirs.add(_text_key(old_source_body))
+    if mine:
+        return mine in theirs
+    if _text_key(source.body):
+        return True  # the text was emptied but nothing written yet
+    return str(item.fields.get("title") or "") == str(source.fields.get("title") or "")
+
+
+def mark_untranslated(states: dict[str, TranslationState], root: Path | None) -> dict[str, TranslationState]:
+    """Set ``state = "untranslated"`` on every translation that :func:`still_untranslated`
+    (a draft just made by "create the translation" records the source's current revision, so
+    the checks call it ``current``: for a translator it is work still to do).  The state it
+    had is kept in ``extra["recorded"]``.  The source at the recorded revision is read from git
+    (``root``) for outdated ones.  Returns ``states``."""
+    from jindallae.checks.translations import read_blobs
+
+    candidates = [s for s in states.values()
+                  if s.source is not None and s.source is not s.item and s.state in COPY_STATES and not s.item.published]
+    old_texts = read_blobs(root, [s.revision for s in candidates if s.state == "outdated"]) if root and candidates else {}
+    for st in candidates:
+        old = old_texts.get(st.revision)
+        old_body = None
+        if old is not None:
+            split = split_front_matter(old.decode("utf-8", "replace").replace("\r\n", "\n"))
+            old_body = None if isinstance(split, str) else split[2]
+        if still_untranslated(st.item, st.source, old_body):
+            st.extra["recorded"] = st.state
+            st.state = "untranslated"
+    return states
 
 
 def keep_status(text: str, current: Page, store: "ContentStore") -> str:

@@ -7,6 +7,26 @@ source's :attr:`jindallae.model.Item.digest`); when the source has changed since
 marked "source changed" and the source diff since that revision is shown beside the
 translation (from git, :mod:`jindallae.checks.translations`).  Either language can be the
 source: a Korean-first page is translated into Chinese the same way.
+
+Not translated yet.  "Create the translation" copies the source's fields and text into a draft
+and records the source's current revision, so by the revisions alone the new draft would be
+"up to date" before a word of it is translated.  For the translator it is work still to do, so
+the CMS counts a translation as **not translated yet** (state ``untranslated``,
+:func:`cms.content_store.still_untranslated`) while
+
+* it is not published (draft or in review), and
+* its text is empty, or still the source's text — as the source is now, or as it was at the
+  revision the translation recorded (what was copied); line ends, trailing spaces and blank
+  lines at either end do not count.  A page without text on either side counts as translated
+  once its title differs from the source's.
+
+It becomes translated as soon as its text is the translator's own (saving it is enough: there
+is nothing to mark).  A published translation is never counted so: a reviewer approved it as
+it is (a page that is only a picture or a table of figures may well be the same in both
+languages).  In the translation list such a page is work of the kind ``missing`` (state
+``untranslated``: "not translated yet", next to the versions that do not exist at all); in the
+content list its article counts as missing under the translation filter; the translate view
+says so instead of "up to date".
 """
 
 from __future__ import annotations
@@ -17,12 +37,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from jindallae.checks.translations import read_blobs, translation_states
 from jindallae.markup import LinkContext, render
+from jindallae.model import split_front_matter
 
 from .auth import current_user, login_required, roles_required
-from .content import (EDIT_ROLES, author_of, can_edit, get_store, is_translation, load_or_404, preview_resolver,
-                      render_edit, save_form, title_of, translated_from, versions)
-from .content_store import (Conflict, Exists, GitFailed, NotFound, StoreError, ValidationFailed, WriteFailed,
-                            get_value, set_value, side_by_side)
+from .content import (EDIT_ROLES, author_of, can_edit, get_store, is_translation, load_or_404, needs_text_editor,
+                      preview_resolver, render_edit, save_form, title_of, translated_from, versions)
+from .content_store import (COPY_STATES, Conflict, Exists, GitFailed, NotFound, StoreError, ValidationFailed,
+                            WriteFailed, get_value, set_value, side_by_side, still_untranslated)
 from .i18n import gettext as _
 from .i18n import get_lang, list_separator
 
@@ -58,7 +79,7 @@ def source_context(store, page, source_rel: str | None) -> dict:
     except Exception:  # a body the renderer cannot render: the raw text is still shown
         html = ""
     ctx = {"source": source, "source_html": html, "source_title": title_of(source), "state": "none",
-           "diff": None, "hunks": [], "recorded": ""}
+           "diff": None, "hunks": [], "recorded": "", "recorded_state": ""}
     if page is None or page.item is None or source.item is None:
         return ctx
     states = translation_states(store.model, [source.item, page.item], root=store.root, diffs=True)
@@ -74,17 +95,28 @@ def source_context(store, page, source_rel: str | None) -> dict:
                 ctx["hunks"] = side_by_side(old.decode("utf-8", "replace"), source.text)
     elif tf.get("lang") == source.lang:
         ctx["state"] = "current" if tf.get("revision") == source.item.digest else "outdated"
+    if ctx["state"] in COPY_STATES:
+        old_body = None
+        if ctx["state"] == "outdated" and ctx["recorded"]:
+            old = read_blobs(store.root, [ctx["recorded"]]).get(ctx["recorded"])
+            split = split_front_matter(old.decode("utf-8", "replace").replace("\r\n", "\n")) if old else "none"
+            old_body = None if isinstance(split, str) else split[2]
+        if still_untranslated(page.item, source.item, old_body):
+            ctx["recorded_state"], ctx["state"] = ctx["state"], UNTRANSLATED
     return ctx
 
 
 # Translation states that are work for a translator: the source changed since the translation
 # (outdated), or nobody recorded which source revision it matches (unrecorded, source-missing).
 OUTDATED_STATES = ("outdated", "unrecorded", "source-missing")
+# ... and a translation that exists but is not translated yet: work of the kind "missing".
+UNTRANSLATED = "untranslated"
 
 
 def translation_work(store, lang: str = "", kind: str = "") -> list[dict]:
     """The translator's list: one row per article with something to translate — a language
-    version that does not exist yet (``missing``) or a translation whose source changed since
+    version that does not exist yet or is not translated yet (``missing``, state ``missing`` or
+    ``untranslated``: see the module docstring) or a translation whose source changed since
     (``outdated``: :data:`OUTDATED_STATES`) — with the versions to work on (``work``:
     ``{kind, state, lang, path}``) and the version to translate from.  ``lang`` keeps only work
     in that language, ``kind`` only ``missing`` or ``outdated`` work."""
@@ -105,7 +137,10 @@ def translation_work(store, lang: str = "", kind: str = "") -> list[dict]:
                 work.append({"kind": "missing", "state": "missing", "lang": code, "path": f"{section}/{slug}.{code}.md"})
                 continue
             st = states.get(item.path)
-            if st is not None and st.state in OUTDATED_STATES:
+            if st is not None and st.state == UNTRANSLATED:
+                work.append({"kind": "missing", "state": UNTRANSLATED, "lang": code, "path": item.path,
+                             "status": item.status})
+            elif st is not None and st.state in OUTDATED_STATES:
                 work.append({"kind": "outdated", "state": st.state, "lang": code, "path": item.path,
                              "status": item.status})
         if kind:
@@ -160,6 +195,8 @@ def view(rel: str):
     page = load_or_404(store, rel)
     if not can_edit(user, store, page):
         abort(403)
+    if request.method == "GET" and needs_text_editor(user, page):
+        return redirect(url_for("content.edit", rel=rel))  # a file that cannot be read: fixed as text
     source_rel = source_of(store, rel, page)
     ctx = source_context(store, page, source_rel)
     if request.method == "POST":

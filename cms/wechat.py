@@ -79,8 +79,13 @@ NOTICE_TEXTS = {
     "title-long": N_("The title has %(length)s characters; WeChat takes at most %(limit)s."),
     "summary-long": N_("The summary has %(length)s characters; WeChat's summary field takes at most %(limit)s."),
     "text-long": N_("The article has %(length)s characters; WeChat takes at most %(limit)s: split it."),
+    "alt-missing": N_("%(label)s %(src)s (line %(line)s of %(path)s) has no alt text: write what the picture shows "
+                      "in %(where)s. Readers who cannot see the picture get this text."),
+    "alt-todo": N_("%(label)s %(src)s (line %(line)s of %(path)s): the alt text is still the placeholder "
+                   "“%(alt)s”. Replace it in %(where)s with what the picture shows."),
 }
-_CODE_ARGS = ("target", "path", "problem")  # values shown as code (paths, addresses, technical details)
+# values shown as code (paths, addresses, technical details, Markdown syntax)
+_CODE_ARGS = ("target", "path", "problem", "src", "where")
 
 
 def notice_text(notice: Any) -> Markup:

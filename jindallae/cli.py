@@ -320,7 +320,10 @@ def cmd_wechat(args: argparse.Namespace) -> int:
             print(f"wechat: {exc}", file=sys.stderr)
             return 1
         print(f"copied {len(written)} file(s) to upload into {args.images}", file=notes)
-    notes.write(export.notes())
+    # Without --images nothing is written but the article: the QR code is not listed as a file
+    # (there is none); warnings about a line of the page name its file as the user opens it.
+    page_file = Path(args.content or project / "content").resolve() / export.item.path
+    notes.write(export.notes(qr_file=bool(args.images), shown_path=_shown(page_file)))
     return 0
 
 
@@ -464,7 +467,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--section", default=None, help="the page's section, when the slug alone is not enough")
     p.add_argument("--output", type=Path, default=None, help="write the HTML file here (an earlier export is replaced)")
     p.add_argument("--images", type=Path, default=None,
-                   help="also copy the files to upload into this folder, numbered in upload order")
+                   help="also copy the files to upload into this folder, numbered in upload order (the QR code "
+                        "is written as a file only then; without --images only the article is written)")
     p.add_argument("--settings", type=Path, default=None,
                    help="settings file giving JINDALLAE_PUBLIC_URL (default: publishconf.py, else pelicanconf.py)")
     p.add_argument("--content", type=Path, default=None, help="content folder (default: content/)")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .model import COMMON_REQUIRED, FIELDS, model_from_settings
 from .settings import load_settings
-from .slugs import slugify
+from .slugs import SLUG_MAX_LENGTH, slugify
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -32,6 +32,8 @@ def scaffold(project: Path, content: Path, section: str, slug_or_title: str, tit
         raise ScaffoldError(f"unknown section '{section}'; choose one of: {', '.join(model.sections)}")
     if SLUG_RE.match(slug_or_title):
         slug = slug_or_title
+        if len(slug) > SLUG_MAX_LENGTH:
+            raise ScaffoldError(f"slug '{slug[:40]}…' has {len(slug)} characters; give one of at most {SLUG_MAX_LENGTH}")
     else:
         slug = slugify(slug_or_title)
         title = title or slug_or_title

@@ -16,6 +16,10 @@ from slugify import slugify as _latin_slugify
 
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HANGUL = r"\u1100-\u11ff\u3130-\u318f\uac00-\ud7af"
+# The longest slug made from text (a URL path segment and a file or folder name: titles of
+# 70 Chinese characters give 250+ letters of pinyin, beyond the 255 bytes a file name may have);
+# longer ones are cut at a word boundary.
+SLUG_MAX_LENGTH = 80
 _RUNS = re.compile(rf"(?P<han>[{_HAN}]+)|(?P<hangul>[{_HANGUL}]+)|(?P<other>[^{_HAN}{_HANGUL}]+)")
 
 
@@ -39,6 +43,8 @@ def slugify(text: str, separator: str = "-") -> str:
     ``slugify("创建幸福家庭") == "chuang-jian-xing-fu-jia-ting"``;
     ``slugify("문화공원 안내") == "munhwagongwon-annae"``; ``slugify("2026年 Forum")`` keeps
     the Latin and the digits.  Returns ``""`` when nothing sluggable remains (e.g. only emoji).
+    At most :data:`SLUG_MAX_LENGTH` characters, cut after a whole word (a long official title
+    gives the first words of its pinyin, still a valid file and folder name).
     """
     words: list[str] = []
     for m in _RUNS.finditer(text):
@@ -48,4 +54,5 @@ def slugify(text: str, separator: str = "-") -> str:
             words.append(_romanizer()(m.group("hangul")).romanize())
         else:
             words.append(m.group("other"))
-    return _latin_slugify(" ".join(words), separator=separator, lowercase=True)
+    return _latin_slugify(" ".join(words), separator=separator, lowercase=True, max_length=SLUG_MAX_LENGTH,
+                          word_boundary=True)

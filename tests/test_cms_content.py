@@ -755,3 +755,207 @@ def test_W6_new_page_git_failure_creates_nothing(cms):
     assert kept["title"] == "锁住时新建的页面" and kept["body"] == "正文留在表单里。" and kept["slug"] == "suozhu"
     assert not (app.config["CONTENT_DIR"] / "news/suozhu.zh.md").exists() and head(repo) == before
     assert git(repo, "status", "--porcelain", "--", "content").strip() == ""
+
+
+# ---------------------------------------------------------------------------------------------
+# A file the content model cannot read: listed, opened and fixed as text
+
+
+# An unclosed quote on line 2, and front matter whose closing "---" is missing.
+UNCLOSED_QUOTE = "---\ntitle: \"没有闭合的标题\ndate: 2026-06-12\nstatus: draft\n---\n\n原来的正文。\n"
+UNCLOSED_FRONT = "---\ntitle: 연길시 강좌\ndate: 2026-06-12\nstatus: draft\n\n원래 본문입니다.\n"
+
+
+@pytest.fixture
+def broken_cms(tmp_path):
+    files = {**content_files(), "news/weibihe.zh.md": UNCLOSED_QUOTE, "news/meiyou.ko.md": UNCLOSED_FRONT}
+    return make_cms(tmp_path, users=USERS, content_files=files)
+
+
+def raw_form(html: str) -> dict[str, str]:
+    """The text editor's form as a browser sends it (CRLF line ends)."""
+    return form_of(html, "raw-form")
+
+
+def test_unreadable_file_is_listed_with_its_error_and_a_link_to_fix_it(broken_cms):
+    """A file with broken front matter is in the content list (whatever the status and
+    translation filters), its cell saying it cannot be read, on which line and why, in the
+    user's UI language (also for a Korean file shown to a Chinese editor), with a link to the
+    text editor."""
+    app, _ = broken_cms
+    ed = client_for(app, "ed")
+    rows = _rows(ed.get("/").get_data(as_text=True))
+    cell = rows["news/weibihe"].find("td", attrs={"data-lang": "zh"})
+    assert cell["class"] == ["cell", "state-unreadable"]
+    assert cell.find(class_="badge-unreadable").get_text() == "无法读取：第 2 行：" + MESSAGES["unclosed_quote"]["zh"]
+    assert cell.find("a", class_="fix-link")["href"] == "/edit/news/weibihe.zh.md"
+    assert cell.find("code").get_text() == "news/weibihe.zh.md"
+    ko_cell = rows["news/meiyou"].find("td", attrs={"data-lang": "ko"})
+    assert ko_cell.find(class_="badge-unreadable").get_text() == \
+        "无法读取：第 1 行：" + MESSAGES["unclosed_front_matter"]["zh"]  # the editor's language, not the file's
+    assert rows["news/meiyou"]["data-state"] == "unreadable"
+    for query in ("?status=published", "?state=current", "?section=news&status=review"):
+        assert "news/weibihe" in _rows(ed.get("/" + query).get_data(as_text=True)), query
+    assert set(_rows(ed.get("/?section=policy").get_data(as_text=True))) == {"policy/zhengce"}
+    edko = client_for(app, "edko")
+    cell = _rows(edko.get("/").get_data(as_text=True))["news/meiyou"].find("td", attrs={"data-lang": "ko"})
+    assert cell.find(class_="badge-unreadable").get_text() == \
+        "읽을 수 없음: 1행: " + MESSAGES["unclosed_front_matter"]["ko"]
+
+
+def test_unreadable_file_fixed_in_the_text_editor_and_broken_text_refused(broken_cms):
+    """The link opens a text editor: the error with its line number and the line itself, the
+    whole file in one text field.  Text that still cannot be read is refused (422) with the
+    new error, the file and history untouched and the typed text kept; the corrected text is
+    saved and committed (line ends as in the file), and the page opens in the form again."""
+    app, _ = broken_cms
+    content, repo = app.config["CONTENT_DIR"], app.config["PROJECT_DIR"]
+    ed = client_for(app, "ed")
+    r = ed.get("/edit/news/weibihe.zh.md")
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.find("form", id="page-form") is None  # no form of fields it cannot fill
+    (problem,) = soup.select("#raw-errors li")
+    assert problem["data-line"] == "2"
+    assert problem.get_text(" ", strip=True).startswith("第 2 行：" + MESSAGES["unclosed_quote"]["zh"])
+    assert problem.find("code", class_="error-line").get_text() == 'title: "没有闭合的标题'
+    data = raw_form(html)
+    assert data["raw_text"].replace("\r\n", "\n") == UNCLOSED_QUOTE
+
+    before, head_before = (content / "news/weibihe.zh.md").read_bytes(), head(repo)
+    still = "---\r\ntitle: 没有闭合的标题\r\nsummary: \"还是少了引号\r\ndate: 2026-06-12\r\nstatus: draft\r\n---\r\n\r\n新写的正文。\r\n"
+    r = ed.post("/edit/news/weibihe.zh.md", data={**data, "raw_text": still})
+    assert r.status_code == 422
+    soup = BeautifulSoup(r.get_data(as_text=True), "html.parser")
+    assert soup.find(id="save-failed").get_text().startswith("未保存：文件仍然无法读取。")
+    (problem,) = soup.select("#raw-errors li")
+    assert problem["data-line"] == "3" and problem.find("code").get_text() == 'summary: "还是少了引号'
+    assert raw_form(r.get_data(as_text=True))["raw_text"] == still  # the typed text, not the file's
+    assert (content / "news/weibihe.zh.md").read_bytes() == before and head(repo) == head_before
+
+    fixed = "---\r\ntitle: \"闭合好的标题\"\r\ndate: 2026-06-12\r\nstatus: draft\r\n---\r\n\r\n新写的正文。\r\n"
+    r = ed.post("/edit/news/weibihe.zh.md", data={**data, "raw_text": fixed})
+    assert r.status_code == 302 and r.location.startswith("/edit/news/weibihe.zh.md")
+    assert (content / "news/weibihe.zh.md").read_bytes() == fixed.replace("\r\n", "\n").encode()
+    assert git(repo, "log", "-1", "--format=%an|%s").strip() == "Ed|Edit news/weibihe.zh.md: 闭合好的标题"
+    assert files_in(repo) == ["content/news/weibihe.zh.md"]
+    soup = BeautifulSoup(ed.get("/edit/news/weibihe.zh.md").get_data(as_text=True), "html.parser")
+    assert soup.find("input", id="f-title")["value"] == "闭合好的标题"
+    cell = _rows(ed.get("/").get_data(as_text=True))["news/weibihe"].find("td", attrs={"data-lang": "zh"})
+    assert cell.find(class_="badge-unreadable") is None and cell.find("a").get_text() == "闭合好的标题"
+
+
+def test_unreadable_file_correction_with_a_new_error_is_refused_in_the_users_language(broken_cms):
+    """A correction that can be read but breaks a rule the form would refuse too (a date that
+    does not exist) is refused with that error and its line, in the user's UI language."""
+    app, _ = broken_cms
+    content = app.config["CONTENT_DIR"]
+    edko = client_for(app, "edko")  # an editor whose UI is Korean
+    html = edko.get("/edit/news/meiyou.ko.md").get_data(as_text=True)
+    (problem,) = BeautifulSoup(html, "html.parser").select("#raw-errors li")
+    assert problem.get_text(" ", strip=True).startswith("1행: " + MESSAGES["unclosed_front_matter"]["ko"])
+    data = raw_form(html)
+    before = (content / "news/meiyou.ko.md").read_bytes()
+    wrong = data["raw_text"].replace("date: 2026-06-12", "date: 2026-02-30").replace("status: draft", "status: draft\r\n---")
+    r = edko.post("/edit/news/meiyou.ko.md", data={**data, "raw_text": wrong})
+    assert r.status_code == 422
+    soup = BeautifulSoup(r.get_data(as_text=True), "html.parser")
+    problems = soup.select("#raw-errors li")
+    assert [p["data-line"] for p in problems] == ["3"]
+    assert problems[0].get_text(" ", strip=True).startswith("3행: ") and "2026-02-30" in problems[0].get_text()
+    assert raw_form(r.get_data(as_text=True))["raw_text"] == wrong
+    # readable now, but without its required title: refused like the form would, with the rule's message
+    untitled = data["raw_text"].replace("title: 연길시 강좌\r\n", "").replace("status: draft", "status: draft\r\n---")
+    r = edko.post("/edit/news/meiyou.ko.md", data={**data, "raw_text": untitled})
+    assert r.status_code == 422
+    soup = BeautifulSoup(r.get_data(as_text=True), "html.parser")
+    assert soup.find(id="save-failed").get_text() == "저장하지 않았습니다. 아래에 적힌 행들을 고치세요. 내 글은 그대로 있습니다."
+    assert [p.get_text(" ", strip=True) for p in soup.select("#raw-errors li")] == \
+        ["1행: " + MESSAGES["missing_field"]["ko"].format(field="title") + " ---"]
+    assert raw_form(r.get_data(as_text=True))["raw_text"] == untitled
+    assert (content / "news/meiyou.ko.md").read_bytes() == before
+
+
+def test_new_page_without_title_says_the_title_is_required(cms):
+    """A new page with an empty title: the required-title error on the title field, in the
+    UI language; no slug error (the slug is made from the title, so it is empty only because
+    the title is); everything typed kept; nothing created."""
+    app, _ = cms
+    repo = app.config["PROJECT_DIR"]
+    before, files_before = head(repo), sorted(app.config["CONTENT_DIR"].rglob("*.md"))
+    for user, expected in (("ed", "标题为必填项：请在“标题”栏中填写页面标题。"),
+                           ("edko", "제목은 꼭 써야 합니다. '제목' 칸에 페지 제목을 쓰세요.")):
+        c = client_for(app, user)
+        data = form_of(c.get("/new?section=news&lang=zh").get_data(as_text=True), "new-form")
+        data.update({"title": "", "date": "2026-09-01", "tags": "和龙", "body": "写好的正文不能丢。\r\n"})
+        r = c.post("/new", data=data)
+        assert r.status_code == 422
+        html = r.get_data(as_text=True)
+        soup = BeautifulSoup(html, "html.parser")
+        assert soup.find(id="f-title-err").get_text() == expected
+        assert soup.find("input", id="f-title")["aria-invalid"] == "true"
+        alert = soup.find("div", role="alert")
+        assert [li.get_text() for li in alert.find_all("li")] == [expected]  # and no slug error
+        assert soup.find("input", id="f-slug").find_parent("div").find(class_="field-error") is None
+        kept = form_of(html, "new-form")
+        assert kept["body"] == "写好的正文不能丢。\r\n" and kept["tags"] == "和龙" and kept["date"] == "2026-09-01"
+    # a slug typed wrong is still named, next to the title error
+    c = client_for(app, "ed")
+    data = form_of(c.get("/new?section=news&lang=zh").get_data(as_text=True), "new-form")
+    data.update({"title": " ", "slug": "Bad Slug", "body": "正文"})
+    soup = BeautifulSoup(c.post("/new", data=data).get_data(as_text=True), "html.parser")
+    assert soup.find(id="f-title-err") is not None
+    assert soup.find("input", id="f-slug").find_parent("div").find(class_="field-error").get_text() == \
+        "网址名只能包含小写字母、数字和连字符。"
+    assert head(repo) == before and sorted(app.config["CONTENT_DIR"].rglob("*.md")) == files_before
+
+
+def test_unreadable_published_file_fixed_by_an_editor_waits_for_review(broken_cms):
+    """A correction that makes the page published (``status: published``, or no status) by a
+    user without the reviewer role is a pending change, as every change to a published page:
+    the file stays as it is until a reviewer approves; the editor then edits the pending text
+    in the form.  A reviewer's correction is written directly."""
+    from cms_helpers import db_rows
+
+    app, _ = broken_cms
+    content, repo = app.config["CONTENT_DIR"], app.config["PROJECT_DIR"]
+    before, head_before = (content / "news/weibihe.zh.md").read_bytes(), head(repo)
+    ed = client_for(app, "ed")
+    data = raw_form(ed.get("/edit/news/weibihe.zh.md").get_data(as_text=True))
+    fixed = data["raw_text"].replace('"没有闭合的标题', '"闭合好的标题"').replace("status: draft", "status: published")
+    r = ed.post("/edit/news/weibihe.zh.md", data={**data, "raw_text": fixed})
+    assert r.status_code == 302
+    assert (content / "news/weibihe.zh.md").read_bytes() == before and head(repo) == head_before
+    (row,) = db_rows(app, "SELECT path, text FROM pending WHERE state = 'pending'")
+    assert row["path"] == "news/weibihe.zh.md" and row["text"] == fixed.replace("\r\n", "\n")
+    soup = BeautifulSoup(ed.get("/edit/news/weibihe.zh.md").get_data(as_text=True), "html.parser")
+    assert soup.find("input", id="f-title")["value"] == "闭合好的标题" and soup.find(id="pending-notice") is not None
+    rev = client_for(app, "rev")  # the reviewer still sees the file as it is, and the pending change
+    soup = BeautifulSoup(rev.get("/edit/news/weibihe.zh.md").get_data(as_text=True), "html.parser")
+    assert soup.find("form", id="raw-form") is not None and soup.find(id="pending-notice").find("a") is not None
+    data = raw_form(str(soup))
+    r = rev.post("/edit/news/weibihe.zh.md", data={**data, "raw_text": fixed})
+    assert r.status_code == 302
+    assert (content / "news/weibihe.zh.md").read_bytes() == fixed.replace("\r\n", "\n").encode()
+
+
+def test_unreadable_file_stale_correction_keeps_the_text(broken_cms):
+    """W1 in the text editor: the file changed after it was opened, so nothing is saved (409);
+    the other version is shown beside, the typed text stays in the field with the new base."""
+    app, _ = broken_cms
+    content, repo = app.config["CONTENT_DIR"], app.config["PROJECT_DIR"]
+    ed = client_for(app, "ed")
+    data = raw_form(ed.get("/edit/news/weibihe.zh.md").get_data(as_text=True))
+    theirs = UNCLOSED_QUOTE.replace("原来的正文。", "别人改过的正文。")
+    (content / "news/weibihe.zh.md").write_text(theirs, encoding="utf-8")
+    git(repo, "commit", "-qam", "Someone else")
+    mine = "---\r\ntitle: 我改好的标题\r\ndate: 2026-06-12\r\nstatus: draft\r\n---\r\n\r\n我的正文。\r\n"
+    r = ed.post("/edit/news/weibihe.zh.md", data={**data, "raw_text": mine})
+    assert r.status_code == 409
+    soup = BeautifulSoup(r.get_data(as_text=True), "html.parser")
+    assert soup.find("textarea", id="merge-theirs").get_text().lstrip("\n") == theirs
+    kept = raw_form(str(soup))
+    assert kept["raw_text"] == mine and kept["base_revision"] == revision_of(theirs.encode())
+    assert soup.select("#raw-errors li") == []  # the typed text has nothing to correct
+    assert (content / "news/weibihe.zh.md").read_text(encoding="utf-8") == theirs

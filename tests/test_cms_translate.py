@@ -144,7 +144,10 @@ def test_korean_first_page_translated_into_chinese(cms):
     # side by side now: source ko on the left, translation form (generated fields) on the right
     soup = BeautifulSoup(tr.get("/translate/parks/gongyuan.zh.md").get_data(as_text=True), "html.parser")
     assert soup.select_one(".source-col code").get_text() == "parks/gongyuan.ko.md"
-    assert soup.select_one(".translation-state.state-current") is not None
+    # a copy of the source is not a translation yet (tests/test_cms_translate.py
+    # test_new_translation_draft_is_not_translated_until_its_text_is)
+    assert soup.select_one(".translation-state.state-untranslated") is not None
+    assert soup.select_one(".translation-state.state-current") is None
     names = {el.get("name") for el in soup.find("form", id="page-form").find_all(["input", "textarea", "select"])}
     assert {"title", "date", "summary", "tags", "cover", "cover_alt", "body", "event.start", "event.location"} <= names
     # creating it again does not overwrite
@@ -179,3 +182,90 @@ def test_workflow_status_change_of_the_source_does_not_outdate_translations(cms)
     soup = BeautifulSoup(client_for(app, "tr").get("/translate/news/jiangzuo.ko.md").get_data(as_text=True), "html.parser")
     changed = [d.get_text() for d in soup.select(".source-col table.diff del")]
     assert changed == ["status: published", "讲座在延吉市人民广场举行。"]
+
+
+def test_new_translation_draft_is_not_translated_until_its_text_is(cms):
+    """A translation draft just created from the source (its text the copied source) is work
+    still to do, not "up to date": the translate view says "not translated yet", the content
+    list marks it so and counts the article as missing, the translation list lists it.  Emptying
+    the text does not change that; once the text is the translator's own it is current."""
+    app, _ = cms
+    tr = client_for(app, "tr")  # Korean UI
+    ed = client_for(app, "ed")  # Chinese UI
+    r = tr.post("/translate/policy/zhengce.ko.md/create", data={"csrf_token": csrf(tr), "source": "policy/zhengce.zh.md"})
+    assert r.status_code == 302
+    ko = parse(app, "policy/zhengce.ko.md")
+    assert ko.status == "draft" and ko.body.strip() == "正文。"  # the copy
+    assert ko.fields["translated_from"]["revision"] == parse(app, "policy/zhengce.zh.md").digest  # "current" by revision
+
+    def states():
+        view = BeautifulSoup(tr.get("/translate/policy/zhengce.ko.md").get_data(as_text=True), "html.parser")
+        listed = BeautifulSoup(ed.get("/").get_data(as_text=True), "html.parser")
+        row = listed.find("tr", attrs={"data-key": "policy/zhengce"})
+        work = BeautifulSoup(tr.get("/translate/").get_data(as_text=True), "html.parser")
+        todo = work.find("tr", attrs={"data-key": "policy/zhengce"})
+        return view, row, todo, work
+
+    view, row, todo, work = states()
+    state = view.select_one(".translation-state")
+    assert state["class"] == ["flash", "flash-warning", "translation-state", "state-untranslated"]
+    assert state.find("strong").get_text() == "아직 번역 안 됨"
+    cell = row.find("td", attrs={"data-lang": "ko"})
+    assert cell.find(class_="badge-current") is None
+    badge = cell.find("a", class_="badge-missing")
+    assert badge.get_text() == "尚未翻译" and badge["href"] == "/translate/policy/zhengce.ko.md"
+    assert row["data-state"] == "missing"
+    assert "policy/zhengce" in {tr_["data-key"] for tr_ in BeautifulSoup(
+        ed.get("/?state=missing").get_data(as_text=True), "html.parser").select("tr[data-key]")}
+    assert "policy/zhengce" not in {tr_["data-key"] for tr_ in BeautifulSoup(
+        ed.get("/?state=current").get_data(as_text=True), "html.parser").select("tr[data-key]")}
+    (item,) = todo.select("p.work")
+    assert (item["data-lang"], item["data-state"], item["class"]) == ("ko", "untranslated", ["work", "work-missing"])
+    assert item.find(class_="badge").get_text() == "한국어 판: 아직 번역 안 됨"
+    assert item.find("a")["href"] == "/translate/policy/zhengce.ko.md"
+    assert "policy/zhengce" in {t["data-key"] for t in BeautifulSoup(
+        tr.get("/translate/?state=missing").get_data(as_text=True), "html.parser").select("tr[data-key]")}
+
+    # the text emptied, nothing written yet: still not translated
+    data = form_of(tr.get("/translate/policy/zhengce.ko.md").get_data(as_text=True))
+    data["title"], data["body"] = "정책 해설 ABC", ""
+    assert tr.post("/translate/policy/zhengce.ko.md", data=data).status_code == 302
+    assert parse(app, "policy/zhengce.ko.md").body.strip() == ""
+    view, row, todo, _work = states()
+    assert view.select_one(".translation-state.state-untranslated") is not None
+    assert todo.select_one("p.work")["data-state"] == "untranslated"
+
+    # translated: current everywhere, nothing left to do for this article
+    data = form_of(tr.get("/translate/policy/zhengce.ko.md").get_data(as_text=True))
+    data["body"] = "본문입니다.\r\n"
+    assert tr.post("/translate/policy/zhengce.ko.md", data=data).status_code == 302
+    view, row, todo, work = states()
+    assert view.select_one(".translation-state.state-current") is not None
+    assert view.select_one(".translation-state.state-untranslated") is None
+    assert row.find("td", attrs={"data-lang": "ko"}).find(class_="badge-current") is not None
+    assert row["data-state"] == "current" and todo is None
+
+
+def test_copied_draft_stays_not_translated_when_the_source_changes(cms):
+    """The draft still holds the source as it was copied; the source is edited afterwards.  By
+    revisions it is "outdated", but it is still a copy (of the source at the recorded revision,
+    read from git): not translated yet, in the list as work to translate rather than to update;
+    the form offers to record the current source on save."""
+    app, _ = cms
+    tr = client_for(app, "tr")
+    ed = client_for(app, "ed")
+    assert tr.post("/translate/policy/zhengce.ko.md/create",
+                   data={"csrf_token": csrf(tr), "source": "policy/zhengce.zh.md"}).status_code == 302
+    data = form_of(ed.get("/edit/policy/zhengce.zh.md").get_data(as_text=True))  # in review: edited directly
+    data["body"] = "修改后的正文。\r\n"
+    assert ed.post("/edit/policy/zhengce.zh.md", data=data).status_code == 302
+    assert parse(app, "policy/zhengce.ko.md").body.strip() == "正文。"  # the old copy
+    soup = BeautifulSoup(tr.get("/translate/policy/zhengce.ko.md").get_data(as_text=True), "html.parser")
+    assert soup.select_one(".translation-state.state-untranslated") is not None
+    assert soup.select_one(".translation-state.state-outdated") is None
+    assert soup.find("input", id="mark-current") is not None
+    work = BeautifulSoup(tr.get("/translate/").get_data(as_text=True), "html.parser")
+    item = work.find("tr", attrs={"data-key": "policy/zhengce"}).select_one("p.work")
+    assert (item["data-state"], item["class"]) == ("untranslated", ["work", "work-missing"])
+    cell = row_cell(ed.get("/").get_data(as_text=True), "policy/zhengce", "ko")
+    assert cell.find(class_="badge-outdated") is None and cell.find("a", class_="badge-missing").get_text() == "尚未翻译"

@@ -26,7 +26,7 @@ from posters.fonts import (  # noqa: E402
 )
 from posters.text import (  # noqa: E402
     LINE_END_PROHIBITED, LINE_START_PROHIBITED, FittedText, TextDoesNotFit, Unbreakable,
-    break_opportunities, draw_text, fit_text, lang_tag, word_boundaries, wrap, wrap_spans,
+    break_opportunities, draw_text, fit_text, lang_tag, line_width, word_boundaries, wrap, wrap_spans,
 )
 
 P1_ZH = "创建幸福家庭，共建美好未来。让每个家庭都享有健康、文明、幸福的生活！"
@@ -725,14 +725,15 @@ def test_fit_text_words_balanced_headline():
 
 def test_fit_text_words_fall_back_to_characters_when_a_word_is_too_wide():
     """A word wider than the box: word breaking would need a much smaller size, so the
-    headline breaks between characters (kinsoku still applies) at the larger size."""
+    headline breaks between characters (kinsoku still applies) at the larger size — and not
+    into a lone last character (敬老活 / 动 becomes 敬老 / 活动)."""
     face = find_face("zh", "sans", "bold")
     font = load_font(face, 100)
     width = math.ceil(font.getlength("敬老活", language="zh-Hans"))
     words = fit_text("敬老活动", "zh", face, width, 1000, 20, 100, words=True, dictionary=WORDS_FILE)
     chars = fit_text("敬老活动", "zh", face, width, 1000, 20, 100)
     assert words.size_px == chars.size_px == 100
-    assert words.lines == chars.lines == ["敬老活", "动"]
+    assert words.lines == chars.lines == ["敬老", "活动"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -888,3 +889,27 @@ def test_fit_text_korean_headline_without_spaces_breaks():
     assert not spaced.syllable_break and " ".join(spaced.lines) == P1_KO
     with pytest.raises(TextDoesNotFit):
         fit_text(KO_RUN * 8, "ko", face, 1000, 600, 40, 200, max_lines=3)
+
+
+def test_fit_text_never_ends_in_a_lone_character():
+    """A date line "2027年4月28日周三至5月3日周一" at every box width from 2 to 30 characters
+    of 40 px: whenever it takes several lines, the last holds at least two characters (W3C
+    clreq / jlreq: no paragraph ends in a line of one character), the size is the one greedy
+    filling reaches and the text is complete; kinsoku holds."""
+    face = find_face("zh")
+    text = "2027年4月28日周三至5月3日周一"
+    seen_lone_greedy = 0
+    for chars in range(2, 31):
+        width = chars * 40
+        try:
+            fitted = fit_text(text, "zh", face, width, 2000, 40, 40)
+        except TextDoesNotFit:
+            continue
+        greedy = wrap(text, "zh", lambda line: line_width(face, "zh", line, 40) <= width + 1e-6)
+        seen_lone_greedy += len(greedy) > 1 and len(greedy[-1].strip()) == 1
+        assert "".join(fitted.lines) == text
+        assert len(fitted.lines) == len(greedy)
+        if len(fitted.lines) > 1:
+            assert len(fitted.lines[-1].strip()) >= 2, (chars, fitted.lines)
+        assert not any(line[0] in CASE_START for line in fitted.lines[1:])
+    assert seen_lone_greedy  # the rule was needed at some width

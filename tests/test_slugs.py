@@ -136,3 +136,45 @@ def test_I1_scaffold_refuses_unknown_section(tmp_path):
     with pytest.raises(ScaffoldError, match="unknown section 'blog'.*news"):
         scaffold(project, project / "content", "blog", "x")
     assert list((project / "content").iterdir()) == []
+
+
+LONG_TITLE = ("吉林省人口和计划生育委员会吉林省财政厅关于印发吉林省农村部分计划生育家庭奖励扶助制度"
+              "实施方案的通知关于进一步做好人口文化宣传工作")
+
+
+def test_slug_of_a_long_official_title_is_cut_after_a_whole_word():
+    """A 71-character document title gives 250+ letters of pinyin (beyond the 255 bytes of a file
+    name once ``.zh.md`` is added): the slug keeps the first whole syllables, at most 80 letters."""
+    slug = slugify(LONG_TITLE)
+    assert len(slug) <= 80 and SLUG_RE.match(slug)
+    assert slug == "ji-lin-sheng-ren-kou-he-ji-hua-sheng-yu-wei-yuan-hui-ji-lin-sheng-cai-zheng-ting"
+
+
+def test_scaffold_of_a_long_title_and_a_too_long_slug(tmp_path):
+    """``jindallae new`` with a long title writes files (no OSError); an explicit slug longer
+    than 80 characters is refused with a message, nothing written."""
+    project = make_project(tmp_path / "proj")
+    content = project / "content"
+    paths = scaffold(project, content, "news", LONG_TITLE, today=dt.date(2026, 3, 1))
+    slug = slugify(LONG_TITLE)
+    assert sorted(p.name for p in paths) == [f"{slug}.ko.md", f"{slug}.zh.md"]
+    assert front(content / f"news/{slug}.zh.md")["title"] == LONG_TITLE
+    with pytest.raises(ScaffoldError, match="at most 80"):
+        scaffold(project, content, "policy", "a" * 300)
+    assert not (content / "policy").exists()
+
+
+def test_a_very_long_tag_gets_a_tag_page(tmp_path):
+    """A tag of 90 characters builds: its tag page's folder name is the cut slug, and two long
+    tags that share their first 80 letters of pinyin get distinct pages."""
+    from jindallae.build import build
+    from site_helpers import md, write_files
+
+    project = make_project(tmp_path / "proj")
+    long_a, long_b = "长标签" * 30, "长标签" * 29 + "短标签"
+    write_files(project / "content", {"news/a.zh.md": md(f"title: 甲\ndate: 2026-03-01\ntags: [{long_a}, {long_b}]")})
+    out = tmp_path / "out"
+    build(project, output=out, progress=False, cache=False)
+    folders = sorted(p.name for p in (out / "tags").iterdir() if p.is_dir())
+    assert folders == [slugify(long_a), f"{slugify(long_a)}-2"], folders
+    assert all(len(name) <= 82 for name in folders)

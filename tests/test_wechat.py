@@ -302,6 +302,84 @@ def test_cli_to_stdout_and_errors(project, capsys):
     assert "no page with the slug" in capsys.readouterr().err
 
 
+# An imported page: the cover's and one picture's alt text still the importer's TODO placeholder
+# (jindallae.importers.messages.ALT_TODO), one picture with no alt text at all, one described,
+# and an image in a code block (an example, not a picture).
+IMPORTED = md(
+    "title: 导入的讲座报道\ndate: 2026-06-12\ncover: images/cover.jpg\ncover_alt: TODO：请描述图片内容",
+    "第一段。\n\n![TODO：请描述图片内容（讲座现场）](../images/hall.jpg)\n\n第二段。\n\n"
+    "<img src=\"../images/board.jpg\" alt=\"\">\n\n![宣传栏上的海报](../images/board.jpg)\n\n"
+    "```\n![](../images/example.jpg)\n```\n",
+)
+
+
+def test_cli_without_images_lists_and_writes_no_image_files(project, tmp_path, capsys):
+    """Without --images nothing is written but the article: qr.png (a file only --images
+    writes) is not among the files to upload, and no picture is copied; the page's own
+    pictures are named by their place in content/, and a line says how to get the QR code as a
+    file.  With --images the QR code is listed and written."""
+    from jindallae.cli import main
+
+    out = tmp_path / "out" / "jiangzuo.html"
+    assert main(["--project", str(project), "wechat", "jiangzuo", "--output", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["jiangzuo.html"]
+    upload_lines = [line.strip() for line in printed.splitlines() if re.match(r"\s+\d+\. ", line)]
+    assert upload_lines == ["1. images/cover.jpg (WeChat's cover field): 讲座现场的听众",
+                            "2. images/hall.jpg (at the placeholder 图1): 讲座现场，一位医生在讲台上讲解",
+                            "3. images/board.jpg (at the placeholder 图2): 宣传栏上的海报"]
+    assert "qr.png" not in printed
+    assert "run again with --images FOLDER" in printed
+    # the QR code stays in the article
+    assert soup(out.read_text(encoding="utf-8")).find_all("img")[-1]["src"].startswith("data:image/png;base64,")
+    images = tmp_path / "upload"
+    assert main(["--project", str(project), "wechat", "jiangzuo", "--output", str(out), "--images", str(images)]) == 0
+    printed = capsys.readouterr().out
+    assert "  4. qr.png (the QR code at the end, if the inline one is missing): 本文网址的二维码" in printed.splitlines()
+    assert (images / "04-qr.png").is_file() and "--images FOLDER" not in printed
+
+
+def test_cli_warns_per_image_whose_alt_text_is_empty_or_a_todo_placeholder(tmp_path, capsys, monkeypatch):
+    """One ``path:line: warning: ...`` line per picture whose alt text is empty or still the
+    importer's TODO placeholder, at the line to correct (cover_alt for the cover, the image's
+    own line in the text), telling the editor to describe the picture; none for a described
+    picture or an example in a code block.  The same notices reach the CMS's export page."""
+    from jindallae.cli import main
+    from jindallae.export.wechat import export_slug
+    from jindallae.importers.messages import ALT_TODO
+
+    root = make_project(tmp_path / "p")
+    (root / "publishconf.py").write_text(f"from pelicanconf import *  # noqa\nJINDALLAE_PUBLIC_URL = {PUBLIC!r}\n",
+                                         encoding="utf-8")
+    write_files(root / "content", {"news/daoru.zh.md": IMPORTED, "images/cover.jpg": jpeg_bytes(),
+                                   "images/hall.jpg": jpeg_bytes(), "images/board.jpg": jpeg_bytes()})
+    lines = (root / "content/news/daoru.zh.md").read_text(encoding="utf-8").split("\n")
+    cover_line = lines.index(f"cover_alt: {ALT_TODO['zh']}") + 1
+    hall_line = next(i for i, line in enumerate(lines, 1) if line.startswith("![TODO"))
+    board_line = next(i for i, line in enumerate(lines, 1) if line.startswith("<img"))
+    monkeypatch.chdir(root)
+    assert main(["--project", str(root), "wechat", "daoru"]) == 0
+    err = capsys.readouterr().err
+    warnings = [line for line in err.splitlines() if line.startswith("content/news/daoru.zh.md:")]
+    assert warnings == [
+        f"content/news/daoru.zh.md:{cover_line}: warning: 封面 images/cover.jpg: the alt text is still the "
+        f"placeholder '{ALT_TODO['zh']}': replace it in cover_alt with what the picture shows",
+        f"content/news/daoru.zh.md:{hall_line}: warning: 图1 images/hall.jpg: the alt text is still the "
+        f"placeholder '{ALT_TODO['zh']}（讲座现场）': replace it in ![…] with what the picture shows",
+        f"content/news/daoru.zh.md:{board_line}: warning: 图2 images/board.jpg has no alt text: write what the "
+        f"picture shows in <img alt=\"…\"> (readers who cannot see the picture get this text)",
+    ]
+    assert (cover_line, hall_line, board_line) == (5, 10, 14)
+    export = export_slug(root, "daoru")
+    assert [(n.code, n.args["line"]) for n in export.notices] == [("alt-todo", 5), ("alt-todo", 10), ("alt-missing", 14)]
+    # a described picture, and no placeholder left: no warning
+    (root / "content/news/daoru.zh.md").write_text(
+        IMPORTED.replace(ALT_TODO["zh"] + "（讲座现场）", "讲座现场").replace(ALT_TODO["zh"], "讲座现场的听众")
+        .replace('alt=""', 'alt="宣传栏"'), encoding="utf-8")
+    assert main(["--project", str(root), "wechat", "daoru"]) == 0
+    assert "daoru.zh.md:" not in capsys.readouterr().err
+
+
 # ---------------------------------------------------------------------------------------------
 # The CMS
 
@@ -349,6 +427,24 @@ def test_cms_button_page_json_and_qr(cms):
     assert qr.mimetype == "image/png" and qr.data == base64.b64decode(data["qr"].split(",", 1)[1])
     assert client.get("/wechat/export/news/nope.zh.md").status_code == 404
     assert client.get("/wechat/export/../pelicanconf.py").status_code == 404
+
+
+def test_cms_export_page_names_images_without_alt_text(tmp_path):
+    """The CMS's export page shows the same alt-text notices, in the UI language, with the
+    line of the page's file."""
+    from cms_helpers import login, make_cms, publishconf_text
+
+    files = {"news/daoru.zh.md": IMPORTED, "images/cover.jpg": jpeg_bytes(), "images/hall.jpg": jpeg_bytes(),
+             "images/board.jpg": jpeg_bytes()}
+    app, client = make_cms(tmp_path, users={"ed": ["editor"], "tr": {"roles": ["translator"], "ui_lang": "ko"}},
+                           content_files=files, publishconf=publishconf_text(PUBLIC))
+    login(client, "ed")
+    items = [li.get_text(" ", strip=True) for li in
+             soup(client.get("/wechat/news/daoru.zh.md").get_data(as_text=True)).select("#wechat-notices li")]
+    assert "图2 images/board.jpg （ news/daoru.zh.md 第 14 行）没有替代文字：请在 <img alt=\"…\"> 中写明图片内容。" \
+        "看不到图片的读者读到的就是这段文字。" in items
+    assert any(i.startswith("图1 images/hall.jpg （ news/daoru.zh.md 第 10 行）：替代文字还是占位文字") for i in items)
+    assert any(i.startswith("封面 images/cover.jpg （ news/daoru.zh.md 第 5 行）") for i in items)
 
 
 def test_cms_korean_ui_and_permissions(cms):

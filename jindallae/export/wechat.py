@@ -22,7 +22,12 @@ that does not lead to another WeChat article; images must be uploaded to WeChat.
 * the event details of an event page at the top;
 * at the end the page's public address (``JINDALLAE_PUBLIC_URL`` + the page's URL) as text and
   its QR code (segno, error correction Q, 4-module quiet zone) as an inline ``data:`` PNG,
-  also listed as a file to upload in case WeChat does not take the inline picture.
+  also listed as a file to upload in case WeChat does not take the inline picture (the command
+  line lists it only with ``--images``, which writes it as a file: :meth:`WeChatExport.notes`);
+* a notice per picture whose alt text is empty or still a ``TODO`` placeholder (as ``jindallae
+  import`` leaves them), naming the line of the page's file to correct (:func:`alt_notices`;
+  the command line prints ``path:line: warning: ...``): in WeChat the alt text is the caption
+  under the placeholder, and what readers who cannot see the picture get.
 
 The title, summary (WeChat's 摘要, at most 120 characters), author and cover are separate fields
 in WeChat's editor: they are given in :class:`WeChatExport`, not repeated in the body.
@@ -182,7 +187,13 @@ NOTICES: dict[str, str] = {
     "title-long": "the title has {length} characters; WeChat takes at most {limit}",
     "summary-long": "the summary has {length} characters; WeChat's 摘要 takes at most {limit}",
     "text-long": "the article has {length} characters; WeChat takes at most {limit}: split it",
+    "alt-missing": "{label} {src} has no alt text: write what the picture shows in {where} (readers who cannot "
+                   "see the picture get this text)",
+    "alt-todo": "{label} {src}: the alt text is still the placeholder {alt!r}: replace it in {where} with what "
+                "the picture shows",
 }
+# Notices about one line of the page's file: ``path:line:`` before the text.
+LINE_NOTICES = ("alt-missing", "alt-todo")
 
 
 @dataclass(frozen=True)
@@ -194,7 +205,14 @@ class Notice:
     args: dict[str, Any] = field(default_factory=dict, hash=False)
 
     def __str__(self) -> str:
-        return NOTICES[self.code].format(**self.args)
+        return self.text(self.args.get("path", ""))
+
+    def text(self, path: str, kind: str = "") -> str:
+        """The English text; a notice about one line of the file (:data:`LINE_NOTICES`) starts
+        with ``path:line:`` (``path`` as the reader should open it), then ``kind`` (e.g.
+        ``warning: ``)."""
+        text = NOTICES[self.code].format(**self.args).lstrip()  # (no label: an image the scan could not number)
+        return f"{path}:{self.args['line']}: {kind}{text}" if self.code in LINE_NOTICES else f"{kind}{text}"
 
 
 @dataclass
@@ -236,20 +254,34 @@ class WeChatExport:
                 f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
                 f"<title>{html.escape(self.title)}</title>\n</head>\n<body>\n{self.html}\n</body>\n</html>\n")
 
-    def notes(self) -> str:
-        """What to do in WeChat's editor, in English (the command line's report)."""
+    def notes(self, qr_file: bool = True, shown_path: str | None = None) -> str:
+        """What to do in WeChat's editor, in English (the command line's report).
+
+        ``qr_file``: the QR code was written as a file too (``--images``), so it is listed
+        with the files to upload; without it only the page's pictures are listed (files of the
+        content folder) and a line says how to get the QR code as a file.  Warnings about one
+        line of the page (an image without real alt text) are ``path:line: warning: ...`` with
+        ``shown_path`` (the page's file as the reader should open it; default its path in the
+        content folder)."""
         lines = [f"title: {self.title}"]
         if self.summary:
             lines.append(f"summary (摘要): {self.summary}")
         if self.author:
             lines.append(f"author: {self.author}")
         lines.append(f"original link (原文链接): {self.public_url}")
-        lines.append("upload, in this order:" if self.uploads else "no images to upload")
-        for up in self.uploads:
+        uploads = [up for up in self.uploads if qr_file or up.role != "qr"]
+        lines.append("upload, in this order:" if uploads else "no images to upload")
+        for up in uploads:
             where = {"cover": "WeChat's cover field", "body": f"at the placeholder {up.label}",
                      "qr": "the QR code at the end, if the inline one is missing"}[up.role]
             lines.append(f"  {up.number}. {up.path} ({where}){': ' + up.alt if up.alt else ''}")
-        lines += [f"warning: {w}" for w in self.warnings]
+        if not qr_file:
+            lines.append("the QR code is inside the article; to get it as a file too (if WeChat drops it), "
+                         "run again with --images FOLDER")
+        path = shown_path or self.item.path
+        for notice in self.notices:
+            # path:line: warning: text (as compilers and `jindallae check` say it), else warning: text
+            lines.append(notice.text(path, "warning: "))
         return "\n".join(lines) + "\n"
 
     def to_dict(self) -> dict[str, Any]:
@@ -423,6 +455,7 @@ def export_page(model: Model, root: Path, item: Item, public_url: str, items: li
         if up.role != "qr" and up.file is None and not up.path.startswith(("http://", "https://")) \
                 and up.path not in unresolved:
             notices.append(Notice("image-missing", {"path": up.path}))
+    notices += alt_notices(item, uploads)
     title = str(item.fields.get("title") or "")
     summary = str(item.fields.get("summary") or "")
     if len(title) > TITLE_LIMIT:
@@ -434,6 +467,49 @@ def export_page(model: Model, root: Path, item: Item, public_url: str, items: li
         notices.append(Notice("text-long", {"length": length, "limit": TEXT_LIMIT}))
     return WeChatExport(item, item.lang, language.hreflang, title, summary, str(item.fields.get("author") or ""),
                         article, page_url, png, uploads, rewriter.references, notices)
+
+
+def alt_problem(alt: str, has_alt: bool = True) -> str | None:
+    """``alt-missing`` for an empty alt text, ``alt-todo`` for a placeholder (text starting
+    with ``TODO``, as ``jindallae import`` writes for every picture it takes out of a document:
+    :data:`jindallae.importers.messages.ALT_TODO`), else ``None`` — the rule of ``jindallae
+    check``'s alt-missing."""
+    alt = re.sub(r"[*_`~]+", "", alt or "").strip()
+    if not has_alt or not alt:
+        return "alt-missing"
+    if alt[:4].upper() == "TODO":
+        return "alt-todo"
+    return None
+
+
+def alt_notices(item: Item, uploads: list[Upload]) -> list[Notice]:
+    """A notice per picture of the page whose alt text is empty or still a TODO placeholder,
+    with the line of the page's file to correct: the cover's ``cover_alt`` line, and each body
+    image's ``![…]`` (or ``<img alt>``) line, found with the checks' body scanner
+    (:func:`jindallae.checks.scan.scan_body`, code blocks left out).  Body images are named as
+    the article names them (图1 …) when the scan finds the same images as the export."""
+    from jindallae.checks.scan import scan_body
+
+    notices = []
+    cover = next((u for u in uploads if u.role == "cover"), None)
+    if cover is not None:
+        code = alt_problem(str(item.fields.get("cover_alt") or ""))
+        if code:
+            notices.append(Notice(code, {"path": item.path, "line": item.lines.get("cover_alt", item.line_of("cover")),
+                                         "src": cover.path, "label": cover.label, "alt": cover.alt,
+                                         "where": "cover_alt"}))
+    images = [link for link in scan_body(item.body).links if link.kind == "image" and link.form in ("inline", "html")]
+    body = [u for u in uploads if u.role == "body"]
+    for n, link in enumerate(images):
+        code = alt_problem(link.text, link.has_alt)
+        if code is None:
+            continue
+        same = len(body) == len(images)  # the export's images are the scan's, in the same order
+        where = '<img alt="…">' if link.form == "html" else "![…]"
+        notices.append(Notice(code, {"path": item.path, "line": item.body_line + link.text_line,
+                                     "src": body[n].path if same else link.url, "label": body[n].label if same else "",
+                                     "alt": link.text.strip(), "where": where}))
+    return notices
 
 
 def _event_box(item: Item, locale: str, labels: dict[str, str]) -> str:

@@ -25,7 +25,7 @@ from .formats import DataError, Format, load_formats
 from .layout import Template, load_templates
 from .render import PosterError, PosterText
 
-VERSION = "3"  # bump when the renderer's output changes: every cache key changes with it
+VERSION = "4"  # bump when the renderer's output changes: every cache key changes with it
 BILINGUAL = "bilingual"
 SUFFIXES = ("pdf", "png", "jpg", "json")  # print PDF, preview, page thumbnail, metadata
 THUMB_WIDTH = 360  # px, the thumbnail on pages (the PNG preview is linked)

@@ -627,7 +627,26 @@ def fit_text(text: str, lang: str, face: FontFace, box_w: int, box_h: int, min_p
         result = attempt(best.size_px, lo)
         if isinstance(result, FittedText):
             best = result
+    elif len(best.lines) > 1 and _lone_character(best.lines[-1]):
+        # W3C clreq / jlreq: a paragraph does not end in a line of one character (a date line
+        # "…5月3日周" / "一"): the lines are balanced as above, at the same size and line count
+        count, lo, hi = len(best.lines), 1, best.width_px
+        while lo < hi:
+            mid = (lo + hi) // 2
+            result = attempt(best.size_px, mid)
+            if isinstance(result, FittedText) and len(result.lines) <= count:
+                hi = mid
+            else:
+                lo = mid + 1
+        result = attempt(best.size_px, lo)
+        if isinstance(result, FittedText) and not _lone_character(result.lines[-1]):
+            best = result
     return best
+
+
+def _lone_character(line: str) -> bool:
+    """True when ``line`` holds one character besides punctuation and spaces."""
+    return sum(1 for ch in line if not ch.isspace() and not unicodedata.category(ch).startswith("P")) == 1
 
 
 def place_text(box: tuple[int, int, int, int], fitted: FittedText, lang: str, align: str = "left",
