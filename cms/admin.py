@@ -234,6 +234,15 @@ def _shown(row: dict, titles: dict) -> dict:
             "target_title": title, "target_technical": technical}
 
 
+def page_number(text: str | None, last: int) -> int:
+    """The 1-based page number asked for in ``text`` (a query argument), between 1 and ``last``:
+    no number, a broken one or one past the end (``999999999999999999999`` would not even fit
+    SQLite's integers) gives the nearest page that exists."""
+    text = (text or "").strip()
+    number = int(text) if text.isascii() and text.isdigit() else 1
+    return min(max(1, number), last)
+
+
 @bp.route("/audit")
 @roles_required("admin")
 def audit_log():
@@ -241,10 +250,9 @@ def audit_log():
     (1-based) of :data:`AUDIT_PAGE` rows; with the result of the hash chain check."""
     conn = get_db()
     user, action, where, params = _audit_filter()
-    try:
-        page = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        page = 1
+    count = conn.execute("SELECT COUNT(*) FROM audit_log a LEFT JOIN users u ON u.id = a.user_id"
+                         + (f" WHERE {where}" if where else ""), params).fetchone()[0]
+    page = page_number(request.args.get("page"), max(1, -(-count // AUDIT_PAGE)))
     rows = list(audit_entries(conn, where, params, order="DESC", limit=AUDIT_PAGE + 1, offset=(page - 1) * AUDIT_PAGE))
     more = len(rows) > AUDIT_PAGE
     titles: dict = {}

@@ -41,7 +41,7 @@ from . import forms
 from .auth import current_user, login_required, roles_required
 from .content_store import (Author, Conflict, ContentStore, Exists, GitFailed, NotFound, Page, StoreError,
                             ValidationFailed, WriteFailed, compose, get_value, keep_status, line_text, merge_texts,
-                            revision_of, set_value, side_by_side, unified_diff, unreadable_error)
+                            os_error_text, revision_of, set_value, side_by_side, unified_diff, unreadable_error)
 from .i18n import gettext as _
 from .i18n import get_lang
 
@@ -256,6 +256,21 @@ def poster_links(page: Page) -> list[tuple[str, str]]:
     return found
 
 
+def poster_blockers(store: ContentStore, rel: str, text: str, fields: list[forms.FormField]) -> dict[str, list[str]]:
+    """``{form field: [messages]}``: what would stop the build's posters of the published page
+    ``rel`` if its file read ``text`` (:func:`cms.posters.save_problems`), each message on the
+    poster field it is about (the panel's on/off box when the form has no such field)."""
+    from .posters import save_problems
+
+    names = {f.name for f in fields}
+    out: dict[str, list[str]] = {}
+    for field, message in save_problems(store, rel, text):
+        name = field if field in names else "poster" if "poster" in names else ""
+        if message not in out.get(name, []):
+            out.setdefault(name, []).append(message)
+    return out
+
+
 def save_form(page: Page, template: str, ok_endpoint: str, verb: str, extra_changes: dict[str, Any] | None = None,
               **extra: Any):
     """Handle a submitted edit form for ``page``: apply the changed fields and body, save with
@@ -297,6 +312,12 @@ def save_form(page: Page, template: str, ok_endpoint: str, verb: str, extra_chan
         changed = True
     text = store.text_for(basis, new_front, body, changed)
     title = str(get_value(new_front, "title") or "")
+    blocked = poster_blockers(store, page.path, text, fields)
+    if blocked:  # a published page whose posters the build could not make: nothing is written
+        return render_edit(template, live, values=submitted, body=body, base_revision=base or None, status=422,
+                           save_failed=_("Not saved: this page is published and its posters could not be made. "
+                                         "Please correct the poster fields marked below."), field_errors=blocked,
+                           **extra)
     try:
         if gated:
             saved = pending.save_pending(store, live, text, base, user, get_lang())
@@ -488,6 +509,9 @@ def new():
                                           "another.", slug=slug)]
             except (WriteFailed, GitFailed) as exc:
                 errors = [_("Not saved: %(detail)s. Your text is kept below; try again.", detail=exc.detail)]
+            except OSError as exc:  # anything else of the file system on the way: the form stays
+                errors = [_("Not saved: %(detail)s. Your text is kept below; try again.",
+                            detail=os_error_text(exc))]
             else:
                 flash(_("Page created as a draft."), "success")
                 return redirect(url_for("content.edit", rel=rel, saved="new"))
@@ -593,6 +617,14 @@ def save_raw(page: Page):
         return render_raw(page, text=text, errors=new.errors, base_revision=base or None, status=422,
                           save_failed=_("Not saved: the file still cannot be read. Correct the line named below, "
                                         "then save again; your text is kept."))
+    blocked = poster_blockers(store, page.path, text, [])
+    if blocked:  # a published page whose posters the build could not make: nothing is written
+        from .i18n import list_separator
+
+        return render_raw(page, text=text, base_revision=base or None, status=422,
+                          save_failed=_("Not saved: this page is published and its posters could not be made "
+                                        "(%(problems)s). Your text is kept.",
+                                        problems=list_separator("; ").join(m for ms in blocked.values() for m in ms)))
     gated = not user.can("reviewer") and new.item.status == "published"
     try:
         if gated:

@@ -603,44 +603,53 @@ class ContentStore:
         and a failed commit :class:`GitFailed` after the file is rolled back (W6).  Only ``rel``
         is staged and committed (W4).  Returns :class:`SaveResult`.
         """
-        path = self.file(rel)
         data = text.encode("utf-8", "surrogateescape")
-        with self.locked():
-            old = path.read_bytes() if path.is_file() else None
-            if create:
-                if old is not None:
-                    raise Exists(f"{rel}: already exists")
-            else:
-                if old is None:
-                    raise NotFound(f"{rel}: no such file")
-                current = revision_of(old)
-                if base_revision != current:
-                    raise Conflict(old.decode("utf-8", "surrogateescape"), current)
-                if old == data:
-                    return SaveResult(rel, current, None)
-            if not allow_errors:
-                errors = localized_errors(self.model, self.root, rel, text, ui_lang)
-                if errors and old is not None:
-                    before = {(e.code, e.english) for e in
-                              self.model.parse_text(self.root, rel, old.decode("utf-8", "replace"))[1]}
-                    errors = [e for e in errors if (e.code, e.english) not in before]
-                if errors:
-                    raise ValidationFailed(errors)
-            try:
-                write_bytes_atomic(path, data)
-            except OSError as exc:
-                raise WriteFailed(_os_error_text(exc)) from exc
-            try:
-                commit = self._commit(rel, author, message)
-            except GitFailed:
-                self._rollback(rel, path, old)
-                raise
-            except BaseException as exc:  # anything else: the file must not stay changed (W6)
-                self._rollback(rel, path, old)
-                if isinstance(exc, Exception):
-                    raise GitFailed(f"{type(exc).__name__}: {exc}") from exc
-                raise
-            return SaveResult(rel, revision_of(data), commit)
+        try:
+            path = self.file(rel)
+            with self.locked():
+                return self._save_locked(rel, path, data, text, base_revision, author, message, ui_lang, create,
+                                         allow_errors)
+        except OSError as exc:  # a name the file system refuses, a folder that cannot be read or locked
+            raise WriteFailed(_os_error_text(exc)) from exc
+
+    def _save_locked(self, rel: str, path: Path, data: bytes, text: str, base_revision: str | None, author: Author,
+                     message: str, ui_lang: str | None, create: bool, allow_errors: bool) -> SaveResult:
+        """:meth:`save_text` under the writers' lock."""
+        old = path.read_bytes() if path.is_file() else None
+        if create:
+            if old is not None:
+                raise Exists(f"{rel}: already exists")
+        else:
+            if old is None:
+                raise NotFound(f"{rel}: no such file")
+            current = revision_of(old)
+            if base_revision != current:
+                raise Conflict(old.decode("utf-8", "surrogateescape"), current)
+            if old == data:
+                return SaveResult(rel, current, None)
+        if not allow_errors:
+            errors = localized_errors(self.model, self.root, rel, text, ui_lang)
+            if errors and old is not None:
+                before = {(e.code, e.english) for e in
+                          self.model.parse_text(self.root, rel, old.decode("utf-8", "replace"))[1]}
+                errors = [e for e in errors if (e.code, e.english) not in before]
+            if errors:
+                raise ValidationFailed(errors)
+        try:
+            write_bytes_atomic(path, data)
+        except OSError as exc:
+            raise WriteFailed(_os_error_text(exc)) from exc
+        try:
+            commit = self._commit(rel, author, message)
+        except GitFailed:
+            self._rollback(rel, path, old)
+            raise
+        except BaseException as exc:  # anything else: the file must not stay changed (W6)
+            self._rollback(rel, path, old)
+            if isinstance(exc, Exception):
+                raise GitFailed(f"{type(exc).__name__}: {exc}") from exc
+            raise
+        return SaveResult(rel, revision_of(data), commit)
 
     def _commit(self, rel: str, author: Author, message: str) -> str:
         """Stage and commit exactly ``rel``; returns the new commit's hash."""
@@ -910,3 +919,8 @@ def _git_text(proc: subprocess.CompletedProcess) -> str:
 def _os_error_text(exc: OSError) -> str:
     name = errno.errorcode.get(exc.errno or 0, "")
     return f"{name}: {exc.strerror or exc}" if name else str(exc)
+
+
+def os_error_text(exc: OSError) -> str:
+    """An ``OSError`` for the editor: ``ENAMETOOLONG: File name too long``."""
+    return _os_error_text(exc)

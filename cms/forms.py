@@ -507,6 +507,14 @@ def control_problems(fields: list[FormField], form: Mapping[str, str]) -> dict[s
                                                       "edge, 1 the right or bottom edge, 0.5 the middle."))
             elif f.widget == "checks" and f.default and not _read_controls(f, form):
                 out.setdefault(name, []).append(_("Choose at least one language for the posters."))
+            elif f.widget == "checks" and name == "poster.formats":
+                # only the formats the panel offers (a crafted ``poster.formats.XYZ`` would be
+                # written into the file and stop every build at the posters plugin)
+                known = {code for code, _label in f.choices}
+                for code in (_read_controls(f, form) or "").split(", "):
+                    if code and code not in known:
+                        out.setdefault(name, []).append(
+                            _("There is no poster format %(name)s; choose one of the list.", name=code))
     return out
 
 

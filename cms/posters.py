@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import logging
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -37,6 +38,7 @@ from .i18n import N_, get_lang
 from .i18n import gettext as _
 
 bp = Blueprint("posters", __name__)
+log = logging.getLogger(__name__)
 
 EDIT_ROLES = ("editor", "translator", "reviewer")
 # The preview's longer side, px: the A2 poster 636 × 900, its QR code still readable by a phone
@@ -246,6 +248,71 @@ def render_preview(store: Any, rel: str, text: str, fmt_key: str, variant: str, 
                          "program: please tell an administrator.", detail=type(exc).__name__)]) from None
     notes = [_plugin_message(w.messages, ui, "poster.image") for w in scene.warnings]
     return image, notes
+
+
+def save_problems(store: Any, rel: str, text: str) -> list[tuple[str, str]]:
+    """What would stop the build's posters of the page ``rel`` if its file read ``text``
+    (unsaved), when that page is published in ``text`` and has a ``poster:`` block:
+    ``[(field, message in the editor's language)]`` with the poster field each is about
+    (``poster.headline``, ``poster.formats`` ...).  Every poster the build would make of the
+    page is planned by the posters plugin (:func:`posters.jobs.plan`: unknown formats and
+    templates, a bilingual poster without its translation), checked without drawing
+    (:func:`posters.jobs.preflight`: pictures, characters the fonts lack) and laid out
+    (:func:`posters.render.render`: text too long for its box at the smallest legible size) —
+    the checks the build runs, on the new text, before anything is written.  ``[]`` for a
+    draft, a page without posters, a site without the posters plugin, or a text with content
+    model errors of its own (the save refuses those with their own messages)."""
+    setup = poster_setup()
+    if setup is None:
+        return []
+    from posters.jobs import plan, preflight
+    from posters.render import PosterError, render
+
+    from .content import versions
+    from .content_store import field_of_error
+
+    ui = get_lang()
+    model, root, config = store.model, store.root, setup.config
+    item, errors = model.parse_text(root, rel, text)
+    if item is None or not item.published or item.fields.get("poster") is None:
+        return []
+    if any((field_of_error(item, e) or "").split(".")[0] == "poster" for e in errors):
+        return []
+    items = [item]
+    for lang, other in versions(store, rel).items():
+        if other != rel:
+            try:
+                loaded = store.load(other)
+            except Exception:  # noqa: BLE001 - an unreadable translation: its own save says so
+                continue
+            if loaded.item is not None:
+                items.append(loaded.item)
+    names = {lang.code: lang.name for lang in model.languages}
+    jobs, problems = plan(model, root, items, config, only={item.slug})
+    out: list[tuple[str, str]] = []
+    for p in problems:
+        if p.error and p.source == rel:
+            out.append((p.field, p.message))
+    for job in jobs:
+        if rel not in job.sources.values():
+            continue
+        stops = preflight(job, _checked_pictures(job.image))
+        found = [(e["field"], e["messages"], e.get("lang")) for e in stops]
+        if not found:
+            try:
+                with render_lock():
+                    render(job.fmt, job.template, job.texts, job.url, job.image, job.focus, config.second_scale,
+                           min(config.min_dpi, job.fmt.dpi), job.image_rel, config.logo)
+            except PosterError as exc:
+                found = [(exc.field, exc.messages, exc.lang)]
+            except Exception:  # noqa: BLE001 - a template bug is not the editor's text: the build reports it
+                log.exception("checking the posters of %s", rel)
+        for field, messages, lang in found:
+            text_lang = names.get(lang) if lang not in (None, item.lang) else None
+            entry = (field or "poster", _plugin_message(messages, ui, field, text_lang))
+            if entry not in out:
+                out.append(entry)
+    return out
 
 
 def render_lock() -> Any:

@@ -342,3 +342,24 @@ def test_review_decisions_are_append_only_too(cms):
     conn.close()
     with pytest.raises(ValueError):
         append_only("x; DROP TABLE users")
+
+
+@pytest.mark.parametrize("asked, shown", [("999999999999999999999", 1), ("-3", 1), ("abc", 1), ("0", 1),
+                                          ("１", 1), ("", 1)])
+def test_page_numbers_out_of_range_show_a_page_that_exists(cms, asked, shown):
+    """``?page=`` beyond SQLite's integers (OverflowError before), negative or not a number:
+    the nearest page that exists, never a server error."""
+    app, client = cms
+    some_events(app)
+    r = client.get(f"/admin/audit?page={asked}")
+    assert r.status_code == 200
+    soup = BeautifulSoup(r.get_data(as_text=True), "html.parser")
+    assert len(soup.select("tr[data-id]")) == 4  # the rows of the (only) page, not an empty one
+    assert not [a for a in soup.find_all("a") if "page=" in (a.get("href") or "")]  # no Newer/Older past it
+
+
+def test_page_number_is_clamped_to_the_last_page():
+    from cms.admin import page_number
+
+    assert page_number("999999999999999999999", 7) == 7
+    assert page_number("3", 7) == 3 and page_number(None, 7) == 1 and page_number("-1", 7) == 1

@@ -379,3 +379,91 @@ def test_typing_a_headline_updates_the_preview_without_saving(cms, browser):
         context.close()
     assert problems == []
     assert (content(app) / EVENT).read_bytes() == before
+
+
+# ---------------------------------------------------------------------------------------------
+# Saving a published page whose posters the build could not make
+
+
+def publish_event(app):
+    """The event page as published (committed), as the workflow leaves it."""
+    path = content(app) / EVENT
+    path.write_text(EVENT_TEXT.replace("status: draft", "status: published"), encoding="utf-8")
+    git(content(app).parent, "add", "content")
+    git(content(app).parent, "commit", "-q", "-m", "Publish")
+
+
+def head(app) -> str:
+    return git(content(app).parent, "rev-parse", "HEAD").strip()
+
+
+@pytest.mark.parametrize("user, headline, words", [
+    ("ed", "🎉🌸梨花节", ["大标题", "🎉"]),
+    ("ko", "🎉🌸梨花节", ["큰 제목", "🎉"]),
+    ("ed", "延吉市人民公园二〇二七年朝鲜族老年节敬老活动" * 6, ["大标题：", "放不下", "请缩短文字"]),
+    ("ko", "延吉市人民公园二〇二七年朝鲜族老年节敬老活动" * 6, ["큰 제목: ", "들어가지 않습니다"]),
+])
+def test_published_page_with_a_poster_the_build_cannot_make_is_not_saved(cms, user, headline, words):
+    app, client = cms
+    publish_event(app)
+    client = app.test_client()
+    login(client, user)
+    before, commit = (content(app) / EVENT).read_bytes(), head(app)
+    data = edit_form(client, EVENT)
+    data["poster.headline"] = headline
+    r = client.post(f"/edit/{EVENT}", data=data)
+    assert r.status_code == 422
+    soup = BeautifulSoup(r.get_data(as_text=True), "html.parser")
+    err = soup.find(id="f-poster-headline-err").get_text(" ", strip=True)
+    assert all(w in err for w in words), err
+    assert "does not" not in err and "cannot" not in err  # no English
+    assert soup.find(id="f-poster-headline")["value"] == headline  # the typed text is kept
+    assert (content(app) / EVENT).read_bytes() == before and head(app) == commit
+    # The same headline on a draft is saved (the build makes posters of published pages only).
+    (content(app) / EVENT).write_text(EVENT_TEXT, encoding="utf-8")
+    git(content(app).parent, "commit", "-q", "-am", "Back to draft")
+    data = edit_form(client, EVENT)
+    data["poster.headline"] = headline
+    assert client.post(f"/edit/{EVENT}", data=data).status_code == 302
+    assert front(app, EVENT)["poster"]["headline"] == headline
+
+
+def test_published_page_with_a_good_poster_is_saved(cms):
+    app, client = cms
+    publish_event(app)
+    data = edit_form(client, EVENT)
+    data["poster.headline"] = "梨花节"
+    assert client.post(f"/edit/{EVENT}", data=data).status_code == 302
+    assert front(app, EVENT)["poster"]["headline"] == "梨花节"
+
+
+@pytest.mark.parametrize("published", [False, True])
+def test_a_crafted_poster_format_is_refused_for_any_status(cms, published):
+    app, client = cms
+    if published:
+        publish_event(app)
+    before, commit = (content(app) / EVENT).read_bytes(), head(app)
+    data = edit_form(client, EVENT)
+    data.update({"poster.formats.XYZ": "true", "poster.subline": "新副标题"})
+    r = client.post(f"/edit/{EVENT}", data=data)
+    assert r.status_code == 422
+    soup = BeautifulSoup(r.get_data(as_text=True), "html.parser")
+    assert "没有名为 XYZ 的海报版式" in soup.find(id="f-poster-formats-err").get_text()
+    assert soup.find(id="f-poster-subline")["value"] == "新副标题"
+    assert (content(app) / EVENT).read_bytes() == before and head(app) == commit
+    assert "XYZ" not in (content(app) / EVENT).read_text(encoding="utf-8")
+
+
+def test_raw_editor_refuses_a_published_poster_the_build_cannot_make(cms):
+    app, client = cms
+    publish_event(app)
+    before, commit = (content(app) / EVENT).read_bytes(), head(app)
+    form = edit_form(client, EVENT)
+    text = before.decode().replace("poster:\n", "poster:\n  headline: 🎉🌸梨花节\n")
+    data = {"csrf_token": form["csrf_token"], "base_revision": form["base_revision"], "raw_text": text}
+    r = client.post(f"/edit/{EVENT}", data=data)
+    assert r.status_code == 422
+    page = BeautifulSoup(r.get_data(as_text=True), "html.parser")
+    assert "海报无法生成" in page.get_text() and "🎉" in page.get_text()
+    assert page.find("textarea", attrs={"name": "raw_text"}).get_text().lstrip("\n") == text
+    assert (content(app) / EVENT).read_bytes() == before and head(app) == commit
