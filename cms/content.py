@@ -210,7 +210,7 @@ def render_edit(template: str, page: Page, *, values: dict[str, str] | None = No
         "status_labels": forms.STATUS_LABELS, "lang": page.lang, "section": section,
         "unknown_fields": [k for k in (page.front or {}) if k not in forms.FIELDS],
         "field_errors": {}, "form_errors": [], "merge": None, "posters": poster_links(page),
-        "existing_errors": [e.message for e in page.errors],
+        "existing_errors": [forms.with_labels(e.message) for e in page.errors],
         "other_versions": versions(store, page.path), "translation": is_translation(store, page),
         "lang_names": {lang.code: lang.name for lang in store.model.languages},
         "just_saved": bool(request.args.get("saved") or request.args.get("discard")),

@@ -661,6 +661,36 @@ def same_value(f: FormField, submitted: str, shown: str) -> bool:
     return False
 
 
+_QUOTED_KEY = re.compile(r"(字段“|항목 '|field ')([a-z_]+(?:\.[a-z_]+)*)([”'])")
+_BARE_KEY = re.compile(r"(?<![a-z0-9_.'“])((?:event|poster|visit)\.[a-z_]+)(?![a-z0-9_.])")
+_KEY_PREFIX = re.compile(r"^(?P<head>[^：:]{1,40}[：:]\s*)(?P<key>(?:event|poster|visit)\.[a-z_]+)[：:]\s*")
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff"
+
+
+def with_labels(message: str) -> str:
+    """``message`` (a content-model or posters-plugin message) with the front-matter keys it
+    names — ``event.repeat``, ``字段“event.except”``, ``항목 'poster.headline'`` — replaced by
+    the labels of the form's fields in the UI language (重复、跳过的日期 …), as the editor sees
+    them next to the controls.  Keys the form has no label for stay as they are; a message
+    that already starts with the field's label (``大标题：poster.headline：…``) names it once."""
+    from .i18n import get_lang
+    from .i18n import gettext as _
+
+    def label(key: str) -> str | None:
+        text = LABELS.get(key)
+        return _(text) if text else None
+
+    m = _KEY_PREFIX.match(message)
+    if m and label(m.group("key")):
+        message = m.group("head") + message[m.end():]
+    message = _QUOTED_KEY.sub(lambda m: m.group(1) + (label(m.group(2)) or m.group(2)) + m.group(3), message)
+    if get_lang() != "zh":
+        return _BARE_KEY.sub(lambda m: f"'{label(m.group(1))}'" if label(m.group(1)) else m.group(1), message)
+    message = _BARE_KEY.sub(lambda m: f"“{label(m.group(1))}”" if label(m.group(1)) else m.group(1), message)
+    # Chinese quotation marks take no space next to Han characters
+    return re.sub(rf"(?<=[{_HAN}])\s+(?=“)|(?<=”)\s+(?=[{_HAN}])", "", message)
+
+
 def errors_by_field(errors: list, item: Any, field_names: set[str]) -> tuple[dict[str, list[str]], list[str]]:
     """Split content-model errors into ``({field name: [messages]}, [other messages])`` by the
     line each error points at."""
@@ -676,9 +706,9 @@ def errors_by_field(errors: list, item: Any, field_names: set[str]) -> tuple[dic
         if name and name not in field_names and "." in name:
             name = name.rsplit(".", 1)[0] if name.rsplit(".", 1)[0] in field_names else name
         if name in field_names:
-            by_field.setdefault(name, []).append(e.message)
+            by_field.setdefault(name, []).append(with_labels(e.message))
         else:
-            other.append(e.message)
+            other.append(with_labels(e.message))
     return by_field, other
 
 

@@ -159,6 +159,7 @@ class Refused(Exception):
     """The poster cannot be drawn: ``messages`` say why, in the editor's language."""
 
     def __init__(self, messages: list[str]):
+        messages = [forms.with_labels(m) for m in messages]  # the form's labels, not front-matter keys
         super().__init__(messages)
         self.messages = messages
 
@@ -292,7 +293,7 @@ def save_problems(store: Any, rel: str, text: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for p in problems:
         if p.error and p.source == rel:
-            out.append((p.field, p.message))
+            out.append((p.field, forms.with_labels(p.message)))
     for job in jobs:
         if rel not in job.sources.values():
             continue
@@ -309,7 +310,7 @@ def save_problems(store: Any, rel: str, text: str) -> list[tuple[str, str]]:
                 log.exception("checking the posters of %s", rel)
         for field, messages, lang in found:
             text_lang = names.get(lang) if lang not in (None, item.lang) else None
-            entry = (field or "poster", _plugin_message(messages, ui, field, text_lang))
+            entry = (field or "poster", forms.with_labels(_plugin_message(messages, ui, field, text_lang)))
             if entry not in out:
                 out.append(entry)
     return out

@@ -525,7 +525,9 @@ def finding_text(f: Any, page_path: str | None = None, lang: str | None = None) 
     from .i18n import _, get_lang
 
     lang = lang or get_lang()
-    text = f.text(lang) if hasattr(f, "text") else f.message
+    from .forms import with_labels
+
+    text = with_labels(f.text(lang) if hasattr(f, "text") else f.message)
     if page_path is not None and f.path != page_path:
         return _("%(path)s, line %(line)s: %(problem)s", path=f.path, line=f.line, problem=text)
     return _("Line %(line)s: %(problem)s", line=f.line, problem=text)

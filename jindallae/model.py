@@ -397,13 +397,20 @@ def did_you_mean(name: str, lang: str) -> str:
     return {"zh": f"（是不是“{name}”？）", "ko": f" ('{name}'을(를) 쓰려고 했나요?)"}.get(lang, f" (did you mean '{name}'?)")
 
 
+class PerLanguage(dict):
+    """A value of an error message written differently per language (``{"en": "leap 7/14",
+    "zh": "闰7月14日", "ko": "윤7월 14일"}``): :func:`make_error` puts each language's form in
+    that language's message."""
+
+
 def make_error(path: str, line: int, code: str, lang: str | None, **kw: Any) -> ContentError:
     """Build a :class:`ContentError` from the ``MESSAGES`` catalogue.
 
     ``lang`` picks the editor's language (falls back to Chinese, the default site language).
     """
     texts = MESSAGES[code]
-    english_kw, local_kw = dict(kw), dict(kw)
+    english_kw = {k: v.get("en", "") if isinstance(v, PerLanguage) else v for k, v in kw.items()}
+    local_kw = {k: v.get(lang or "zh", v.get("zh", "")) if isinstance(v, PerLanguage) else v for k, v in kw.items()}
     if "suggestion" in kw:  # unknown field: "did you mean ...?" in each language
         guess = kw["suggestion"]
         english_kw["hint"] = f" (did you mean '{guess}'?)" if guess else ""
@@ -1186,8 +1193,9 @@ class Model:
             err("event", exc.code, at=at, **exc.kw)
             return False
 
-        def name(month: int, d: int, leap: bool) -> str:
-            return f"{'leap ' if leap else ''}{month}/{d}"
+        def name(month: int, d: int, leap: bool) -> PerLanguage:
+            return PerLanguage(en=f"{'leap ' if leap else ''}{month}/{d}", zh=f"{'闰' if leap else ''}{month}月{d}日",
+                               ko=f"{'윤' if leap else ''}{month}월 {d}일")
 
         if (here.month, here.day, here.leap) != (rule["month"], rule["day"], bool(rule.get("leap"))):
             later = [when for when in dates if when >= day]

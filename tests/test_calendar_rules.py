@@ -229,3 +229,15 @@ def test_lunar_count_and_until_together_are_refused():
 
     assert _clean_lunar({"month": 8, "day": 15, "count": 3}) == {"month": 8, "day": 15, "leap": False, "count": 3}
     assert _clean_lunar({"month": 8, "day": 15, "count": 3, "until": "2030-01-01"}) is None
+
+
+def test_lunar_dates_in_messages_are_written_the_languages_way(model, tmp_path):
+    """A start that is not on the lunar rule's date names both lunar dates as the editor writes
+    them — 闰6月1日 / 윤6월 1일 — not the English 'leap 6/1' (that stays in the English part)."""
+    lines = ("id: l-1", "start: 2025-07-24", "location: 延吉", "lunar: {month: 6, day: 1, leap: true}")
+    _, errors = parse(model, tmp_path, "events/leap.zh.md", event_file(*lines))
+    assert [e.code for e in errors] == ["lunar_start_mismatch"]
+    assert "不是农历 闰6月1日；在那之后的第一个农历 闰6月1日 是 2025-07-25" in errors[0].message, errors[0].message
+    assert "leap" not in errors[0].message and "not lunar leap 6/1" in errors[0].english
+    _, errors = parse(model, tmp_path, "events/leap.ko.md", event_file(*lines, title="윤달"))
+    assert "음력 윤6월 1일이(가) 아닙니다" in errors[0].message, errors[0].message

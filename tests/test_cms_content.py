@@ -396,7 +396,7 @@ def test_W6_validation_error_keeps_form_and_speaks_the_users_language(cms):
     r = c.post("/edit/news/jiangzuo.zh.md", data=data)
     assert r.status_code == 422
     html = r.get_data(as_text=True)
-    expected = MESSAGES["missing_field"]["ko"].format(field="title")
+    expected = MESSAGES["missing_field"]["ko"].format(field="제목")  # the form's label, not the key
     soup = BeautifulSoup(html, "html.parser")
     assert soup.find(id="f-title-err").get_text() == expected
     assert expected in soup.find("div", role="alert").get_text()

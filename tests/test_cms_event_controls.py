@@ -287,3 +287,27 @@ def test_sub_choices_show_and_hide_in_the_browser(cms, browser, user, labels):
         context.close()
     assert problems == []
     assert event_block(app, rel)["repeat"] == "FREQ=WEEKLY;BYDAY=SA"
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("zh", ["“重复”和“每年农历日期”只能写一个", "字段“停办日期”", "大标题：字体"]),
+    ("ko", ["'반복'", "'매년 음력 날짜'", "항목 '쉬는 날짜'", "큰 제목: 글꼴"]),
+])
+def test_front_matter_keys_in_messages_become_the_forms_labels(cms, lang, expected):
+    """Messages of the content model and the posters plugin name fields by their front-matter
+    keys (event.repeat, 字段“event.except”, 항목 'poster.headline'); the CMS shows the labels
+    the editor sees next to the controls instead, in the UI language."""
+    from cms.forms import with_labels
+
+    app, _client = cms
+    messages = {"zh": ["event.repeat 和 event.lunar 只能写一个", "字段“event.except”：“明天”不是有效日期",
+                       "大标题：poster.headline：字体缺少这些字"],
+                "ko": ["event.repeat와 event.lunar 중 하나만 쓰세요", "항목 'event.except': 날짜가 아닙니다",
+                       "큰 제목: poster.headline: 글꼴에 없는 글자"]}[lang]
+    with app.test_request_context(headers={"Accept-Language": lang}):
+        shown = " | ".join(with_labels(m) for m in messages)
+    for part in expected:
+        assert part in shown, shown
+    assert "event." not in shown and "poster." not in shown, shown
+    with app.test_request_context(headers={"Accept-Language": lang}):
+        assert with_labels("字段“event.nosuch”") == "字段“event.nosuch”"  # no label: left as written
