@@ -769,7 +769,7 @@ def test_unexpected_render_failure_is_the_pages_error_not_a_traceback(tmp_path, 
     assert sorted(j.fmt.key for j in jobs if "error" not in j.result) == ["A4"]
     assert [p.line() for p in problems if p.error] == [
         "events/fail.ko.md: poster: A3 포스터를 그릴 수 없습니다(서식 portrait, ValueError: empty text box 4134×0 px). "
-        "서식이나 프로그램의 문제이니 이 페이지와 함께 알려 주세요 (the A3 poster could not be drawn (template portrait; "
+        "서식이나 프로그램의 문제이니 이 페지와 함께 알려 주세요 (the A3 poster could not be drawn (template portrait; "
         "ValueError: empty text box 4134×0 px); a template or renderer bug: please report it with this page)"]
 
 
@@ -801,7 +801,7 @@ def test_bilingual_poster_waits_for_a_translation_in_review(tmp_path):
     result = build(PROJECT, content, tmp_path / "out", progress=False, cache=False)
     assert (tmp_path / "out/ko/events/wait/poster-ko-A4.pdf").is_file()
     assert not list((tmp_path / "out").rglob("poster-bilingual-*"))
-    expected = ("이중 언어 포스터는 이 페이지의 中文 판이 게시된 뒤에 만들어집니다(지금은 review) (the bilingual poster "
+    expected = ("이중 언어 포스터는 이 페지의 中文 판이 발행된 뒤에 만들어집니다(지금은 review) (the bilingual poster "
                 "will be made once the page's 中文 version is published (it is review now))")
     assert any(w.endswith(f"events/wait.ko.md: poster.language: {expected}") for w in result.warnings), result.warnings
     jobs, problems = _plan_and_make(content, tmp_path / "cache")

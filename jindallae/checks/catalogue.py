@@ -194,7 +194,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "image-too-large/bytes": {
         "en": "image '{src}' is {size} (limit {limit}); make it smaller before publishing",
         "zh": "图片“{src}”大小为 {size}（上限 {limit}）；请压缩后再发布",
-        "ko": "그림 '{src}'의 크기가 {size}입니다(한도 {limit}). 줄인 뒤 게시하세요",
+        "ko": "그림 '{src}'의 크기가 {size}입니다(한도 {limit}). 줄인 뒤 발행하세요",
     },
     "image-too-large/bomb": {
         "en": "image '{src}' has {pixels} pixels, too many to open safely (limit {limit}); scale it down",
@@ -204,7 +204,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "image-too-large/pixels": {
         "en": "image '{src}' is {width}×{height} pixels (limit {limit} pixels); scale it down before publishing",
         "zh": "图片“{src}”为 {width}×{height} 像素（上限 {limit} 像素）；请缩小后再发布",
-        "ko": "그림 '{src}'이(가) {width}×{height} 픽셀입니다(한도 {limit} 픽셀). 줄인 뒤 게시하세요",
+        "ko": "그림 '{src}'이(가) {width}×{height} 픽셀입니다(한도 {limit} 픽셀). 줄인 뒤 발행하세요",
     },
     "link-broken": {
         "en": "link '{url}' leads nowhere: no such page or file; check the path",
@@ -214,7 +214,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "link-unpublished": {
         "en": "link '{url}' leads to {target}, which is not published (status: {status}); publish it first or remove the link",
         "zh": "链接“{url}”指向的 {target} 尚未发布（状态：{status}）；请先发布该页或删除链接",
-        "ko": "링크 '{url}'가 가리키는 {target}은(는) 아직 게시되지 않았습니다(상태: {status}). 먼저 게시하거나 링크를 지우세요",
+        "ko": "링크 '{url}'가 가리키는 {target}은(는) 아직 발행되지 않았습니다(상태: {status}). 먼저 발행하거나 링크를 지우세요",
     },
     "term": {
         "en": "avoid '{avoid}': write '{prefer}' instead{note}",

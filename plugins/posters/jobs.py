@@ -159,12 +159,12 @@ MESSAGES = {
     },
     "translation_unpublished": {
         "zh": "双语海报要等本页的{other}版本发布后才会生成（它现在是 {status}）",
-        "ko": "이중 언어 포스터는 이 페이지의 {other} 판이 게시된 뒤에 만들어집니다(지금은 {status})",
+        "ko": "이중 언어 포스터는 이 페지의 {other} 판이 발행된 뒤에 만들어집니다(지금은 {status})",
         "en": "the bilingual poster will be made once the page's {other} version is published (it is {status} now)",
     },
     "no_translation": {
         "zh": "双语海报需要本页的{other}版本；请先添加译文，或从 language 中删去 bilingual",
-        "ko": "이중 언어 포스터에는 이 페이지의 {other} 판이 있어야 합니다. 번역을 먼저 추가하거나 language에서 bilingual을 지우세요",
+        "ko": "이중 언어 포스터에는 이 페지의 {other} 판이 있어야 합니다. 번역을 먼저 추가하거나 language에서 bilingual을 지우세요",
         "en": "a bilingual poster needs the page's {other} version; add the translation first or remove bilingual from language",
     },
 }
@@ -461,7 +461,7 @@ def render_job(job: Job, config: Config, cache: Path) -> dict[str, Any]:
         return {"error": {"field": "poster", "lang": None, "messages": {
             "zh": f"无法绘制 {job.fmt.key} 海报（模板 {job.template.name}；{what}）；这是模板或程序的问题，请连同本页报告",
             "ko": f"{job.fmt.key} 포스터를 그릴 수 없습니다(서식 {job.template.name}, {what}). 서식이나 프로그램의 문제이니 "
-                  f"이 페이지와 함께 알려 주세요",
+                  f"이 페지와 함께 알려 주세요",
             "en": f"the {job.fmt.key} poster could not be drawn (template {job.template.name}; {what}); a template "
                   f"or renderer bug: please report it with this page"}}}
     small.save(tmp("png"), "PNG", compress_level=6)
