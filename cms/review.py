@@ -519,9 +519,11 @@ def publish_blockers(paths: list[str]) -> dict[str, list[Any]]:
     return out
 
 
-def finding_text(f: Any, page_path: str | None = None, lang: str | None = None) -> str:
+def finding_text(f: Any, page_path: str | None = None, lang: str | None = None, body_line: int | None = None) -> str:
     """One finding for people, in the UI language: ``第 12 行：…`` / ``12행: …`` (with the file
-    when it is not the page's own, e.g. a word list)."""
+    when it is not the page's own, e.g. a word list).  With ``body_line`` (the file line where
+    the page's text starts, :attr:`jindallae.model.Item.body_line`) a finding in the text also
+    gets its line within the text, as the edit form's text box counts: ``第 11 行（正文第 5 行）``."""
     from .i18n import _, get_lang
 
     lang = lang or get_lang()
@@ -530,14 +532,18 @@ def finding_text(f: Any, page_path: str | None = None, lang: str | None = None) 
     text = with_labels(f.text(lang) if hasattr(f, "text") else f.message)
     if page_path is not None and f.path != page_path:
         return _("%(path)s, line %(line)s: %(problem)s", path=f.path, line=f.line, problem=text)
+    if body_line is not None and f.line >= body_line:
+        return _("Line %(line)s (line %(body)s of the text): %(problem)s", line=f.line, body=f.line - body_line + 1,
+                 problem=text)
     return _("Line %(line)s: %(problem)s", line=f.line, problem=text)
 
 
-def blockers_sentence(findings: list[Any], page_path: str) -> str:
-    """The findings as one sentence for a flash message, joined the UI language's way."""
+def blockers_sentence(findings: list[Any], page_path: str, body_line: int | None = None) -> str:
+    """The findings as one sentence for a flash message, joined the UI language's way
+    (``body_line``: see :func:`finding_text`)."""
     from .i18n import list_separator
 
-    shown = [finding_text(f, page_path) for f in findings[:5]]
+    shown = [finding_text(f, page_path, body_line=body_line) for f in findings[:5]]
     more = len(findings) - len(shown)
     if more > 0:
         from .i18n import ngettext

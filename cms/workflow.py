@@ -214,7 +214,7 @@ def act(action: str, rel: str):
         if blockers:
             flash(_("Not sent to review: %(count)s error(s) would stop this page from being published; correct "
                     "them first. Nothing was changed. %(errors)s", count=len(blockers),
-                    errors=blockers_sentence(blockers, rel)), "error")
+                    errors=blockers_sentence(blockers, rel, page.item.body_line)), "error")
             return redirect(back)
     saved = _change(store, rel, new_status, user, verb, request.form.get("base_revision") or None, starts)
     if saved is None:

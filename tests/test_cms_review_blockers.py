@@ -81,6 +81,12 @@ def test_check_error_keeps_the_page_from_review_with_the_line_in_the_editors_lan
     assert r.status_code == 302
     said = flashes(ed)
     assert any("未提交审核" in f and f"第 {TODO_LINE} 行" in f and "占位文字" in f for f in said), said
+    # the line also counted as the edit form's text box counts it
+    body = BeautifulSoup(ed.get("/edit/news/todo.zh.md").get_data(as_text=True), "html.parser").find(
+        "textarea", attrs={"name": "body"}).get_text()
+    body = body[1:] if body.startswith("\n") else body  # as a browser reads a text area
+    in_box = next(n for n, line in enumerate(body.split("\n"), 1) if line.startswith("![TODO"))
+    assert any(f"第 {TODO_LINE} 行（正文第 {in_box} 行）" in f for f in said), (in_box, said)
     assert status_of(app, "news/todo.zh.md") == "draft"
     assert db_rows(app, "SELECT * FROM review_decisions WHERE path = 'news/todo.zh.md'") == []
     # The same refusal for a Korean-speaking editor: the message of the check in Korean too.
