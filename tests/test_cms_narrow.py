@@ -55,3 +55,22 @@ def test_wide_pages_fit_a_phone_screen(browser, live, user):
             assert (wrap.get_attribute("aria-label") or wrap.get_attribute("aria-labelledby")), path
             assert wrap.evaluate("el => getComputedStyle(el).overflowX") == "auto"
     context.close()
+
+
+def test_chinese_text_in_the_korean_ui_breaks_between_characters(browser, live):
+    """The Korean UI keeps Korean words whole (word-break: keep-all), but the Chinese source
+    shown on the translation page breaks between characters as Chinese does (keep-all is
+    inherited: without a rule of its own it left 。 alone on a line at 390 px)."""
+    app, url = live
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{url}/login")
+    page.fill("#username", "kim")
+    page.fill("#password", DEFAULT_PASSWORD)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{url}/")
+    page.goto(f"{url}/translate/{NEWS.replace('.zh.md', '.ko.md')}")
+    source = page.locator(".source-rendered").first
+    assert source.evaluate("el => getComputedStyle(el).wordBreak") == "normal"
+    assert page.locator("h1").first.evaluate("el => getComputedStyle(el).wordBreak") == "keep-all"
+    context.close()
