@@ -63,6 +63,8 @@ def measure(n: int, workdir: Path, settings: Path) -> dict:
            "onefile_seconds": one["seconds"], "onefile_rss_mb": one["rss_mb"],
            "rendered": int(m["rendered"]) if m else None, "kept": int(m["kept"]) if m else None,
            "identical_to_cold": same_tree(out, reference)}
+    if m is None:  # the summary names no kept files: everything was rendered again; say what it printed
+        row["onefile_summary"] = one["stdout"].strip().splitlines()[-3:]
     for folder in (corpus, out, reference):
         shutil.rmtree(folder, ignore_errors=True)
     shutil.rmtree(bench.cache_dir_for(out), ignore_errors=True)
@@ -91,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{row['n']:>6} {row['pages']:>6} {row['cold_seconds']:>7.1f} {row['cold_cpu']:>7.1f} "
                   f"{row['cold_rss_mb']:>7.0f} {row['onefile_seconds']:>12.2f} {row['rendered']!s:>9} "
                   f"{row['kept']!s:>6} {'yes' if row['identical_to_cold'] else 'NO':>6}", flush=True)
+            for line in row.get("onefile_summary", []):
+                print(f"       one-article rebuild kept nothing; it said: {line}", flush=True)
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
