@@ -524,11 +524,10 @@ def finding_text(f: Any, page_path: str | None = None, lang: str | None = None, 
     when it is not the page's own, e.g. a word list).  With ``body_line`` (the file line where
     the page's text starts, :attr:`jindallae.model.Item.body_line`) a finding in the text also
     gets its line within the text, as the edit form's text box counts: ``第 11 行（正文第 5 行）``."""
+    from .forms import with_labels
     from .i18n import _, get_lang
 
     lang = lang or get_lang()
-    from .forms import with_labels
-
     text = with_labels(f.text(lang) if hasattr(f, "text") else f.message)
     if page_path is not None and f.path != page_path:
         return _("%(path)s, line %(line)s: %(problem)s", path=f.path, line=f.line, problem=text)

@@ -135,3 +135,29 @@ def db_rows(app, sql: str, *params) -> list[dict]:
         return [dict(r) for r in conn.execute(sql, params)]
     finally:
         conn.close()
+
+
+def browser_form(html: str, form_id: str = "page-form") -> dict[str, str]:
+    """The fields of the form ``form_id`` in ``html`` as a browser sends them (checked boxes
+    only, the selected option or else the first, a text area without the line break that
+    follows its start tag)."""
+    from bs4 import BeautifulSoup
+
+    form = BeautifulSoup(html, "html.parser").find("form", id=form_id)
+    data: dict[str, str] = {}
+    for el in form.find_all(["input", "select", "textarea"]):
+        name = el.get("name")
+        if not name or el.get("type") in ("file", "submit", "button"):
+            continue
+        if el.name == "select":
+            option = el.find("option", selected=True) or el.find("option")
+            data[name] = option.get("value", option.get_text()) if option else ""
+        elif el.name == "textarea":
+            text = el.get_text()
+            data[name] = text[1:] if text.startswith("\n") else text
+        elif el.get("type") == "checkbox":
+            if el.has_attr("checked"):
+                data[name] = el.get("value", "on")
+        else:
+            data[name] = el.get("value", "")
+    return data

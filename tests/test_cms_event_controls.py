@@ -17,8 +17,7 @@ import yaml
 from bs4 import BeautifulSoup
 from dateutil.rrule import rrulestr
 
-from cms_helpers import DEFAULT_PASSWORD, git, login, make_cms
-from test_cms_poster_form import browser_form
+from cms_helpers import DEFAULT_PASSWORD, browser_form, git, login, make_cms
 
 CHEAP = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8192, "ARGON2_PARALLELISM": 1}
 
@@ -220,7 +219,7 @@ def test_new_event_with_a_repeat_choice(cms):
     app, client = cms
     page = client.get("/new?section=events&lang=zh").get_data(as_text=True)
     soup = BeautifulSoup(page, "html.parser")
-    data = {k: v for k, v in browser_form_of(soup, "new-form").items()}
+    data = browser_form(str(soup), "new-form")
     data.update({"title": "每月读书会", "event.start": "2027-01-09", "event.location": "延吉市图书馆",
                  "event.repeat.kind": "monthly-weekday", "event.repeat.nth": "2", "event.repeat.weekday": "SA",
                  "slug": "du-shu-hui", "body": "正文。"})
@@ -228,12 +227,6 @@ def test_new_event_with_a_repeat_choice(cms):
     assert r.status_code == 302, r.get_data(as_text=True)[:3000]
     assert event_block(app, "events/du-shu-hui.zh.md")["repeat"] == "FREQ=MONTHLY;BYDAY=2SA"
     assert "lunar" not in event_block(app, "events/du-shu-hui.zh.md")
-
-
-def browser_form_of(soup: BeautifulSoup, form_id: str) -> dict[str, str]:
-    form = soup.find("form", id=form_id)
-    wrapper = BeautifulSoup(f'<form id="page-form">{form.decode_contents()}</form>', "html.parser")
-    return browser_form(str(wrapper))
 
 
 @pytest.mark.parametrize("user, labels", [

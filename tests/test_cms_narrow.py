@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from cms_helpers import DEFAULT_PASSWORD, git, make_cms
+from cms_helpers import git, make_cms
+from test_cms_e2e import sign_in
 from test_cms_security import serve_app
 
 NEWS = "news/jiang-zuo.zh.md"
@@ -37,12 +38,7 @@ def widths(page) -> tuple[int, int]:
 def test_wide_pages_fit_a_phone_screen(browser, live, user):
     app, url = live
     context = browser.new_context(viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    page.goto(f"{url}/login")
-    page.fill("#username", user)
-    page.fill("#password", DEFAULT_PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{url}/")
+    page = sign_in(context, url, user)
     for path in (f"/history/{NEWS}", "/admin/audit", "/publish"):
         page.goto(url + path)
         scroll, client = widths(page)
@@ -63,12 +59,7 @@ def test_chinese_text_in_the_korean_ui_breaks_between_characters(browser, live):
     inherited: without a rule of its own it left 。 alone on a line at 390 px)."""
     app, url = live
     context = browser.new_context(viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    page.goto(f"{url}/login")
-    page.fill("#username", "kim")
-    page.fill("#password", DEFAULT_PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{url}/")
+    page = sign_in(context, url, "kim")
     page.goto(f"{url}/translate/{NEWS.replace('.zh.md', '.ko.md')}")
     source = page.locator(".source-rendered").first
     assert source.evaluate("el => getComputedStyle(el).wordBreak") == "normal"

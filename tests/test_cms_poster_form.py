@@ -17,7 +17,7 @@ import yaml
 from bs4 import BeautifulSoup
 from PIL import Image, ImageChops
 
-from cms_helpers import DEFAULT_PASSWORD, PUBLIC_URL, git, login, make_cms
+from cms_helpers import DEFAULT_PASSWORD, PUBLIC_URL, browser_form, git, login, make_cms
 
 CHEAP = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8192, "ARGON2_PARALLELISM": 1}
 EVENT = "events/jing-lao.zh.md"
@@ -88,29 +88,6 @@ def cms(tmp_path):
 
 def content(app) -> Path:
     return Path(app.config["CONTENT_DIR"])
-
-
-def browser_form(html: str) -> dict[str, str]:
-    """The page form's fields as a browser sends them (checked boxes only, selected options,
-    a text area without the line break that follows its start tag)."""
-    form = BeautifulSoup(html, "html.parser").find("form", id="page-form")
-    data: dict[str, str] = {}
-    for el in form.find_all(["input", "select", "textarea"]):
-        name = el.get("name")
-        if not name or el.get("type") in ("file", "submit", "button"):
-            continue
-        if el.name == "select":
-            option = el.find("option", selected=True) or el.find("option")
-            data[name] = option.get("value", option.get_text()) if option else ""
-        elif el.name == "textarea":
-            text = el.get_text()
-            data[name] = text[1:] if text.startswith("\n") else text
-        elif el.get("type") == "checkbox":
-            if el.has_attr("checked"):
-                data[name] = el.get("value", "on")
-        else:
-            data[name] = el.get("value", "")
-    return data
 
 
 def edit_form(client, rel: str) -> dict[str, str]:

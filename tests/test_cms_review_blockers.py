@@ -317,7 +317,7 @@ def test_review_queue_steps_with_full_width_punctuation_in_chinese(cms):
 
 
 def test_review_record_is_readable_at_390px(cms, browser):
-    from test_cms_e2e import running
+    from test_cms_e2e import running, sign_in
 
     app = cms
     rel = "news/clean.zh.md"
@@ -325,12 +325,7 @@ def test_review_record_is_readable_at_390px(cms, browser):
     act(client_for(app, "pr"), "approve", rel, comment="已校对，标点已统一。")
     with running(app) as url:
         context = browser.new_context(viewport={"width": 390, "height": 844})
-        page = context.new_page()
-        page.goto(f"{url}/login")
-        page.fill("#username", "hd")
-        page.fill("#password", DEFAULT_PASSWORD)
-        page.click("button[type=submit].primary")
-        page.wait_for_url(f"{url}/")
+        page = sign_in(context, url, "hd")
         page.goto(f"{url}/review/{rel}")
         cells = page.locator("table.review-history tbody td:not(.empty)")
         assert cells.count() >= 5

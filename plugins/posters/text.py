@@ -613,7 +613,8 @@ def fit_text(text: str, lang: str, face: FontFace, box_w: int, box_h: int, min_p
             by_syllable = True
         else:
             best = found
-    if balance and len(best.lines) > 1:
+
+    def balanced() -> FittedText | None:
         # greedy filling needs no more lines at a larger width, so the narrowest width that
         # keeps the line count is found by binary search
         count, lo, hi = len(best.lines), 1, best.width_px
@@ -625,21 +626,13 @@ def fit_text(text: str, lang: str, face: FontFace, box_w: int, box_h: int, min_p
             else:
                 lo = mid + 1
         result = attempt(best.size_px, lo)
-        if isinstance(result, FittedText):
-            best = result
-    elif len(best.lines) > 1 and _lone_character(best.lines[-1]):
-        # W3C clreq / jlreq: a paragraph does not end in a line of one character (a date line
-        # "…5月3日周" / "一"): the lines are balanced as above, at the same size and line count
-        count, lo, hi = len(best.lines), 1, best.width_px
-        while lo < hi:
-            mid = (lo + hi) // 2
-            result = attempt(best.size_px, mid)
-            if isinstance(result, FittedText) and len(result.lines) <= count:
-                hi = mid
-            else:
-                lo = mid + 1
-        result = attempt(best.size_px, lo)
-        if isinstance(result, FittedText) and not _lone_character(result.lines[-1]):
+        return result if isinstance(result, FittedText) else None
+
+    if len(best.lines) > 1 and (balance or _lone_character(best.lines[-1])):
+        # balance asked for; or W3C clreq / jlreq: a paragraph does not end in a line of one
+        # character (a date line "…5月3日周" / "一"), so its lines are balanced the same way
+        result = balanced()
+        if result is not None and (balance or not _lone_character(result.lines[-1])):
             best = result
     return best
 
