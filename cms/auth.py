@@ -484,8 +484,9 @@ def _reserve_attempt(conn: sqlite3.Connection, username: str, ip: str) -> int | 
 
 
 def _attempt_succeeded(conn: sqlite3.Connection, attempt_id: int, username: str) -> None:
-    """Mark the attempt a success and forget the account's failures recorded before it (those
-    of requests still running keep counting)."""
+    """Mark the attempt a success and forget the account's failures reserved before it (also
+    those of requests still being checked), as a sign-in with the right password resets the
+    count; failures reserved after it keep counting."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.execute("UPDATE login_attempts SET ok = 1 WHERE id = ?", (attempt_id,))
