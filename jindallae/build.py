@@ -27,6 +27,9 @@ SITE_KEY = "JINDALLAE_SITE"  # where the prepared Site travels inside Pelican's 
 CACHE_KEY = "JINDALLAE_CACHE_DIR"  # the project's .cache folder for plugins (None: build(cache=False))
 PROGRESS_KEY = "JINDALLAE_PROGRESS"  # the build's Progress: plugins time their phases with it
 OUTPUTS_KEY = "JINDALLAE_OUTPUTS"  # the build's incremental.OutputCache (None: render every page)
+# How this build's output reaches the site folder: "tree" (a whole new tree swapped in) or
+# "update" (only what changed is written, then moved into the previous release: apply_update)
+RELEASE_KEY = "JINDALLAE_RELEASE"
 
 
 class BuildError(Exception):
@@ -137,7 +140,7 @@ def build(project: Path, content: Path | None = None, output: Path | None = None
     with progress.phase("read+render", total=sum(1 for _ in iter_content_files(content)), unit="file") as bar:
         try:
             site = prepare_site(model, content, settings.get("SITEURL", ""),
-                                cache_dir / "render.pickle" if cache else None, bar.update,
+                                cache_dir / "pages.pickle" if cache else None, bar.update,
                                 public_url=settings.get("JINDALLAE_PUBLIC_URL") or "")
         except ContentErrors as exc:
             shown = _display_path(content)
@@ -163,8 +166,13 @@ def build(project: Path, content: Path | None = None, output: Path | None = None
             and stamp_file.read_text().endswith(output_stamp)
         base_key = tree_digest([theme, project / "plugins", PACKAGE_DIR, settings_file or project / "pelicanconf.py"]) \
             + hashlib.sha1(settings_text.encode()).hexdigest()
-        outputs = OutputCache(cache_dir / "outputs.json", output if trusted else None, tmp, base_key)
+        # The previous release is trusted: only the changed outputs are written, then moved
+        # into it (apply_update), instead of a whole new tree of links swapped in.
+        outputs = OutputCache(cache_dir / "outputs.json", output if trusted else None, tmp, base_key,
+                              in_place=bool(trusted))
     settings[OUTPUTS_KEY] = outputs
+    in_place = outputs is not None and outputs.in_place
+    settings[RELEASE_KEY] = "update" if in_place else "tree"
     collector = _Collector()
     pelican_logger = logging.getLogger("pelican")
     pelican_logger.addHandler(collector)
@@ -200,8 +208,20 @@ def build(project: Path, content: Path | None = None, output: Path | None = None
         pelican_logger.removeHandler(collector)
         pelican_logger.setLevel(quiet)
     swap_started = time.perf_counter()
-    _swap(tmp, output)
-    progress.record("swap", time.perf_counter() - swap_started)
+    if in_place:
+        apply_update(tmp, output, outputs.kept_names)
+        progress.record("update", time.perf_counter() - swap_started)
+        from .signals import release_updated
+
+        try:
+            release_updated.send(settings, output=output)
+        except Exception as exc:  # the pages are live; the next build is a full one (no stamp)
+            stamp_file.unlink(missing_ok=True)
+            raise BuildError([f"{_describe_exception(exc)} (the changed pages are already live; "
+                              f"build again once this is fixed)"]) from exc
+    else:
+        _swap(tmp, output)
+        progress.record("swap", time.perf_counter() - swap_started)
     timings = dict(progress.timings)
     if cache:  # cache=False leaves project/.cache alone (it wrote one stamp folder per output)
         cache_dir.mkdir(parents=True, exist_ok=True)
@@ -298,6 +318,46 @@ def _swap(tmp: Path, output: Path) -> None:
     os.rename(tmp, output)
     if old.exists():
         shutil.rmtree(old, ignore_errors=True)
+
+
+def apply_update(staging: Path, output: Path, kept: set[str]) -> None:
+    """Update the release in ``output`` in place from ``staging``, a folder holding only what an
+    incremental build wrote (its changed pages and every non-page file); ``kept``: the
+    site-relative paths of the unchanged pages, which stay as they are.
+
+    Each file is moved in with one ``rename(2)`` (atomic: a reader sees the old file or the new
+    one, never half of one): other files first, then pages, deepest first, so that a list never
+    links to a page that is not there yet.  Then every file that belongs to neither set (a
+    deleted or renamed page, a removed image) is deleted, and the folders left empty.
+    ``staging`` is removed.  A process killed half-way leaves a mix of old and new files but no
+    stamp (:func:`build` writes it afterwards), so the next build rebuilds the whole tree.
+    """
+    written: list[str] = []
+    for dirpath, _dirs, files in os.walk(staging):
+        base = Path(dirpath).relative_to(staging).as_posix()
+        written += [name if base == "." else f"{base}/{name}" for name in files]
+    written.sort(key=lambda rel: (rel.endswith(".html"), -rel.count("/"), rel))
+    for rel in written:
+        target = output / rel
+        parent = target.parent
+        if not parent.is_dir():  # a new folder (or a file that was where a folder must go)
+            for ancestor in reversed([parent, *parent.parents]):
+                if ancestor.is_relative_to(output) and (ancestor.is_file() or ancestor.is_symlink()):
+                    ancestor.unlink()
+            parent.mkdir(parents=True, exist_ok=True)
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        os.replace(staging / rel, target)
+    live = set(written) | kept
+    for dirpath, dirs, files in os.walk(output, topdown=False):
+        base = Path(dirpath).relative_to(output).as_posix()
+        for name in files:
+            rel = name if base == "." else f"{base}/{name}"
+            if rel not in live:
+                os.unlink(os.path.join(dirpath, name))
+        if base != "." and not os.listdir(dirpath):
+            os.rmdir(dirpath)
+    shutil.rmtree(staging, ignore_errors=True)
 
 
 def exchange_paths(a: Path, b: Path) -> bool:

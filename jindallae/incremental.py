@@ -65,6 +65,13 @@ class ContextDigest:
         """The hex digest of ``value``."""
         return self._walk(value, "deep").hex()
 
+    def prime(self, values: Iterable[Any]) -> None:
+        """Digest the content objects among ``values`` now (before forking workers that will
+        all need them)."""
+        for value in values:
+            if _is_content(value):
+                self._walk(value, "deep")
+
     def _walk(self, value: Any, mode: str) -> bytes:
         leaf = _leaf(value)
         if leaf is not None:
@@ -82,7 +89,7 @@ class ContextDigest:
             if key not in self._memo:
                 h = hashlib.blake2b(b"C", digest_size=16)
                 h.update(self._own(value))
-                for other in _content_refs(value):
+                for other in _content_refs(value, self._memo):
                     h.update(self._own(other))
                 self._remember(key, value, h.digest())
             return self._memo[key]
@@ -207,13 +214,16 @@ def _is_content(value: Any) -> bool:
     return hasattr(value, "source_path") and hasattr(value, "_content")
 
 
-def _content_refs(obj: Any) -> list[Any]:
+def _content_refs(obj: Any, memo: dict[tuple[str, int], bytes]) -> list[Any]:
     """The content objects ``obj``'s attributes point at (one level: lists, tuples, and the
-    attributes of plain objects such as a tag)."""
+    attributes of plain objects such as a tag).  ``memo``: the digest memo, whose "pure"
+    entries (values walked before and found to hold no content object) are not searched."""
     out: list[Any] = []
     seen: set[int] = set()
 
     def visit(v: Any, depth: int) -> None:
+        if ("pure", id(v)) in memo:
+            return
         if _is_content(v):
             if v is not obj and id(v) not in seen:
                 seen.add(id(v))
@@ -241,15 +251,22 @@ class OutputCache:
     dependencies]}}``); ``previous``: the folder of the previous release (``None``: render
     everything, e.g. ``--force`` or an output someone changed by hand); ``output``: the folder
     being written.  ``base_key`` changes whenever anything every page depends on changes.
+
+    ``in_place``: the build writes only what changed into ``output`` and then updates the
+    previous release in place (:func:`jindallae.build.apply_update`): a kept page is left where
+    it is, so :meth:`reuse` only decides.  Otherwise ``output`` is a whole new tree and a kept
+    page is hard-linked into it from ``previous``.
     """
 
-    def __init__(self, state: Path, previous: Path | None, output: Path, base_key: str):
+    def __init__(self, state: Path, previous: Path | None, output: Path, base_key: str, in_place: bool = False):
         self.state = state
         self.previous = previous
         self.output = output
         self.base_key = base_key
+        self.in_place = in_place and previous is not None
         self.old: dict[str, list[Any]] = {}
         self.new: dict[str, list[Any]] = {}
+        self.kept_names: set[str] = set()
         self.reused = 0
         self.rendered = 0
         if previous is not None and state.is_file():
@@ -267,23 +284,39 @@ class OutputCache:
                                digest_size=16).hexdigest()
 
     def reuse(self, name: str, key: str, still: Callable[[list[Any]], bool]) -> bool:
-        """Link ``name`` from the previous release when it was built with ``key`` and its recorded
-        dependencies still hold (``still(dependencies)``); returns True when it did."""
+        """True when ``name`` was built with ``key`` and its recorded dependencies still hold
+        (``still(dependencies)``), so the previous file can stay: hard-linked into the new tree,
+        or (``in_place``) left where it is.  May run in a worker process: the caller reports the
+        kept names with :meth:`kept`."""
         entry = self.old.get(name)
         if self.previous is None or entry is None or entry[0] != key or not still(entry[1]):
             return False
+        if self.in_place:
+            return True
         source = self.previous / name
         target = self.output / name
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.link(source, target)
-        except FileExistsError:
+        except OSError:  # another file system, the old file is gone, or already written: render
             return False
-        except OSError:  # another file system, or the old file is gone: render instead
-            return False
-        self.new[name] = entry
-        self.reused += 1
         return True
+
+    def kept(self, name: str) -> None:
+        """Note that ``name`` was kept from the previous release by :meth:`reuse`."""
+        self.new[name] = self.old[name]
+        self.kept_names.add(name)
+        self.reused += 1
+
+    def keep_folder(self, rel: str) -> None:
+        """Leave the previous release's folder ``rel`` (site-relative) as it is in an in-place
+        update: a plugin that refreshes it after the update (the search index) calls this."""
+        if not self.in_place:
+            return
+        base = self.previous / rel
+        for dirpath, _dirs, files in os.walk(base):
+            prefix = Path(dirpath).relative_to(self.previous).as_posix()
+            self.kept_names.update(f"{prefix}/{name}" for name in files)
 
     def record(self, name: str, key: str, dependencies: Iterable[Any] = ()) -> None:
         """Note that ``name`` was rendered with ``key`` and looked up ``dependencies``."""

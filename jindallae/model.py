@@ -769,6 +769,9 @@ class Model:
         self.default = languages[0]
         self.sections = sections or SECTIONS
 
+    def __repr__(self) -> str:  # stable: the page cache's key (jindallae.site.PageCache)
+        return f"Model({self.languages!r}, {self.sections!r})"
+
     # URLs ------------------------------------------------------------------------------------
     def article_url(self, section: str, slug: str, lang: str) -> str:
         """Site-relative URL of an article: ``parks/slug/`` or ``ko/parks/slug/``."""

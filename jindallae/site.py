@@ -64,20 +64,23 @@ def build_url_map(model: Model, root: Path, pages: list[tuple[str, str, str, str
     return out
 
 
-def _page_job(model: Model, root: Path, url_map: dict[str, str], job: tuple[str, str | None, bool]
-              ) -> tuple[Item | None, list[ContentError], Rendered | None]:
-    """Parse and validate one page and, when asked and it is published, render its body."""
-    rel, text, want_render = job
+def _page_job(model: Model, root: Path, url_map: dict[str, str], job: tuple[str, str | None]) -> PageResult:
+    """Parse and validate one page and, when it is published, render its body and list its
+    links (:class:`PageResult`)."""
+    rel, text = job
     item, errors = model.parse_text(root, rel, text)
-    rendered = None
-    if want_render and item is not None and item.published and not errors:
+    rendered = links = None
+    if item is not None and item.published and not errors:
+        from .checks.scan import scan_body
+
+        links = LinksOnly(scan_body(item.body).links)
         try:
             rendered = render(item.body, LinkContext(rel, url_map.get))
         except NestingTooDeep as exc:
             errors = [nesting_error(rel, item.body_line, item.lang, exc)]
         except Exception as exc:  # a renderer fault: still a path:line message, never a traceback
             errors = [make_error(rel, item.body_line, "render_failed", item.lang, detail=type(exc).__name__)]
-    return item, errors, rendered
+    return PageResult(item, errors, rendered, links)
 
 
 def _map(pool: ProcessPoolExecutor | None, fn: Callable, jobs: list, progress: Callable[[int], None] | None = None) -> list:
@@ -98,17 +101,49 @@ def _map(pool: ProcessPoolExecutor | None, fn: Callable, jobs: list, progress: C
     return out
 
 
+def _code_key() -> str:
+    """Hash of the code a :class:`PageResult` comes from (the parser, validator, renderer and
+    scanner sources, and the Python-Markdown release): a new release reads every file again."""
+    import markdown
+
+    here = Path(__file__).resolve().parent
+    h = hashlib.sha1(f"{RENDERER_VERSION}\0{markdown.__version__}".encode())
+    for name in ("model.py", "markup.py", "site.py", "slugs.py", "recurrence.py", "checks/scan.py"):
+        h.update((here / name).read_bytes())
+    return h.hexdigest()
+
+
 POOL_WORKERS = min(os.cpu_count() or 1, 8)
 POOL_THRESHOLD = 200  # below this many files, starting processes costs more than it saves
 
 
-class RenderCache:
-    """Rendered bodies kept between builds in ``path`` (a pickle), keyed by the file's content
-    hash, the renderer version, SITEURL and the set of linkable paths."""
+@dataclass
+class LinksOnly:
+    """The links of a body (``jindallae.checks.scan.Scan.links``): what the build's link check
+    needs of a scan, kept between builds."""
+
+    links: list[Any]
+
+
+@dataclass
+class PageResult:
+    """One file read: its item (None when it could not be parsed), its errors, and for a
+    published page its rendered body (against the provisional URL map) and its links."""
+
+    item: Item | None
+    errors: list[ContentError]
+    rendered: Rendered | None
+    links: LinksOnly | None
+
+
+class PageCache:
+    """Each file's :class:`PageResult` kept between builds in ``path`` (a pickle), keyed by the
+    file's bytes and path, the renderer version, SITEURL, the content model and the set of
+    linkable paths: a file whose key is unchanged is neither parsed nor rendered again."""
 
     def __init__(self, path: Path | None):
         self.path = path
-        self.entries: dict[str, Rendered] = {}
+        self.entries: dict[str, PageResult] = {}
         self.dirty = False
         if path and path.is_file():
             try:
@@ -154,8 +189,9 @@ def prepare_site(model: Model, root: Path, siteurl: str = "", cache_path: Path |
     context_key = hashlib.sha1(
         "\0".join([RENDERER_VERSION, siteurl, *sorted(f"{k}={v}" for k, v in provisional.items())]).encode()
     ).hexdigest()
-    cache = RenderCache(cache_path)
-    jobs, cache_keys, hits = [], {}, {}
+    context_key = hashlib.sha1(f"{context_key}\0{model!r}\0{_code_key()}".encode()).hexdigest()
+    cache = PageCache(cache_path)
+    jobs, cache_keys, results = [], {}, {}
     for rel in rels:
         try:
             raw = (root / rel).read_bytes()
@@ -163,18 +199,24 @@ def prepare_site(model: Model, root: Path, siteurl: str = "", cache_path: Path |
         except (OSError, UnicodeDecodeError):
             raw, text = b"", None  # parse_text reads it again and reports the problem
         cache_keys[rel] = hashlib.sha1(raw + b"\0" + rel.encode() + b"\0" + context_key.encode()).hexdigest()
-        hit = cache.entries.get(cache_keys[rel])
+        hit = cache.entries.get(cache_keys[rel]) if text is not None else None
         if hit is not None:
-            hits[rel] = hit
-        jobs.append((rel, text, hit is None))
-    use_pool = sum(1 for job in jobs if job[2]) >= POOL_THRESHOLD and POOL_WORKERS > 1
+            results[rel] = hit
+        else:
+            jobs.append((rel, text))
+    if progress and len(results):
+        progress(len(results))
+    use_pool = len(jobs) >= POOL_THRESHOLD and POOL_WORKERS > 1
     with ProcessPoolExecutor(max_workers=POOL_WORKERS) if use_pool else nullcontext() as pool:
-        results = _map(pool, partial(_page_job, model, root, provisional), jobs, progress)
+        fresh = dict(zip((rel for rel, _text in jobs), _map(pool, partial(_page_job, model, root, provisional),
+                                                             jobs, progress)))
+    results.update(fresh)
     items, errors = [], stray_files(model, root)
     held: list[ContentError] = []  # problems of pages that are not published: reported, not fatal
     left_out: list[str] = []  # those pages
-    fresh: dict[str, Rendered] = {}
-    for (rel, _text, _want), (item, errs, rendered) in zip(jobs, results):
+    for rel in rels:
+        result = results[rel]
+        item, errs = result.item, result.errors
         if errs and item is not None and not item.published:
             held += errs  # a broken draft must not stop everyone's publishing (case D6)
             left_out.append(rel)
@@ -183,8 +225,6 @@ def prepare_site(model: Model, root: Path, siteurl: str = "", cache_path: Path |
         errors += errs
         if item is not None:
             items.append(item)
-            if rendered is not None:
-                fresh[rel] = rendered
     errors += model.cross_check(items)
     if errors:
         raise ContentErrors(errors)
@@ -193,24 +233,25 @@ def prepare_site(model: Model, root: Path, siteurl: str = "", cache_path: Path |
     site.warnings += held
     site.left_out = left_out
     live = set()
-    for item in items:
-        if not item.published:
+    for rel in rels:  # every file's result is kept: an unchanged broken draft is not read again
+        result = results[rel]
+        live.add(cache_keys[rel])
+        if rel in fresh:
+            cache.entries[cache_keys[rel]] = result
+            cache.dirty = True
+        item = result.item
+        if item is None or not item.published or result.rendered is None:
             continue
-        rendered = fresh.get(item.path) or hits[item.path]
-        if any(target not in url_map for target in rendered.links):
+        if any(target not in url_map for target in result.rendered.links):
             # it links to a page that is not published: render against the final map, uncached
             site.rendered[item.path] = render(item.body, LinkContext(item.path, url_map.get))
             continue
-        site.rendered[item.path] = rendered
-        live.add(cache_keys[item.path])
-        if item.path in fresh:
-            cache.entries[cache_keys[item.path]] = rendered
-            cache.dirty = True
+        site.rendered[item.path] = result.rendered
     cache.dirty = cache.dirty or set(cache.entries) != live
     cache.save(live)
     from .checks.links import LinkTargets, link_findings  # the rule `jindallae check` applies
 
     targets = LinkTargets(model, root, items, siteurl, public_url)
     for path in sorted(site.rendered):
-        site.findings += link_findings(targets, site.items[path])
+        site.findings += link_findings(targets, site.items[path], results[path].links)
     return site

@@ -211,10 +211,11 @@ def link_finding(page: "Item", link: "Link", target: Target) -> Finding | None:
     return make_finding(check, page.path, line, col, page.lang, excerpt=link.url, url=link.url, src=link.url)
 
 
-def link_findings(targets: LinkTargets, page: "Item") -> list[Finding]:
-    """The link problems of one page: what the build lists and ``check`` reports for links."""
+def link_findings(targets: LinkTargets, page: "Item", scan: "Scan | None" = None) -> list[Finding]:
+    """The link problems of one page: what the build lists and ``check`` reports for links
+    (``scan``: the page's :func:`~jindallae.checks.scan.scan_body`, scanned here when None)."""
     out = []
-    for link, target in judge_links(targets, page):
+    for link, target in judge_links(targets, page, scan):
         finding = link_finding(page, link, target)
         if finding is not None:
             out.append(finding)

@@ -8,6 +8,7 @@ language switcher to the other language's section index, where a notice explains
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import multiprocessing
 import os
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
+from zoneinfo import ZoneInfo
 
 from pelican.generators import Generator
 
@@ -159,6 +161,10 @@ class MultilingualGenerator(Generator):
                     self.tags[lang.code][t.name].articles.append(a)
         self.today = build_today(self.settings.get("TIMEZONE", "Asia/Shanghai"))
         self.identity = {lang.code: self.site_identity(lang) for lang in self.model.languages}
+        self.og_locales = {lang.code: og_locale(lang) for lang in self.model.languages}
+        self.navs = {lang.code: [{"key": s.key, "name": s.name(lang.code),
+                                  "url": self.url(self.model.section_url(s.key, lang.code))}
+                                 for s in self.model.sections.values()] for lang in self.model.languages}
         self.known_sizes: dict[str, int] = {}  # site-relative path -> bytes, of files written later
         for a in articles:
             lang = self.model.by_code[a.lang]
@@ -283,11 +289,10 @@ class MultilingualGenerator(Generator):
             "feed_url": self.url(lang.url("atom.xml")), "tags_url": self.url(lang.url("tags/")),
             "archives_url": self.url(lang.url("archives/")),
             # Open Graph (share previews): og:locale is language_TERRITORY (zh_CN, ko_KR)
-            "og_locale": og_locale(lang), "share_image": self.share_image, "site": self.identity[lang.code],
-            "og_locale_alternates": [og_locale(o) for o in self.model.languages
+            "og_locale": self.og_locales[lang.code], "share_image": self.share_image, "site": self.identity[lang.code],
+            "og_locale_alternates": [self.og_locales[o.code] for o in self.model.languages
                                      if o.code != lang.code and o.code in versions],
-            "nav": [{"key": s.key, "name": s.name(lang.code), "url": self.url(self.model.section_url(s.key, lang.code))}
-                    for s in self.model.sections.values()],
+            "nav": self.navs[lang.code],  # one list per language, shared by its pages (read only)
         }
 
     def write_page(self, writer, rel_url: str, template: str, view: dict[str, Any], versions: dict[str, str] | None,
@@ -308,54 +313,51 @@ class MultilingualGenerator(Generator):
 
     def run_jobs(self, writer) -> None:
         """Render the queued pages, on all cores: Jinja rendering is CPU-bound and the pages are
-        independent, so forked workers each write a share (every ``n``-th page).
+        independent, so forked workers each take a share (every ``n``-th page).
 
         With the build's output cache (``jindallae.incremental.OutputCache`` in the settings), a
         page whose key (its template and everything its context holds) and recorded lookups are
-        those of the previous release is linked from it instead of rendered."""
+        those of the previous release is kept instead of rendered.  The workers compute the keys
+        too (digesting the contexts is the larger part of a rebuild after a small change)."""
         jobs, self.jobs = self.jobs, []
         outputs = self.settings.get(OUTPUTS_KEY)
+        pages = sum(1 for job in jobs if job[0])
+        workers = min(os.cpu_count() or 1, 8) if pages >= PARALLEL_THRESHOLD else 1
+        digest = None
         if outputs is not None:
             from jindallae.incremental import ContextDigest
 
             digest = ContextDigest()
-            todo = []
-            for name, template, context in jobs:
-                if not name:
-                    todo.append((name, template, context, ""))
-                    continue
-                key = outputs.key(name, template, digest.of(context))
-                if not outputs.reuse(name, key, self.lookups_hold):
-                    todo.append((name, template, context, key))
-        else:
-            todo = [(name, template, context, "") for name, template, context in jobs]
-        pages = sum(1 for job in todo if job[0])
-        workers = min(os.cpu_count() or 1, 8) if pages >= PARALLEL_THRESHOLD else 1
+            if workers > 1:  # what nearly every page's key reads, digested once before the fork
+                digest.prime(self.context["generated_content"].values())
         if workers == 1:
-            done = self._write_share(writer, todo)
+            done, kept = self._write_share(writer, jobs, outputs, digest)
         else:
             ctx = multiprocessing.get_context("fork")
             children = []
             for k in range(1, workers):
                 receiver, sender = ctx.Pipe(duplex=False)
-                proc = ctx.Process(target=self._child, args=(writer, todo[k::workers], sender), daemon=True)
+                proc = ctx.Process(target=self._child, args=(writer, jobs[k::workers], outputs, digest, sender), daemon=True)
                 proc.start()
                 sender.close()
                 children.append((proc, receiver))
-            done = self._write_share(writer, todo[0::workers])
+            done, kept = self._write_share(writer, jobs[0::workers], outputs, digest)
             failures = []
             for proc, receiver in children:
                 try:
-                    failure, written = receiver.recv()
+                    failure, written, reused = receiver.recv()
                 except EOFError:
-                    failure, written = "a page-writing worker died", []
+                    failure, written, reused = "a page-writing worker died", [], []
                 proc.join()
                 if failure:
                     failures.append(failure)
                 done += written
+                kept += reused
             if failures:
                 raise RuntimeError("writing pages failed:\n" + "\n".join(failures))
         if outputs is not None:
+            for name in kept:
+                outputs.kept(name)
             for name, key, lookups in done:
                 outputs.record(name, key, lookups)
 
@@ -366,27 +368,36 @@ class MultilingualGenerator(Generator):
 
         return all(size_of(self.context, rel) == size for rel, size in lookups)
 
-    def _write_share(self, writer, jobs) -> list[tuple[str, str, list[Any]]]:
-        """Write ``jobs``; returns ``(name, key, lookups)`` of each page written."""
-        done = []
-        for name, template, context, key in jobs:
+    def _write_share(self, writer, jobs, outputs, digest) -> tuple[list[tuple[str, str, list[Any]]], list[str]]:
+        """Write ``jobs`` (or keep them, see :meth:`run_jobs`; ``digest``: the build's
+        ``ContextDigest``, None without an output cache); returns ``(name, key, lookups)`` of each
+        page written and the names of the pages kept."""
+        done: list[tuple[str, str, list[Any]]] = []
+        kept: list[str] = []
+        for name, template, context in jobs:
             if not name:
                 template()  # queued with queue_call
                 continue
+            key = ""
+            if digest is not None:
+                key = outputs.key(name, template, digest.of(context))
+                if outputs.reuse(name, key, self.lookups_hold):
+                    kept.append(name)
+                    continue
             self.lookups = []
             try:
                 writer.write_file(name, self.get_template(template), self.context, **context)
                 done.append((name, key, self.lookups))
             finally:
                 self.lookups = None
-        return done
+        return done, kept
 
-    def _child(self, writer, jobs, sender) -> None:
+    def _child(self, writer, jobs, outputs, digest, sender) -> None:
         try:
-            written = self._write_share(writer, jobs)
-            sender.send((None, written))
+            written, kept = self._write_share(writer, jobs, outputs, digest)
+            sender.send((None, written, kept))
         except BaseException:  # report to the parent, which fails the build
-            sender.send((traceback.format_exc(), []))
+            sender.send((traceback.format_exc(), [], []))
         finally:
             sender.close()
 
@@ -498,6 +509,12 @@ class MultilingualGenerator(Generator):
         home = self.absolute(lang.url(""))
         feed.feed["link"] = feed.feed["id"] = home
         feed.feed["language"] = lang.hreflang  # <feed xml:lang="ko">
+        if not self.by_lang[lang.code]:
+            # feedgenerator dates an empty feed "now", so two builds of the same content differed;
+            # the newest page of the site (or the build's day) dates it instead
+            newest = max((a.date for pages in self.by_lang.values() for a in pages), default=None)
+            stamp = newest or dt.datetime.combine(self.today, dt.time(), ZoneInfo(self.settings.get("TIMEZONE", "Asia/Shanghai")))
+            feed.latest_post_date = lambda: stamp
         path = os.path.join(self.output_path, lang.url("atom.xml"))
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w", encoding="utf-8") as fp:

@@ -30,10 +30,18 @@ class TranslationReportGenerator(Generator):
 
     def generate_context(self) -> None:
         self.save_as = self.settings.get("REPORTS_TRANSLATIONS_SAVE_AS", "_reports/translations.html")
+        self.queued = False
+        ml = self.context.get("multilingual")
+        if self.save_as and ml is not None:  # written in the page-writing round, beside the pages
+            ml.queue_call(self.write_report)
+            self.queued = True
 
     def generate_output(self, writer) -> None:
-        if not self.save_as:
-            return
+        if self.save_as and not self.queued:
+            self.write_report()
+
+    def write_report(self) -> None:
+        """Write the report and its stylesheet into the output folder."""
         site = self.settings[SITE_KEY]
         model = site.model
         today = build_today(self.settings.get("TIMEZONE", "Asia/Shanghai"))

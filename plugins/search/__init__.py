@@ -7,6 +7,13 @@ folder, the Pagefind binary (the ``pagefind_bin_extended`` package, whose indexe
 Chinese) indexes that folder into ``pagefind/`` — before the build swaps it into place, so a
 failed index fails the build and the old site stays.
 
+An incremental build that updates the previous release in place (``jindallae.build.apply_update``)
+writes only the changed pages, so there is no whole tree to index before they go live.
+Pagefind cannot update an index page by page (its CLI and Node API index a whole folder), so
+the old index stays while the changed pages go live, and ``jindallae.signals.release_updated``
+then indexes the live site into a side folder that replaces ``pagefind/`` in one rename: a page
+is live a moment before its search entry, never the other way round.
+
 Pagefind keeps one index per ``<html lang>``: a search page finds pages of its own language
 only.  Only the element marked ``data-pagefind-body`` (the article) is indexed, so pages
 without it (section lists, tags, 404, the staff reports) are left out.  Settings prefix:
@@ -16,6 +23,8 @@ without it (section lists, tags, 404, the staff reports) are left out.  Settings
 from __future__ import annotations
 
 from pelican import signals
+
+DEFERRED_KEY = "SEARCH_INDEX_DEFERRED"  # set in the build's settings: index after the update
 
 
 def settings_schema():
@@ -35,17 +44,54 @@ def get_generators(pelican):
 
 
 def index_site(pelican) -> None:
-    from jindallae.build import PROGRESS_KEY
+    from jindallae.build import OUTPUTS_KEY, PROGRESS_KEY, RELEASE_KEY
     from jindallae.progress import phase
 
-    from .generator import run_pagefind
+    from .generator import BUNDLE, run_pagefind
 
-    if pelican.settings.get("SEARCH_ENABLED", True):
-        with phase(pelican.settings.get(PROGRESS_KEY), "search", unit="page") as shown:
-            shown.update(run_pagefind(pelican.output_path))
-            shown.note = "indexed by Pagefind"
+    if not pelican.settings.get("SEARCH_ENABLED", True):
+        return
+    if pelican.settings.get(RELEASE_KEY) == "update":  # indexed once the pages are live
+        pelican.settings[OUTPUTS_KEY].keep_folder(BUNDLE)
+        pelican.settings[DEFERRED_KEY] = True
+        return
+    with phase(pelican.settings.get(PROGRESS_KEY), "search", unit="page") as shown:
+        shown.update(run_pagefind(pelican.output_path))
+        shown.note = "indexed by Pagefind"
+
+
+def refresh_index(settings, output) -> None:
+    """``release_updated``: index the updated site into a side folder and put it in place of
+    ``pagefind/`` with one rename (``jindallae.build.exchange_paths``)."""
+    import os
+    import shutil
+
+    from jindallae.build import PROGRESS_KEY, exchange_paths
+    from jindallae.progress import phase
+
+    from .generator import BUNDLE, run_pagefind
+
+    if not settings.get(DEFERRED_KEY):  # not a build of a site with this plugin
+        return
+    side = output.parent / f"{output.name}.tmp-search-{os.getpid()}"
+    shutil.rmtree(side, ignore_errors=True)
+    try:
+        with phase(settings.get(PROGRESS_KEY), "search", unit="page") as shown:
+            shown.update(run_pagefind(str(output), bundle=side))
+            shown.note = "indexed by Pagefind after the pages went live"
+        live = output / BUNDLE
+        if live.is_dir() and exchange_paths(side, live):
+            return
+        if live.exists():
+            shutil.rmtree(live)
+        os.rename(side, live)
+    finally:
+        shutil.rmtree(side, ignore_errors=True)
 
 
 def register() -> None:
+    from jindallae.signals import release_updated
+
     signals.get_generators.connect(get_generators)
     signals.finalized.connect(index_site)
+    release_updated.connect(refresh_index)

@@ -45,14 +45,16 @@ def executable() -> str:
     return str(get_executable())
 
 
-def run_pagefind(site: str, timeout: float = 900) -> int:
-    """Index the built ``site`` folder into ``site/pagefind/`` and return the number of pages
-    indexed; raises RuntimeError on failure or after ``timeout`` seconds.
+def run_pagefind(site: str, timeout: float = 900, bundle: os.PathLike | None = None) -> int:
+    """Index the built ``site`` folder into ``site/pagefind/`` (or into the folder ``bundle``)
+    and return the number of pages indexed; raises RuntimeError on failure or after ``timeout``
+    seconds.
 
     Pagefind runs in its own process group, killed as a group on timeout, and dies with this
     process (Linux ``PR_SET_PDEATHSIG``): a killed build leaves no indexer running.
     """
-    cmd = [executable(), "--site", site, "--output-subdir", BUNDLE, "--exclude-selectors", EXCLUDE, "--silent"]
+    where = ["--output-path", os.fspath(bundle)] if bundle is not None else ["--output-subdir", BUNDLE]
+    cmd = [executable(), "--site", site, *where, "--exclude-selectors", EXCLUDE, "--silent"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True, preexec_fn=_die_with_parent)
     try:
@@ -70,7 +72,7 @@ def run_pagefind(site: str, timeout: float = 900) -> int:
         raise RuntimeError("search: Pagefind failed to index the site: " + (detail[-1] if detail else f"exit {proc.returncode}"))
     # Pagefind lists the languages in hash-map order: sort them, so that equal sites give equal
     # files (reproducible builds).
-    entry = os.path.join(site, BUNDLE, "pagefind-entry.json")
+    entry = os.path.join(bundle if bundle is not None else os.path.join(site, BUNDLE), "pagefind-entry.json")
     with open(entry, encoding="utf-8") as fp:
         data = json.load(fp)
     data["languages"] = dict(sorted(data.get("languages", {}).items()))
