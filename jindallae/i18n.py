@@ -17,6 +17,7 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
+from markupsafe import Markup
 
 
 def catalog_path(theme: Path, lang: str) -> Path:
@@ -66,3 +67,15 @@ def install(env: Environment, translations: dict[str, NullTranslations], default
         return translations[context_lang(ctx, default)].ngettext(singular, plural, n)
 
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
+
+    @pass_context
+    def underscore(ctx: Context, message: str, **variables: Any) -> str:
+        # ``_()``: what jinja2.ext.i18n's alias and new-style gettext do (a Markup when the
+        # template autoescapes, then always ``%`` formatting), in one call instead of three:
+        # it runs about 30 times per page
+        text = translations[context_lang(ctx, default)].gettext(message)
+        if ctx.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    env.globals["_"] = underscore

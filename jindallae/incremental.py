@@ -73,32 +73,37 @@ class ContextDigest:
                 self._walk(value, "deep")
 
     def _walk(self, value: Any, mode: str) -> bytes:
-        leaf = _leaf(value)
-        if leaf is not None:
-            return leaf
-        revision = getattr(value, "digest", None)
-        if type(revision) is str and revision and is_dataclass(value) and type(getattr(value, "path", None)) is str:
-            # an item read from a file (jindallae.model.Item: ``path`` and the file's revision as
-            # ``digest``): everything it holds follows from those two
-            return _blake(b"v" + value.path.encode() + b"\0" + revision.encode())
-        if _is_content(value):
-            self._saw_content = True
-            if mode == "refs":
-                return _blake(b"r" + str(value.source_path).encode())
-            key = ("content", id(value))
-            if key not in self._memo:
-                h = hashlib.blake2b(b"C", digest_size=16)
-                h.update(self._own(value))
-                for other in _content_refs(value, self._memo):
-                    h.update(self._own(other))
-                self._remember(key, value, h.digest())
-            return self._memo[key]
+        kind = type(value)
+        if kind is not dict and kind is not list and kind is not tuple:  # containers: straight on
+            leaf = _leaf(value)
+            if leaf is not None:
+                return leaf
+            revision = getattr(value, "digest", None)
+            if type(revision) is str and revision and is_dataclass(value) and type(getattr(value, "path", None)) is str:
+                # an item read from a file (jindallae.model.Item: ``path`` and the file's revision
+                # as ``digest``): everything it holds follows from those two
+                return _blake(b"v" + value.path.encode() + b"\0" + revision.encode())
+            if _is_content(value):
+                self._saw_content = True
+                if mode == "refs":
+                    return _blake(b"r" + str(value.source_path).encode())
+                key = ("content", id(value))
+                if key not in self._memo:
+                    h = hashlib.blake2b(b"C", digest_size=16)
+                    h.update(self._own(value))
+                    for other in _content_refs(value, self._memo):
+                        h.update(self._own(other))
+                    self._remember(key, value, h.digest())
+                return self._memo[key]
+        memo = self._memo
         pure_key = ("pure", id(value))  # walked before and held no content object: same in both modes
-        if pure_key in self._memo:
-            return self._memo[pure_key]
+        found = memo.get(pure_key)
+        if found is not None:
+            return found
         key = (mode, id(value))
-        if key in self._memo:
-            return self._memo[key]
+        found = memo.get(key)
+        if found is not None:
+            return found
         if key in self._active:  # a cycle: stop here, and do not memoise what led here
             self._low = min(self._low, self._active[key])
             return b"cycle"
@@ -106,22 +111,10 @@ class ContextDigest:
         self._active[key] = depth
         outer_low, self._low = self._low, _NOWHERE
         outer_saw, self._saw_content = self._saw_content, False
-        h = hashlib.blake2b(type(value).__name__.encode(), digest_size=16)
-        update = h.update
+        h = hashlib.blake2b(kind.__name__.encode(), digest_size=16)
         try:
-            for part in _parts(value):
-                kind = type(part)
-                if kind is str:  # the common case, fed straight in (length-prefixed)
-                    data = part.encode("utf-8", "surrogatepass")
-                    update(b"s%d:" % len(data))
-                    update(data)
-                elif kind is bytes:  # a field name
-                    update(b"k%d:" % len(part))
-                    update(part)
-                elif kind is int or kind is bool or part is None:
-                    update(b"n" + repr(part).encode() + b";")
-                else:
-                    update(self._walk(part, mode))
+            self._feed(h, value.items() if kind is dict else value if kind is list or kind is tuple
+                       else _parts(value), mode, kind is dict)
         finally:
             del self._active[key]
         digest = h.digest()
@@ -134,6 +127,26 @@ class ContextDigest:
             self._low = min(outer_low, self._low)
         return digest
 
+    def _feed(self, h: Any, parts: Iterable[Any], mode: str, pairs: bool = False) -> None:
+        """Feed ``parts`` into the hash ``h``: text, names (``bytes``) and small numbers straight
+        in (length-prefixed), anything else as its digest; ``pairs``: ``(key, value)`` tuples."""
+        update = h.update
+        walk = self._walk
+        for item in parts:
+            for part in (item if pairs else (item,)):
+                kind = type(part)
+                if kind is str:  # the common case
+                    data = part.encode("utf-8", "surrogatepass")
+                    update(b"s%d:" % len(data))
+                    update(data)
+                elif kind is bytes:  # a field name
+                    update(b"k%d:" % len(part))
+                    update(part)
+                elif kind is int or kind is bool or part is None:
+                    update(b"n" + repr(part).encode() + b";")
+                else:
+                    update(walk(part, mode))
+
     def _own(self, obj: Any) -> bytes:
         """A content object's own attributes (other content objects as source paths)."""
         key = ("own", id(obj))
@@ -142,11 +155,9 @@ class ContextDigest:
             self._active, self._low = {}, _NOWHERE
             try:
                 h = hashlib.blake2b(b"c", digest_size=16)
-                for k, v in sorted(vars(obj).items()):
-                    # ``metadata``: Pelican copies every entry to an attribute of the same name
-                    if k not in SKIPPED_ATTRIBUTES and k != "metadata":
-                        h.update(k.encode())
-                        h.update(self._walk(v, "refs"))
+                # ``metadata``: Pelican copies every entry to an attribute of the same name
+                self._feed(h, ((k.encode(), v) for k, v in sorted(vars(obj).items())
+                               if k not in SKIPPED_ATTRIBUTES and k != "metadata"), "refs", pairs=True)
             finally:
                 self._active, self._low, self._saw_content = saved_active, saved_low, saved_saw
             self._remember(key, obj, h.digest())

@@ -44,6 +44,16 @@ class Site:
     warnings: list[ContentError] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)  # unpublished pages with errors (reported)
     findings: list[Any] = field(default_factory=list)  # jindallae.checks.report.Finding
+    tag_slugs: dict[str, str] = field(default_factory=dict)  # every published page's tags -> slugify()
+
+    def slug(self, text: str) -> str:
+        """:func:`jindallae.slugs.slugify` of ``text``, from :attr:`tag_slugs` when it is a tag."""
+        found = self.tag_slugs.get(text)
+        if found is None:
+            from .slugs import slugify
+
+            found = slugify(text)
+        return found
 
 
 
@@ -144,17 +154,15 @@ class PageCache:
     def __init__(self, path: Path | None):
         self.path = path
         self.entries: dict[str, PageResult] = {}
+        self.slugs: dict[str, str] = {}  # tag -> slug (pinyin takes a quarter second to load)
         self.dirty = False
         if path and path.is_file():
             try:
                 with path.open("rb") as fp:
-                    self.entries = pickle.load(fp)
-            except Exception:  # a corrupt cache is only a slower build
-                self.entries = {}
-
-    @staticmethod
-    def key(item: Item, context_key: str) -> str:
-        return hashlib.sha1(f"{item.digest}\0{item.path}\0{context_key}".encode()).hexdigest()
+                    data = pickle.load(fp)
+                self.entries, self.slugs = data["entries"], data["slugs"]
+            except Exception:  # a corrupt or older cache is only a slower build
+                self.entries, self.slugs = {}, {}
 
     def save(self, live: set[str]) -> None:
         if not self.path or not self.dirty:
@@ -163,7 +171,7 @@ class PageCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
         with tmp.open("wb") as fp:
-            pickle.dump(self.entries, fp, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump({"entries": self.entries, "slugs": self.slugs}, fp, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.path)
 
 
@@ -180,9 +188,6 @@ def prepare_site(model: Model, root: Path, siteurl: str = "", cache_path: Path |
     Links and images whose targets are missing become ``Site.findings``, judged as ``jindallae
     check`` judges them (``public_url``: ``JINDALLAE_PUBLIC_URL``, links to it are the site's own).
     """
-    from .slugs import slugify
-
-    slugify("预热")  # load pypinyin and the romanizer once, before worker processes fork
     rels = sorted(p.relative_to(root).as_posix() for p in iter_content_files(root))
     keys = {rel: model.page_key(rel) for rel in rels}
     provisional = build_url_map(model, root, [(r, *k) for r, k in keys.items() if k], siteurl)
@@ -207,6 +212,10 @@ def prepare_site(model: Model, root: Path, siteurl: str = "", cache_path: Path |
     if progress and len(results):
         progress(len(results))
     use_pool = len(jobs) >= POOL_THRESHOLD and POOL_WORKERS > 1
+    if use_pool:
+        from .slugs import slugify
+
+        slugify("预热")  # load pypinyin and the romanizer once, before worker processes fork
     with ProcessPoolExecutor(max_workers=POOL_WORKERS) if use_pool else nullcontext() as pool:
         fresh = dict(zip((rel for rel, _text in jobs), _map(pool, partial(_page_job, model, root, provisional),
                                                              jobs, progress)))
@@ -247,11 +256,21 @@ def prepare_site(model: Model, root: Path, siteurl: str = "", cache_path: Path |
             site.rendered[item.path] = render(item.body, LinkContext(item.path, url_map.get))
             continue
         site.rendered[item.path] = result.rendered
+    tags = {t for i in items if i.published for t in i.fields.get("tags", []) if isinstance(t, str)}
+    if not tags <= cache.slugs.keys():
+        from .slugs import slugify
+
+        cache.slugs.update((t, slugify(t)) for t in tags - cache.slugs.keys())
+        cache.dirty = True
+    site.tag_slugs = {t: cache.slugs[t] for t in tags}
+    if len(cache.slugs) > 2 * len(tags) + 100:  # forget tags no page has any more
+        cache.slugs = dict(site.tag_slugs)
+        cache.dirty = True
     cache.dirty = cache.dirty or set(cache.entries) != live
     cache.save(live)
     from .checks.links import LinkTargets, link_findings  # the rule `jindallae check` applies
 
-    targets = LinkTargets(model, root, items, siteurl, public_url)
+    targets = LinkTargets(model, root, items, siteurl, public_url, slug=site.slug)
     for path in sorted(site.rendered):
         site.findings += link_findings(targets, site.items[path], results[path].links)
     return site

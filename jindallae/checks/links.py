@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 from urllib.parse import unquote, urlsplit
 
 from jindallae.markup import is_content_reference, resolve_reference
@@ -74,10 +74,13 @@ def url_map(model: "Model", root, pages: Iterable[tuple[str, str, str, str]], si
 class LinkTargets:
     """Every target a link can have on one site: built once from all pages ``items`` (published or
     not) of the content folder ``root``; ``siteurl`` and ``public_url`` tell which absolute and
-    root-relative URLs are the site's own."""
+    root-relative URLs are the site's own; ``slug``: the slug function for tags (default
+    :func:`jindallae.slugs.slugify`; the build passes its memo, ``Site.slug``)."""
 
-    def __init__(self, model: "Model", root, items: Iterable["Item"], siteurl: str = "", public_url: str = ""):
+    def __init__(self, model: "Model", root, items: Iterable["Item"], siteurl: str = "", public_url: str = "",
+                 slug: "Callable[[str], str] | None" = None):
         self.model, self.root = model, root
+        self.slug = slug
         self.items = {i.path: i for i in items}
         pub = [(i.path, i.section, i.slug, i.lang) for i in self.items.values() if i.published]
         self.published = url_map(model, root, pub)
@@ -105,6 +108,7 @@ class LinkTargets:
         if self._tag_slugs is None:
             from jindallae.slugs import slugify
 
+            slugify = self.slug or slugify
             self._tag_slugs = {}
             for i in self.items.values():
                 if i.published:

@@ -6,6 +6,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from jinja2 import pass_context
+from markupsafe import Markup
 
 from jindallae import dates, i18n
 from jindallae.build import CACHE_KEY, SITE_KEY
@@ -107,6 +108,21 @@ def setup(generator) -> None:
 
     generator.env.filters.update({"date": date_filter, "time": time_filter, "iso": iso, "event_when": event_when,
                                   "filesize": filesize})
+
+    fragments: dict[tuple, Markup] = {}  # this build's memo
+
+    @pass_context
+    def include_per_language(ctx, name: str) -> Markup:
+        """``{% include name %}`` for a partial that depends only on the page's language and the
+        site identity (``view.site``, ``view.sitename``): rendered once per language in a build,
+        then the same text on every page (the footer's records run on every one of them)."""
+        view = ctx.get("view") or {}
+        key = (name, i18n.context_lang(ctx, default), id(view.get("site")), view.get("sitename"))
+        if key not in fragments:
+            fragments[key] = Markup(ctx.environment.get_template(name).render(ctx.get_all()))
+        return fragments[key]
+
+    generator.env.globals["include_per_language"] = include_per_language
 
 
 def size_of(ctx, rel: str) -> int | None:

@@ -17,7 +17,7 @@ import traceback
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 from zoneinfo import ZoneInfo
@@ -45,13 +45,13 @@ class TagPage:
     articles: list[Any] = field(default_factory=list)
 
 
-def unique_tag_slugs(names: list[str]) -> dict[str, str]:
-    """Slug each tag name, keeping slugs distinct and non-empty (I8): a second tag with the
-    same slug gets ``-2``, in sorted order of names so the result is stable across builds."""
+def unique_tag_slugs(names: list[str], slug_of: Callable[[str], str] = slugify) -> dict[str, str]:
+    """Slug each tag name (with ``slug_of``), keeping slugs distinct and non-empty (I8): a second tag
+    with the same slug gets ``-2``, in sorted order of names so the result is stable across builds."""
     out: dict[str, str] = {}
     used: set[str] = set()
     for name in sorted(names):
-        base = slugify(name) or "tag"
+        base = slug_of(name) or "tag"
         slug, n = base, 1
         while slug in used:
             n += 1
@@ -154,7 +154,7 @@ class MultilingualGenerator(Generator):
         self.tags: dict[str, dict[str, TagPage]] = {}
         for lang in self.model.languages:
             names = sorted({t.name for a in self.by_lang[lang.code] for t in getattr(a, "tags", [])})
-            slugs = unique_tag_slugs(names)
+            slugs = unique_tag_slugs(names, site.slug)
             self.tags[lang.code] = {n: TagPage(n, s, self.url(lang.url(f"tags/{s}/"))) for n, s in slugs.items()}
             for a in self.by_lang[lang.code]:
                 for t in getattr(a, "tags", []):
@@ -165,6 +165,7 @@ class MultilingualGenerator(Generator):
         self.navs = {lang.code: [{"key": s.key, "name": s.name(lang.code),
                                   "url": self.url(self.model.section_url(s.key, lang.code))}
                                  for s in self.model.sections.values()] for lang in self.model.languages}
+        self.article_views: dict[str, dict[str, Any]] = {}
         self.known_sizes: dict[str, int] = {}  # site-relative path -> bytes, of files written later
         for a in articles:
             lang = self.model.by_code[a.lang]
@@ -174,7 +175,9 @@ class MultilingualGenerator(Generator):
             a.visit = a.item.fields.get("visit")  # a park's practical information (jindallae.model)
             versions = self.groups[(a.section, a.slug)]
             a.translation_links = [(self.model.by_code[code], v) for code, v in versions.items() if code != a.lang]
-            a.view = self.view(
+            # kept beside the page, not on it: a page's view is its own page's context only (what
+            # a list shows of a page is digested with the page: jindallae.incremental)
+            self.article_views[a.source_path] = self.view(
                 lang, a.url, a.title, getattr(a, "plain_summary", ""),
                 {code: v.url for code, v in versions.items()},
                 crumbs=[(a.section_name, self.url(self.model.section_url(a.section, a.lang)))],
@@ -415,7 +418,7 @@ class MultilingualGenerator(Generator):
     def generate_output(self, writer) -> None:
         for lang in self.model.languages:
             for a in self.by_lang[lang.code]:
-                self.write_page(writer, a.url, "article", a.view,
+                self.write_page(writer, a.url, "article", self.article_views[a.source_path],
                                 {c: v.url for c, v in self.groups[(a.section, a.slug)].items()}, article=a)
             self.write_home(writer, lang)
             self.write_sections(writer, lang)
