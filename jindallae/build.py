@@ -33,10 +33,13 @@ RELEASE_KEY = "JINDALLAE_RELEASE"
 
 
 class BuildError(Exception):
-    """The build failed; ``errors`` lists every problem as ``path:line: message`` lines."""
+    """The build failed; ``errors`` lists every problem as ``path:line: message`` lines.
+    ``site_changed``: the output was changed all the same (an in-place update whose changed
+    pages went live before a later step failed); otherwise it is exactly as it was."""
 
-    def __init__(self, errors: list[str]):
+    def __init__(self, errors: list[str], site_changed: bool = False):
         self.errors = errors
+        self.site_changed = site_changed
         super().__init__("\n".join(errors))
 
 
@@ -231,7 +234,7 @@ def build(project: Path, content: Path | None = None, output: Path | None = None
         except Exception as exc:  # the pages are live; the next build is a full one (no stamp)
             stamp_file.unlink(missing_ok=True)
             raise BuildError([f"{_describe_exception(exc)} (the changed pages are already live; "
-                              f"build again once this is fixed)"]) from exc
+                              f"build again once this is fixed)"], site_changed=True) from exc
     else:
         _swap(tmp, output)
         progress.record("swap", time.perf_counter() - swap_started)

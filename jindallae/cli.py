@@ -41,18 +41,26 @@ def cmd_build(args: argparse.Namespace) -> int:
         except (DeployError, SettingsError, FileNotFoundError) as exc:
             print(f"Build failed: {exc}", file=sys.stderr)
             return 2
+    import gc
+
+    # A short-lived process that keeps what it builds: the cyclic garbage collector would only
+    # walk the growing heap again and again (about a tenth of a rebuild's CPU time).
+    gc.disable()
     try:
         # --no-progress: no bars, but still one line per phase (what a log shows)
         shown = Progress("lines") if args.progress is False else args.progress
         result = build(project, args.content, args.output, settings_file, progress=shown, force=args.force)
     except BuildError as exc:
-        print(f"Build failed: {len(exc.errors)} error(s); {args.output or 'build/'} was left unchanged.", file=sys.stderr)
+        state = "only its changed pages were updated" if exc.site_changed else "was left unchanged"
+        print(f"Build failed: {len(exc.errors)} error(s); {args.output or 'build/'} {state}.", file=sys.stderr)
         for line in exc.errors:
             print(line, file=sys.stderr)
         return 1
     except (SettingsError, FileNotFoundError) as exc:
         print(f"Build failed: {exc}", file=sys.stderr)
         return 2
+    finally:
+        gc.enable()
     for finding in result.findings:  # "error: ..." / "warning: ...", as `jindallae check` says
         print(finding, file=sys.stderr)
     for warning in result.warnings:

@@ -98,8 +98,9 @@ def test_failed_search_refresh_leaves_the_pages_live_and_the_next_build_whole(tm
     page.write_text(article("第2条动态", "改过的正文：朝鲜族农乐舞。"), encoding="utf-8")
     with monkeypatch.context() as m:
         m.setattr(pagefind_bin_extended, "get_executable", lambda: Path("/bin/false"))
-        with pytest.raises(BuildError, match="already live"):
+        with pytest.raises(BuildError, match="already live") as failed:
             build(project, progress=False)
+        assert failed.value.site_changed  # `jindallae build` says the changed pages were updated
     assert "朝鲜族农乐舞" in (out / "news/n2/index.html").read_text(encoding="utf-8")  # the page is live
     assert {p.name for p in (out / "pagefind").rglob("*")} == old_index  # the old index still serves
     assert sorted(p.name for p in out.parent.iterdir() if p.name.startswith("build")) == ["build"]
