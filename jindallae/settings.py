@@ -197,7 +197,9 @@ ENGINE_SETTINGS: dict[str, Any] = {
     "ARTICLE_SAVE_AS": "{category}/{slug}/index.html",
     "ARTICLE_LANG_URL": "{lang}/{category}/{slug}/",
     "ARTICLE_LANG_SAVE_AS": "{lang}/{category}/{slug}/index.html",
-    "ARTICLE_TRANSLATION_ID": "slug",
+    # Translations are grouped by (section, slug) in plugins/multilingual; Pelican's own grouping
+    # by slug is off (it compared every article with every original: minutes on a large site)
+    "ARTICLE_TRANSLATION_ID": None,
     "ARTICLE_PATHS": list(SECTIONS),
     "PAGE_PATHS": [],
     "PAGE_SAVE_AS": "",
