@@ -365,14 +365,22 @@ def apply_update(staging: Path, output: Path, kept: set[str]) -> None:
             shutil.rmtree(target)
         os.replace(staging / rel, target)
     live = set(written) | kept
-    for dirpath, dirs, files in os.walk(output, topdown=False):
-        base = Path(dirpath).relative_to(output).as_posix()
+    top = str(output)
+    removed: set[str] = set()  # folders emptied and removed (os.walk bottom-up: children first)
+    for dirpath, dirs, files in os.walk(top, topdown=False):
+        base = dirpath[len(top) + 1:].replace(os.sep, "/")
+        left = 0
         for name in files:
-            rel = name if base == "." else f"{base}/{name}"
-            if rel not in live:
+            if (f"{base}/{name}" if base else name) in live:
+                left += 1
+            else:
                 os.unlink(os.path.join(dirpath, name))
-        if base != "." and not os.listdir(dirpath):
-            os.rmdir(dirpath)
+        if base and not left and all(os.path.join(dirpath, d) in removed for d in dirs):
+            try:
+                os.rmdir(dirpath)
+                removed.add(dirpath)
+            except OSError:  # something appeared in it meanwhile: it stays
+                pass
     shutil.rmtree(staging, ignore_errors=True)
 
 

@@ -65,12 +65,45 @@ class ContextDigest:
         """The hex digest of ``value``."""
         return self._walk(value, "deep").hex()
 
-    def prime(self, values: Iterable[Any]) -> None:
+    def prime(self, values: Iterable[Any], workers: int = 1) -> None:
         """Digest the content objects among ``values`` now (before forking workers that will
-        all need them)."""
-        for value in values:
-            if _is_content(value):
-                self._walk(value, "deep")
+        all need them).  ``workers`` > 1: their own attributes are digested by that many forked
+        processes (POSIX ``fork``), each taking every ``workers``-th object; a worker that fails
+        leaves its share to this process."""
+        contents = [v for v in values if _is_content(v)]
+        if workers > 1 and len(contents) >= 2 * workers:
+            import multiprocessing
+
+            ctx = multiprocessing.get_context("fork")
+            children = []
+            for k in range(1, workers):
+                receiver, sender = ctx.Pipe(duplex=False)
+                proc = ctx.Process(target=self._own_share, args=(contents[k::workers], sender), daemon=True)
+                proc.start()
+                sender.close()
+                children.append((k, proc, receiver))
+            for obj in contents[0::workers]:
+                self._own(obj)
+            for k, proc, receiver in children:
+                try:
+                    digests = receiver.recv()
+                except EOFError:
+                    digests = None
+                proc.join()
+                if digests is not None:
+                    for obj, digest in zip(contents[k::workers], digests):
+                        self._remember(("own", id(obj)), obj, digest)
+        for value in contents:
+            self._walk(value, "deep")
+
+    def _own_share(self, objs: list[Any], sender: Any) -> None:
+        """In a forked worker: send the own digests of ``objs``, in order (None on failure)."""
+        try:
+            sender.send([self._own(obj) for obj in objs])
+        except BaseException:
+            sender.send(None)
+        finally:
+            sender.close()
 
     def _walk(self, value: Any, mode: str) -> bytes:
         kind = type(value)

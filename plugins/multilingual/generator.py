@@ -332,7 +332,7 @@ class MultilingualGenerator(Generator):
 
             digest = ContextDigest()
             if workers > 1:  # what nearly every page's key reads, digested once before the fork
-                digest.prime(self.context["generated_content"].values())
+                digest.prime(self.context["generated_content"].values(), workers)
         if workers == 1:
             done, kept = self._write_share(writer, jobs, outputs, digest)
         else:
