@@ -119,11 +119,38 @@ def build(project: Path, content: Path | None = None, output: Path | None = None
 
     Returns a :class:`BuildResult`.  Raises :class:`BuildError` (every content error as
     ``path:line: message``), ``SettingsError`` or ``FileNotFoundError``; ``output`` is then left
-    exactly as it was.  ``progress``: a :class:`~jindallae.progress.Progress`, or ``True`` (bars),
+    exactly as it was (except :attr:`BuildError.site_changed`).  Two builds into one output (with
+    ``cache``) run one after the other (:func:`lock_path`).  ``progress``: a :class:`~jindallae.progress.Progress`, or ``True`` (bars),
     ``False`` (nothing shown), ``None`` (bars on a terminal, else one line per phase on stderr).
     ``BuildResult.timings`` gives seconds per phase (``read+render``, ``images``, ``posters``,
-    ``write``, ``search``, ``swap``).
+    ``write``, ``search``, ``swap`` or ``update``).
     """
+    if not cache:
+        return _build(project, content, output, settings_file, progress, force, cache)
+    import fcntl
+
+    # One build per output at a time: a build that started earlier but finished later would put
+    # its older content back over a newer build's pages (builds wait for each other, in order).
+    lock = lock_path(project, output)
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a+") as fp:
+        fcntl.flock(fp.fileno(), fcntl.LOCK_EX)
+        try:
+            return _build(project, content, output, settings_file, progress, force, cache)
+        finally:
+            fcntl.flock(fp.fileno(), fcntl.LOCK_UN)
+
+
+def lock_path(project: Path, output: Path | None = None) -> Path:
+    """The lock file (``flock``) that builds into ``output`` (default ``project/build``) hold."""
+    project = Path(project).resolve()
+    target = Path(output or project / "build").resolve()
+    return project / ".cache" / f"{hashlib.sha1(str(target).encode()).hexdigest()[:12]}.lock"
+
+
+def _build(project: Path, content: Path | None, output: Path | None, settings_file: Path | None,
+           progress: bool | None | Progress, force: bool, cache: bool) -> BuildResult:
+    """:func:`build`, with the output's lock held (when ``cache``)."""
     started = time.perf_counter()
     project = project.resolve()
     content = (content or project / "content").resolve()

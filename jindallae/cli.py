@@ -51,8 +51,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         shown = Progress("lines") if args.progress is False else args.progress
         result = build(project, args.content, args.output, settings_file, progress=shown, force=args.force)
     except BuildError as exc:
-        state = "only its changed pages were updated" if exc.site_changed else "was left unchanged"
-        print(f"Build failed: {len(exc.errors)} error(s); {args.output or 'build/'} {state}.", file=sys.stderr)
+        where = args.output or "build/"
+        state = f"the changed pages in {where} are live, the rest is as before" if exc.site_changed \
+            else f"{where} was left unchanged"
+        print(f"Build failed: {len(exc.errors)} error(s); {state}.", file=sys.stderr)
         for line in exc.errors:
             print(line, file=sys.stderr)
         return 1
@@ -533,7 +535,9 @@ def main(argv: list[str] | None = None) -> int:
         import os
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stderr.fileno())
+        # ... unless the command was cut short by it: a build or deploy that stopped is a failure
+        return 1 if args.command in ("build", "deploy") else 0
     finally:
         if argv is None:
             # The process ends now: objects left are not searched for cycles once more at exit

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from jindallae.build import BuildError, apply_update, build
+from jindallae.build import BuildError, apply_update, build, lock_path
 from site_helpers import make_project, md, write_files
 from test_incremental import differences
 
@@ -107,3 +107,73 @@ def test_failed_search_refresh_leaves_the_pages_live_and_the_next_build_whole(tm
     again = build(project, progress=False)  # not skipped, and not trusted: everything again
     assert not again.skipped and again.reused == 0
     assert "朝鲜族农乐舞" in fragments(out)["/news/n2/"]
+
+
+def test_a_second_build_into_the_same_output_waits_for_the_first(tmp_path):
+    """A build started while another one holds the output's lock waits, then builds the newer
+    content (an older build finishing last cannot put older pages back)."""
+    import fcntl
+    import threading
+
+    project = make_project(tmp_path / "project", CONF.format(search=False))
+    (project / "pelicanconf_site.py").write_text(
+        (Path(__file__).resolve().parents[1] / "pelicanconf.py").read_text(encoding="utf-8"), encoding="utf-8")
+    write_files(project / "content", {"news/a.zh.md": article("第一条", "正文。")})
+    build(project, progress=False)
+    write_files(project / "content", {"news/b.zh.md": article("第二条", "新的正文。")})
+    lock = lock_path(project)
+    done = threading.Event()
+    with open(lock, "a+") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)  # as if another build were running
+        worker = threading.Thread(target=lambda: (build(project, progress=False), done.set()), daemon=True)
+        worker.start()
+        assert not done.wait(1.5)  # waiting for the lock, nothing written
+        assert not (project / "build/news/b").exists()
+        fcntl.flock(held.fileno(), fcntl.LOCK_UN)
+    worker.join(120)
+    assert done.is_set() and (project / "build/news/b/index.html").is_file()
+
+
+def test_a_page_saved_while_the_build_runs_is_left_for_the_next_build(tmp_path, monkeypatch):
+    """A file saved after the build read the content folder (before Pelican lists it) does not
+    fail the build: it is left out with a warning, and the next build runs and includes it."""
+    import jindallae.build as driver
+
+    project = make_project(tmp_path / "project", CONF.format(search=False))
+    (project / "pelicanconf_site.py").write_text(
+        (Path(__file__).resolve().parents[1] / "pelicanconf.py").read_text(encoding="utf-8"), encoding="utf-8")
+    write_files(project / "content", {"news/a.zh.md": article("第一条", "正文。")})
+    real = driver.prepare_site
+
+    def prepare_then_save(*args, **kwargs):
+        site = real(*args, **kwargs)
+        write_files(project / "content", {"news/late.zh.md": article("晚到的一条", "保存得晚。")})
+        return site
+
+    monkeypatch.setattr(driver, "prepare_site", prepare_then_save)
+    first = build(project, progress=False)
+    assert any("news/late.zh.md: saved while the build was running" in w for w in first.warnings), first.warnings
+    assert not (project / "build/news/late").exists()
+    monkeypatch.setattr(driver, "prepare_site", real)
+    second = build(project, progress=False)
+    assert not second.skipped and (project / "build/news/late/index.html").is_file()
+
+
+def test_a_build_cut_short_by_a_closed_pipe_fails(tmp_path):
+    """`jindallae build 2>&1 | head -1`: when the reader goes away the build stops, and says so
+    with its exit status (a `check | head` is fine, a half-done build is not)."""
+    import subprocess
+    import sys
+
+    project = make_project(tmp_path / "project", CONF.format(search=False))
+    (project / "pelicanconf_site.py").write_text(
+        (Path(__file__).resolve().parents[1] / "pelicanconf.py").read_text(encoding="utf-8"), encoding="utf-8")
+    write_files(project / "content", {"news/a.zh.md": article("第一条", "正文。")})
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody reads: the first line the build writes fails
+    try:
+        proc = subprocess.run([sys.executable, "-m", "jindallae.cli", "--project", str(project), "build",
+                               "--no-progress"], stdout=write_end, stderr=write_end, timeout=300)
+    finally:
+        os.close(write_end)
+    assert proc.returncode == 1

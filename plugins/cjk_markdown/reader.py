@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from zoneinfo import ZoneInfo
 
@@ -11,6 +12,8 @@ from pelican.utils import SafeDatetime
 
 from jindallae.build import SITE_KEY
 from jindallae.model import as_datetime
+
+logger = logging.getLogger("pelican.cjk_markdown")  # collected by the build: shown as a warning
 
 
 def _safe_datetime(value, tz: str) -> SafeDatetime:
@@ -29,7 +32,12 @@ class JindallaeReader(BaseReader):
         # Pelican passes os.path.abspath(PATH/rel); PATH is site.root (already resolved), so the
         # content-relative path is a string slice (Path.resolve() costs ~0.15 ms a file).
         rel = os.path.relpath(source_path, site.root).replace(os.sep, "/")
-        item = site.items[rel]
+        item = site.items.get(rel)
+        if item is None:
+            # saved after this build read the content folder: left for the next build, which
+            # runs because the folder changed (jindallae.build fingerprints it before reading)
+            logger.warning("%s: saved while the build was running; the next build includes it", rel)
+            return "", {"status": "skip"}
         rendered = site.rendered.get(rel)
         fields = item.fields
         tz = self.settings.get("TIMEZONE", "Asia/Shanghai")

@@ -77,7 +77,11 @@ def refresh_index(settings, output) -> None:
     shutil.rmtree(side, ignore_errors=True)
     try:
         with phase(settings.get(PROGRESS_KEY), "search", unit="page") as shown:
-            shown.update(run_pagefind(str(output), bundle=side))
+            try:
+                shown.update(run_pagefind(str(output), bundle=side))
+            except Exception as exc:
+                raise RuntimeError(f"search: the index was not refreshed, so search finds the pages as they "
+                                   f"were before this build until the next build succeeds ({exc})") from exc
             shown.note = "indexed by Pagefind after the pages went live"
         live = output / BUNDLE
         if live.is_dir() and exchange_paths(side, live):
