@@ -19,7 +19,7 @@ import pytest
 from argon2 import PasswordHasher
 from bs4 import BeautifulSoup
 
-from cms_helpers import DEFAULT_PASSWORD, csrf, db_rows, git, login, make_cms
+from cms_helpers import DEFAULT_PASSWORD, browser_form, csrf, db_rows, git, login, make_cms
 
 NEWS = {"news/a.zh.md": "---\ntitle: 甲\ndate: 2026-01-01\nstatus: draft\n---\n正文。\n"}
 COOKIE = "jindallae_cms"
@@ -278,24 +278,7 @@ def test_admin_without_writing_roles_is_told_how_to_get_them(tmp_path):
 
 
 def _edit_form(client, rel: str) -> dict:
-    soup = BeautifulSoup(client.get(f"/edit/{rel}").get_data(as_text=True), "html.parser")
-    form = soup.find("form", id="page-form")
-    data = {}
-    for el in form.find_all(["input", "textarea", "select"]):
-        name = el.get("name")
-        if not name or el.get("type") in ("file", "submit", "button"):
-            continue
-        if el.name == "textarea":
-            data[name] = el.get_text()[1:] if el.get_text().startswith("\n") else el.get_text()
-        elif el.name == "select":
-            chosen = el.find("option", selected=True)
-            data[name] = chosen.get("value", "") if chosen else ""
-        elif el.get("type") == "checkbox":
-            if el.has_attr("checked"):
-                data[name] = el.get("value", "on")
-        else:
-            data[name] = el.get("value", "")
-    return data
+    return browser_form(client.get(f"/edit/{rel}").get_data(as_text=True))
 
 
 def _assert_kept(response, body_text: str, title: str) -> None:

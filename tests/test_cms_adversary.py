@@ -29,7 +29,7 @@ import pytest
 from bs4 import BeautifulSoup
 from PIL import Image
 
-from cms_helpers import csrf, db_rows, git, login, make_cms
+from cms_helpers import browser_form, csrf, db_rows, git, login, make_cms
 from jindallae.model import revision_of
 
 ZH = "---\ntitle: 延吉市举办幸福家庭讲座\ndate: 2026-06-12\nstatus: draft\n---\n\n讲座在延吉市人民广场举行。\n"
@@ -52,26 +52,9 @@ def client_for(app, user):
 
 
 def form_of(html: str) -> dict[str, str]:
-    """What a browser sends for the page form (textareas without the parser's first newline)."""
-    form = BeautifulSoup(html, "html.parser").find("form", id="page-form")
-    assert form is not None, html[:1500]
-    data = {}
-    for el in form.find_all(["input", "textarea", "select"]):
-        name = el.get("name")
-        if not name or el.get("type") in ("submit", "button", "file"):
-            continue
-        if el.name == "textarea":
-            text = el.string or ""
-            data[name] = text[1:] if text.startswith("\n") else text
-        elif el.name == "select":
-            opt = el.find("option", selected=True)
-            data[name] = opt.get("value", "") if opt else ""
-        elif el.get("type") == "checkbox":
-            if el.has_attr("checked"):
-                data[name] = el.get("value", "on")
-        else:
-            data[name] = el.get("value", "")
-    return data
+    """What a browser sends for the page form (``cms_helpers.browser_form``)."""
+    assert "page-form" in html, html[:1500]
+    return browser_form(html)
 
 
 def porcelain(repo) -> str:
