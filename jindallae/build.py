@@ -141,11 +141,15 @@ def build(project: Path, content: Path | None = None, output: Path | None = None
             fcntl.flock(fp.fileno(), fcntl.LOCK_UN)
 
 
+def cache_dir_of(project: Path, output: Path) -> Path:
+    """``project/.cache/<hash of the resolved output path>``: the build state of one output."""
+    return Path(project).resolve() / ".cache" / hashlib.sha1(str(Path(output).resolve()).encode()).hexdigest()[:12]
+
+
 def lock_path(project: Path, output: Path | None = None) -> Path:
     """The lock file (``flock``) that builds into ``output`` (default ``project/build``) hold."""
-    project = Path(project).resolve()
-    target = Path(output or project / "build").resolve()
-    return project / ".cache" / f"{hashlib.sha1(str(target).encode()).hexdigest()[:12]}.lock"
+    cache_dir = cache_dir_of(project, output or Path(project).resolve() / "build")
+    return cache_dir.with_name(cache_dir.name + ".lock")
 
 
 def _build(project: Path, content: Path | None, output: Path | None, settings_file: Path | None,
@@ -160,7 +164,7 @@ def _build(project: Path, content: Path | None, output: Path | None, settings_fi
     if output == content or content.is_relative_to(output):
         raise BuildError([f"{output}: the output folder must not contain the content folder"])
     settings = load_settings(project, settings_file, {"PATH": str(content)})
-    cache_dir = project / ".cache" / hashlib.sha1(str(output).encode()).hexdigest()[:12]
+    cache_dir = cache_dir_of(project, output)
     stamp_file = cache_dir / "fingerprint"
     theme = Path(settings["THEME"])
     inputs = [content, theme, project / "plugins", PACKAGE_DIR, settings_file or project / "pelicanconf.py"]
@@ -263,7 +267,7 @@ def _build(project: Path, content: Path | None, output: Path | None, settings_fi
             raise BuildError([f"{_describe_exception(exc)} (the changed pages are already live; "
                               f"build again once this is fixed)"], site_changed=True) from exc
     else:
-        _swap(tmp, output)
+        swap_in(tmp, output)
         progress.record("swap", time.perf_counter() - swap_started)
     timings = dict(progress.timings)
     if cache:  # cache=False leaves project/.cache alone (it wrote one stamp folder per output)
@@ -342,8 +346,9 @@ def _format_record(record: logging.LogRecord) -> str:
     return msg
 
 
-def _swap(tmp: Path, output: Path) -> None:
-    """Replace ``output`` by ``tmp`` with no moment without a complete site.
+def swap_in(tmp: Path, output: Path) -> None:
+    """Replace ``output`` by ``tmp`` with no moment without a complete site (the old tree is
+    then removed; ``output`` may not exist yet).
 
     On Linux one ``renameat2(RENAME_EXCHANGE)`` swaps the two trees atomically (the old site then
     sits at ``tmp`` and is removed); elsewhere, or on a file system without it, two renames

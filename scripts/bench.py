@@ -602,7 +602,9 @@ def engine_stamp() -> float:
 def cache_dir_for(output: Path) -> Path:
     """Where ``jindallae build`` keeps the render cache and fingerprint for ``output``
     (``<project>/.cache/<sha1(output)[:12]>``, see jindallae/build.py)."""
-    return ROOT / ".cache" / hashlib.sha1(str(output.resolve()).encode()).hexdigest()[:12]
+    from jindallae.build import cache_dir_of
+
+    return cache_dir_of(ROOT, output)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -62,11 +62,11 @@ def index_site(pelican) -> None:
 
 def refresh_index(settings, output) -> None:
     """``release_updated``: index the updated site into a side folder and put it in place of
-    ``pagefind/`` with one rename (``jindallae.build.exchange_paths``)."""
+    ``pagefind/`` (``jindallae.build.swap_in``: one rename)."""
     import os
     import shutil
 
-    from jindallae.build import PROGRESS_KEY, exchange_paths
+    from jindallae.build import PROGRESS_KEY, swap_in
     from jindallae.progress import phase
 
     from .generator import BUNDLE, run_pagefind
@@ -83,12 +83,7 @@ def refresh_index(settings, output) -> None:
                 raise RuntimeError(f"search: the index was not refreshed, so search finds the pages as they "
                                    f"were before this build until the next build succeeds ({exc})") from exc
             shown.note = "indexed by Pagefind after the pages went live"
-        live = output / BUNDLE
-        if live.is_dir() and exchange_paths(side, live):
-            return
-        if live.exists():
-            shutil.rmtree(live)
-        os.rename(side, live)
+        swap_in(side, output / BUNDLE)
     finally:
         shutil.rmtree(side, ignore_errors=True)
 
