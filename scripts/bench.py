@@ -28,7 +28,6 @@ Run by ``make bench`` (which installs ``.[test,bench]`` into .venv first)::
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import platform
