@@ -58,6 +58,7 @@ class BuildResult:
     drafts: int = 0  # pages not published (status draft or review)
     draft_paths: list[str] = field(default_factory=list)  # those pages, content-relative
     rendered: int = 0  # HTML files rendered by this build (incremental builds: the changed ones)
+    patched: list[str] = field(default_factory=list)  # the changed files, when the build was a body patch
     reused: int = 0  # HTML files kept from the previous release (inputs unchanged)
 
 
@@ -72,15 +73,10 @@ class _Collector(logging.Handler):
         self.records.append(record)
 
 
-def fingerprint(paths: list[Path], extra: str) -> str:
-    """Hash of every file's path, size and modification time under ``paths`` (the make rule).
-
-    Folders are read with ``os.scandir`` (one ``lstat`` per file, names sorted): this runs on
-    every build over the content and the whole output, so it is kept to plain strings."""
-    h = hashlib.sha1(extra.encode())
-    update = h.update
-
-    def walk(folder: str) -> None:
+def _stat_lines(paths: list[Path]):
+    """``(path, size, mtime_ns)`` of every file under ``paths``, in a fixed order (names sorted
+    per folder, ``__pycache__`` skipped; ``os.scandir``: one ``lstat`` per file)."""
+    def walk(folder: str):
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError:
@@ -88,21 +84,70 @@ def fingerprint(paths: list[Path], extra: str) -> str:
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
                 if entry.name != "__pycache__":
-                    walk(entry.path)
+                    yield from walk(entry.path)
                 continue
             try:
                 st = entry.stat()
             except OSError:
                 continue
-            update(f"{entry.path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            yield entry.path, st.st_size, st.st_mtime_ns
 
     for base in paths:
         if base.is_file():
             st = base.stat()
-            update(f"{base}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            yield str(base), st.st_size, st.st_mtime_ns
         else:
-            walk(str(base))
+            yield from walk(str(base))
+
+
+def fingerprint(paths: list[Path], extra: str) -> str:
+    """Hash of every file's path, size and modification time under ``paths`` (the make rule).
+
+    Runs on every build over the content and the whole output, so it is kept to plain strings."""
+    h = hashlib.sha1(extra.encode())
+    update = h.update
+    for path, size, mtime in _stat_lines(paths):
+        update(f"{path}\0{size}\0{mtime}\n".encode())
     return h.hexdigest()
+
+
+@dataclass
+class InputScan:
+    """The inputs of a build as listed before it reads them: ``stamp`` the fingerprint of all
+    of them (and of the settings and the date), ``rest`` the same without the content folder's
+    ``.md`` files, ``pages`` those files (content-relative) with their ``(size, mtime_ns)``."""
+
+    stamp: str
+    rest: str
+    pages: dict[str, tuple[int, int]]
+
+
+def scan_inputs(paths: list[Path], extra: str, content: Path) -> InputScan:
+    """:class:`InputScan` of ``paths`` (one listing: the same work as :func:`fingerprint`)."""
+    whole, rest = hashlib.sha1(extra.encode()), hashlib.sha1(extra.encode())
+    prefix = f"{content}/"
+    cut = len(prefix)
+    pages: dict[str, tuple[int, int]] = {}
+    for path, size, mtime in _stat_lines(paths):
+        line = f"{path}\0{size}\0{mtime}\n".encode()
+        whole.update(line)
+        if path.endswith(".md") and path.startswith(prefix):
+            pages[path[cut:]] = (size, mtime)
+        else:
+            rest.update(line)
+    return InputScan(whole.hexdigest(), rest.hexdigest(), pages)
+
+
+def output_listing(output: Path) -> tuple[list[str], dict[str, tuple[int, int]]]:
+    """The files of ``output`` (site-relative names in :func:`fingerprint` order) and their
+    ``(size, mtime_ns)``: the output stamp can be recomputed from them after a body patch."""
+    cut = len(str(output)) + 1
+    order, lines = [], {}
+    for path, size, mtime in _stat_lines([output]):
+        name = path[cut:]
+        order.append(name)
+        lines[name] = (size, mtime)
+    return order, lines
 
 
 def today_key() -> str:
@@ -173,17 +218,22 @@ def _build(project: Path, content: Path | None, output: Path | None, settings_fi
     # The output is part of the fingerprint too: a deleted or edited file in build/ is rebuilt.
     # The inputs are fingerprinted as this build reads them (before it starts): a file saved while
     # it runs (the CMS approving a second page) makes the next build run instead of being skipped.
-    inputs_stamp = fingerprint(inputs, extra)
+    scan = scan_inputs(inputs, extra, content)
+    inputs_stamp = scan.stamp
+    stamp = stamp_file.read_text() if stamp_file.is_file() else ""
+    if not isinstance(progress, Progress):
+        progress = Progress({True: "bar", False: "off", None: None}[progress])
+    model = model_from_settings(settings)
+    if cache and not force and output.is_dir() and stamp and not stamp.startswith(inputs_stamp):
+        patched = _patch(project, content, output, settings, model, scan, stamp, cache_dir, progress, started)
+        if patched is not None:
+            return patched
     output_stamp = fingerprint([output], "") if output.is_dir() else ""
-    if cache and not force and output.is_dir() and stamp_file.is_file() \
-            and stamp_file.read_text() == inputs_stamp + output_stamp:
+    if cache and not force and output.is_dir() and stamp == inputs_stamp + output_stamp:
         return BuildResult(output, skipped=True, seconds=time.perf_counter() - started)
     _check_output(output, stamp_file)
 
-    if not isinstance(progress, Progress):
-        progress = Progress({True: "bar", False: "off", None: None}[progress])
     progress.record("settings", time.perf_counter() - started)
-    model = model_from_settings(settings)
     with progress.phase("read+render", total=sum(1 for _ in iter_content_files(content)), unit="file") as bar:
         try:
             site = prepare_site(model, content, settings.get("SITEURL", ""),
@@ -217,6 +267,10 @@ def _build(project: Path, content: Path | None, output: Path | None, settings_fi
         # into it (apply_update), instead of a whole new tree of links swapped in.
         outputs = OutputCache(cache_dir / "outputs.json", output if trusted else None, tmp, base_key,
                               in_place=bool(trusted))
+        from .body_patch import read_patched
+
+        for name in read_patched(cache_dir):  # rewritten by a body patch: their keys are stale
+            outputs.old.pop(name, None)
     settings[OUTPUTS_KEY] = outputs
     in_place = outputs is not None and outputs.in_place
     settings[RELEASE_KEY] = "update" if in_place else "tree"
@@ -270,10 +324,6 @@ def _build(project: Path, content: Path | None, output: Path | None, settings_fi
         swap_in(tmp, output)
         progress.record("swap", time.perf_counter() - swap_started)
     timings = dict(progress.timings)
-    if cache:  # cache=False leaves project/.cache alone (it wrote one stamp folder per output)
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        outputs.save()
-        stamp_file.write_text(inputs_stamp + fingerprint([output], ""))
     warnings = [str(replace(w, path=f"{_display_path(content)}/{w.path}")) for w in site.warnings] + [_format_record(r) for r in collector.records if r.levelno < logging.ERROR]
     from .deploy.config import public_url_problem
     from .settings import placeholder_settings
@@ -283,12 +333,102 @@ def _build(project: Path, content: Path | None, output: Path | None, settings_fi
         warnings += [f"{conf_name}: {line}" for line in placeholder_settings(settings)]
     shown = _display_path(content)
     findings = [f"{f.severity}: {shown}/{f.path}:{f.line}: {f.message} ({f.english}) [{f.id}]" for f in site.findings]
-    files = sum(len(f) for _, _, f in os.walk(output))
+    order, lines = output_listing(output)
+    files = len(order)
     draft_paths = sorted(i.path for i in site.items.values() if not i.published)
     drafts = len(draft_paths)
-    return BuildResult(output, pages=len(site.rendered), files=files, seconds=time.perf_counter() - started,
-                       warnings=warnings, timings=timings, drafts=drafts, findings=findings, draft_paths=draft_paths,
-                       rendered=outputs.rendered if outputs else 0, reused=outputs.reused if outputs else 0)
+    result = BuildResult(output, pages=len(site.rendered), files=files, seconds=time.perf_counter() - started,
+                         warnings=warnings, timings=timings, drafts=drafts, findings=findings, draft_paths=draft_paths,
+                         rendered=outputs.rendered if outputs else 0, reused=outputs.reused if outputs else 0)
+    if cache:  # cache=False leaves project/.cache alone (it wrote one stamp folder per output)
+        from .body_patch import patched_path
+
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        outputs.save()
+        output_stamp = hashlib.sha1(b"")
+        for name in order:
+            size, mtime = lines[name]
+            output_stamp.update(f"{output}/{name}\0{size}\0{mtime}\n".encode())
+        stamp_file.write_text(inputs_stamp + output_stamp.hexdigest())
+        patched_path(cache_dir).unlink(missing_ok=True)
+        _write_manifest(cache_dir, scan, site, outputs, order, lines, result, stamp_file.read_text())
+    return result
+
+
+def _write_manifest(cache_dir: Path, scan: InputScan, site: Site, outputs: Any, order: list[str],
+                    lines: dict[str, tuple[int, int]], result: BuildResult, stamp: str) -> None:
+    """Record what a body patch needs of this build (:mod:`jindallae.body_patch`)."""
+    from .body_patch import MANIFEST_VERSION, git_head, save_manifest
+
+    sources = {}
+    for rel, st in scan.pages.items():
+        item = site.items.get(rel)
+        sources[rel] = (*st, item.digest if item is not None else None, site.facets.get(rel))
+    revisions = set()
+    for item in site.items.values():
+        origin = item.fields.get("translated_from")
+        if isinstance(origin, dict) and origin.get("revision"):
+            revisions.add(str(origin["revision"]))
+    spans = {name: entry[2] for name, entry in outputs.new.items() if len(entry) > 2 and entry[2]}
+    save_manifest(cache_dir, {
+        "version": MANIFEST_VERSION, "stamp": stamp, "rest": scan.rest, "sources": sources,
+        "revisions": revisions, "head": git_head(site.root), "url_map": site.url_map, "spans": spans,
+        "order": order, "output_lines": lines, "html_files": outputs.rendered + outputs.reused,
+        "result": replace(result, timings={}, seconds=0.0, rendered=0, reused=0),
+    })
+
+
+def _patch(project: Path, content: Path, output: Path, settings: dict[str, Any], model: Any, scan: InputScan,
+           stamp: str, cache_dir: Path, progress: Progress, started: float) -> BuildResult | None:
+    """The build as a body patch (:mod:`jindallae.body_patch`), or None when it does not apply."""
+    from . import body_patch
+
+    manifest = body_patch.load_manifest(cache_dir)
+    if manifest is None or manifest["stamp"] != stamp:
+        return None
+    with progress.phase("patch", unit="file") as shown:
+        patch = body_patch.plan(manifest, scan, content, output, model)
+        if isinstance(patch, str):
+            shown.note = f"not a body-only change, so a full check: {patch}"
+            return None
+        if patch.writes:
+            body_patch.mark_patched(cache_dir, list(patch.writes))  # first: a crash leaves them untrusted
+        stats = body_patch.apply(patch, output)
+        shown.update(len(patch.writes))
+        shown.note = f"only the body of {len(patch.files)} page(s) changed, rewritten in place"
+        lines = manifest["output_lines"]
+        lines.update(stats)
+        manifest["spans"].update(patch.spans)
+        for rel in patch.files:
+            old = manifest["sources"][rel]
+            manifest["sources"][rel] = (*scan.pages[rel], patch.revisions[rel], old[3])
+        new_stamp = scan.stamp + body_patch.output_stamp(lines, manifest["order"], output)
+        manifest["stamp"] = new_stamp
+        body_patch.save_manifest(cache_dir, manifest)
+        (cache_dir / "fingerprint").write_text(new_stamp)
+    if patch.writes:
+        from .signals import release_updated
+
+        settings = dict(settings, **{RELEASE_KEY: "patch", PROGRESS_KEY: progress, SITE_KEY: None})
+        _register_plugins(settings)
+        try:
+            release_updated.send(settings, output=output)
+        except Exception as exc:  # the pages are live; the next build is a full one (no stamp)
+            (cache_dir / "fingerprint").unlink(missing_ok=True)
+            raise BuildError([f"{_describe_exception(exc)} (the changed pages are already live; "
+                              f"build again once this is fixed)"], site_changed=True) from exc
+    pages = sum(1 for name in patch.writes if name.endswith(".html"))
+    return replace(manifest["result"], seconds=time.perf_counter() - started, timings=dict(progress.timings),
+                   rendered=pages, reused=manifest["html_files"] - pages, patched=patch.files)
+
+
+def _register_plugins(settings: dict[str, Any]) -> None:
+    """Connect the plugins' receivers as a Pelican run would (their ``register()``), for
+    :data:`jindallae.signals.release_updated` after a body patch."""
+    from pelican.plugins._utils import load_plugins
+
+    for plugin in load_plugins(settings):
+        plugin.register()
 
 
 def _check_output(output: Path, stamp_file: Path) -> None:

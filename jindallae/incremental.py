@@ -27,7 +27,7 @@ from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-STATE_VERSION = "1"
+STATE_VERSION = "2"
 # Attributes never digested: Pelican's global context and settings (their relevant part is in
 # the base key), and objects that only point back at whole generators.
 SKIPPED_ATTRIBUTES = frozenset({"_context", "settings", "_settings", "site", "model", "generator",
@@ -362,10 +362,19 @@ class OutputCache:
             prefix = Path(dirpath).relative_to(self.previous).as_posix()
             self.kept_names.update(f"{prefix}/{name}" for name in files)
 
-    def record(self, name: str, key: str, dependencies: Iterable[Any] = ()) -> None:
-        """Note that ``name`` was rendered with ``key`` and looked up ``dependencies``."""
-        self.new[name] = [key, list(dependencies)]
+    def record(self, name: str, key: str, dependencies: Iterable[Any] = (), embeds: Iterable[Any] = ()) -> None:
+        """Note that ``name`` was rendered with ``key`` and looked up ``dependencies``;
+        ``embeds``: where it shows page bodies (:meth:`embedded`)."""
+        self.new[name] = [key, list(dependencies), list(embeds)]
         self.rendered += 1
+
+    def embedded(self, name: str, embeds: Iterable[Any]) -> None:
+        """Note where output ``name``, written without a key (a feed), shows page bodies:
+        ``[[source, start, end, mode]]``, character offsets of the body of the content file
+        ``source`` (``None``: shown but not found), ``mode`` ``"html"`` (as is) or ``"xml"``
+        (XML-escaped).  A generator that shows a body anywhere must say so here or in
+        :meth:`record`, or a body patch (:mod:`jindallae.body_patch`) would leave it stale."""
+        self.new[name] = [None, [], list(embeds)]
 
     def save(self) -> None:
         """Write the state file (atomically) for the next build."""

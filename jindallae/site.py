@@ -45,6 +45,7 @@ class Site:
     left_out: list[str] = field(default_factory=list)  # unpublished pages with errors (reported)
     findings: list[Any] = field(default_factory=list)  # jindallae.checks.report.Finding
     tag_slugs: dict[str, str] = field(default_factory=dict)  # every published page's tags -> slugify()
+    facets: dict[str, str] = field(default_factory=dict)  # path -> page_facet() of every file read
 
     def slug(self, text: str) -> str:
         """:func:`jindallae.slugs.slugify` of ``text``, from :attr:`tag_slugs` when it is a tag."""
@@ -90,7 +91,21 @@ def _page_job(model: Model, root: Path, url_map: dict[str, str], job: tuple[str,
             errors = [nesting_error(rel, item.body_line, item.lang, exc)]
         except Exception as exc:  # a renderer fault: still a path:line message, never a traceback
             errors = [make_error(rel, item.body_line, "render_failed", item.lang, detail=type(exc).__name__)]
-    return PageResult(item, errors, rendered, links)
+    return PageResult(item, errors, rendered, links, page_facet(item, errors, rendered, links))
+
+
+def page_facet(item: Item | None, errors: list[ContentError], rendered: Rendered | None, links: LinksOnly | None) -> str:
+    """Digest of everything about a read file except its body text: what other outputs may show
+    of it (fields, slug, language, section, status, errors, headings, link targets).  Two
+    versions of a file with the same facet differ only in what their own page's body shows
+    (:mod:`jindallae.body_patch`).  Built from ``repr`` (the values are dataclasses, strings,
+    numbers, dates, lists and dicts in file order)."""
+    from dataclasses import replace
+
+    parts = (replace(item, body="", digest="") if item is not None else None, errors,
+             (rendered.toc, rendered.missing, rendered.links) if rendered is not None else None,
+             links.links if links is not None else None)
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
 def _map(pool: ProcessPoolExecutor | None, fn: Callable, jobs: list, progress: Callable[[int], None] | None = None) -> list:
@@ -144,6 +159,7 @@ class PageResult:
     errors: list[ContentError]
     rendered: Rendered | None
     links: LinksOnly | None
+    facet: str = ""  # page_facet()
 
 
 class PageCache:
@@ -244,6 +260,7 @@ def prepare_site(model: Model, root: Path, siteurl: str = "", cache_path: Path |
     live = set()
     for rel in rels:  # every file's result is kept: an unchanged broken draft is not read again
         result = results[rel]
+        site.facets[rel] = result.facet
         live.add(cache_keys[rel])
         if rel in fresh:
             cache.entries[cache_keys[rel]] = result

@@ -75,8 +75,8 @@ def test_search_index_is_refreshed_after_an_in_place_update(tmp_path):
     build(project, progress=False)
     out = project / "build"
     assert "毛毛虫" not in "".join(fragments(out).values())
-    page = project / "content/news/n3.zh.md"
-    page.write_text(article("第3条动态", "延吉市第3场宣传活动，新增毛毛虫剪纸展。"), encoding="utf-8")
+    page = project / "content/news/n3.zh.md"  # a new title too: not a body patch (test_body_patch.py)
+    page.write_text(article("第3条动态（更新）", "延吉市第3场宣传活动，新增毛毛虫剪纸展。"), encoding="utf-8")
     result = build(project, progress=False)
     assert 0 < result.rendered < result.reused
     assert "update" in result.timings and "search" in result.timings and "swap" not in result.timings
@@ -87,7 +87,8 @@ def test_search_index_is_refreshed_after_an_in_place_update(tmp_path):
     assert sorted(p.name for p in out.parent.iterdir() if p.name.startswith("build")) == ["build"]
 
 
-def test_failed_search_refresh_leaves_the_pages_live_and_the_next_build_whole(tmp_path, monkeypatch):
+@pytest.mark.parametrize("title", ["第2条动态", "第2条动态（更新）"], ids=["body-patch", "in-place-update"])
+def test_failed_search_refresh_leaves_the_pages_live_and_the_next_build_whole(tmp_path, monkeypatch, title):
     import pagefind_bin_extended
 
     project = search_project(tmp_path)
@@ -95,7 +96,7 @@ def test_failed_search_refresh_leaves_the_pages_live_and_the_next_build_whole(tm
     out = project / "build"
     old_index = {p.name for p in (out / "pagefind").rglob("*")}
     page = project / "content/news/n2.zh.md"
-    page.write_text(article("第2条动态", "改过的正文：朝鲜族农乐舞。"), encoding="utf-8")
+    page.write_text(article(title, "改过的正文：朝鲜族农乐舞。"), encoding="utf-8")
     with monkeypatch.context() as m:
         m.setattr(pagefind_bin_extended, "get_executable", lambda: Path("/bin/false"))
         with pytest.raises(BuildError, match="already live") as failed:

@@ -129,6 +129,51 @@ class RelatedIndex:
         return out
 
 
+class BodySpan:
+    """A page template that notes where the page's body ended up in what it rendered, for
+    :mod:`jindallae.body_patch`: ``embeds`` is ``[[source, start, end, "html"]]`` (character
+    offsets), or ``[[source, None, None, "html"]]`` when the body is not found exactly once."""
+
+    def __init__(self, template: Any, article: Any):
+        self.template, self.article, self.embeds = template, article, []
+
+    def render(self, context: dict[str, Any]) -> str:
+        out = self.template.render(context)
+        body = self.article.content  # what the template printed (pelican.contents.Content.content)
+        start = out.find(body) if body else -1
+        found = start >= 0 and out.find(body, start + 1) < 0
+        self.embeds = [[self.article.item.path, start if found else None, start + len(body) if found else None, "html"]]
+        return out
+
+
+def body_shown_once(env: Any, name: str) -> bool:
+    """True when the templates page ``name`` renders with (itself and what it extends, includes
+    and imports, followed through Jinja's AST) read the page's body in one place only, as
+    ``article.content``: the rest of the page then does not depend on the body, which a body
+    patch relies on (:mod:`jindallae.body_patch`).  A name computed at render time: False."""
+    from jinja2 import meta, nodes
+
+    seen: set[str] = set()
+    todo: list[str | None] = [name + ".html"]
+    uses = 0
+    while todo:
+        current = todo.pop()
+        if current is None:
+            return False
+        if current in seen:
+            continue
+        seen.add(current)
+        ast = env.parse(env.loader.get_source(env, current)[0])
+        for node in ast.find_all((nodes.Getattr, nodes.Getitem)):
+            attr = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
+            if attr in ("content", "_content", "get_content"):
+                if not (attr == "content" and isinstance(node.node, nodes.Name) and node.node.name == "article"):
+                    return False
+                uses += 1
+        todo += list(meta.find_referenced_templates(ast))
+    return uses == 1
+
+
 class MultilingualGenerator(Generator):
     """Writes the per-language pages and the sitemap (see module docstring)."""
 
@@ -333,6 +378,8 @@ class MultilingualGenerator(Generator):
             digest = ContextDigest()
             if workers > 1:  # what nearly every page's key reads, digested once before the fork
                 digest.prime(self.context["generated_content"].values(), workers)
+            for template in {job[1] for job in jobs if job[0] and "article" in job[2]}:
+                self.body_patchable(template)  # once, before the fork
         if workers == 1:
             done, kept = self._write_share(writer, jobs, outputs, digest)
         else:
@@ -361,8 +408,8 @@ class MultilingualGenerator(Generator):
         if outputs is not None:
             for name in kept:
                 outputs.kept(name)
-            for name, key, lookups in done:
-                outputs.record(name, key, lookups)
+            for name, key, lookups, embeds in done:
+                outputs.record(name, key, lookups, embeds)
 
     def lookups_hold(self, lookups: list[list[Any]]) -> bool:
         """True when every file size a page showed when it was rendered is still the same
@@ -371,10 +418,18 @@ class MultilingualGenerator(Generator):
 
         return all(size_of(self.context, rel) == size for rel, size in lookups)
 
-    def _write_share(self, writer, jobs, outputs, digest) -> tuple[list[tuple[str, str, list[Any]]], list[str]]:
+    def body_patchable(self, template: str) -> bool:
+        """:func:`body_shown_once` of ``template``, worked out once per build."""
+        known = self.__dict__.setdefault("_body_once", {})
+        if template not in known:
+            known[template] = body_shown_once(self.env, template)
+        return known[template]
+
+    def _write_share(self, writer, jobs, outputs, digest) -> tuple[list[tuple[str, str, list[Any], list[Any]]], list[str]]:
         """Write ``jobs`` (or keep them, see :meth:`run_jobs`; ``digest``: the build's
-        ``ContextDigest``, None without an output cache); returns ``(name, key, lookups)`` of each
-        page written and the names of the pages kept."""
+        ``ContextDigest``, None without an output cache); returns ``(name, key, lookups, embeds)``
+        of each page written (``embeds``: where its body is, :class:`BodySpan`) and the names of
+        the pages kept."""
         done: list[tuple[str, str, list[Any]]] = []
         kept: list[str] = []
         for name, template, context in jobs:
@@ -389,8 +444,13 @@ class MultilingualGenerator(Generator):
                     continue
             self.lookups = []
             try:
-                writer.write_file(name, self.get_template(template), self.context, **context)
-                done.append((name, key, self.lookups))
+                page = self.get_template(template)
+                if outputs is not None and "article" in context:  # where its body is (body patches)
+                    page = BodySpan(page, context["article"])
+                    if not self.body_patchable(template):
+                        page.render = page.template.render  # no span: never patched
+                writer.write_file(name, page, self.context, **context)
+                done.append((name, key, self.lookups, page.embeds if isinstance(page, BodySpan) else []))
             finally:
                 self.lookups = None
         return done, kept
@@ -518,10 +578,25 @@ class MultilingualGenerator(Generator):
             newest = max((a.date for pages in self.by_lang.values() for a in pages), default=None)
             stamp = newest or dt.datetime.combine(self.today, dt.time(), ZoneInfo(self.settings.get("TIMEZONE", "Asia/Shanghai")))
             feed.latest_post_date = lambda: stamp
-        path = os.path.join(self.output_path, lang.url("atom.xml"))
+        text = feed.writeString("utf-8")
+        name = lang.url("atom.xml")
+        outputs = self.settings.get(OUTPUTS_KEY)
+        if outputs is not None:  # where each entry's body is (jindallae.body_patch)
+            embeds, at, opening, closing = [], 0, '<content type="html">', "</content>"
+            for a in self.by_lang[lang.code][: self.settings["FEED_MAX_ITEMS"]]:
+                body = xml_escape(a.get_content(self.public_url))
+                start = text.find(opening + body + closing, at)
+                if start < 0:
+                    embeds.append([a.item.path, None, None, "xml"])
+                    continue
+                start += len(opening)
+                at = start + len(body)
+                embeds.append([a.item.path, start, at, "xml"])
+            outputs.embedded(name, embeds)
+        path = os.path.join(self.output_path, name)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w", encoding="utf-8") as fp:
-            feed.write(fp, "utf-8")
+            fp.write(text)
 
     def write_404(self, writer) -> None:
         """``404.html`` per language (``/404.html``, ``/ko/404.html``): the web server shows the

@@ -12,7 +12,8 @@ writes only the changed pages, so there is no whole tree to index before they go
 Pagefind cannot update an index page by page (its CLI and Node API index a whole folder), so
 the old index stays while the changed pages go live, and ``jindallae.signals.release_updated``
 then indexes the live site into a side folder that replaces ``pagefind/`` in one rename: a page
-is live a moment before its search entry, never the other way round.
+is live a moment before its search entry, never the other way round.  A body patch
+(``jindallae.body_patch``: only page bodies changed) sends the same signal.
 
 Pagefind keeps one index per ``<html lang>``: a search page finds pages of its own language
 only.  Only the element marked ``data-pagefind-body`` (the article) is indexed, so pages
@@ -66,12 +67,13 @@ def refresh_index(settings, output) -> None:
     import os
     import shutil
 
-    from jindallae.build import PROGRESS_KEY, swap_in
+    from jindallae.build import PROGRESS_KEY, RELEASE_KEY, swap_in
     from jindallae.progress import phase
 
     from .generator import BUNDLE, run_pagefind
 
-    if not settings.get(DEFERRED_KEY):  # not a build of a site with this plugin
+    patched = settings.get(RELEASE_KEY) == "patch" and settings.get("SEARCH_ENABLED", True)  # jindallae.body_patch
+    if not settings.get(DEFERRED_KEY) and not patched:  # not a build of a site with this plugin
         return
     side = output.parent / f"{output.name}.tmp-search-{os.getpid()}"
     shutil.rmtree(side, ignore_errors=True)
