@@ -74,6 +74,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         most = f"; most of it {slowest[0]} ({slowest[1]:.1f} s)" if slowest and result.seconds >= 1 else ""
         kept = f"; {result.rendered} HTML files rendered, {result.reused} unchanged ones kept from the last build" \
             if result.reused else ""
+        if result.patched:  # jindallae.body_patch
+            kept = f"; only the body of {len(result.patched)} page(s) changed{kept}"
         print(f"Built {result.pages} pages ({result.files} files{kept}) into {result.output} in {result.seconds:.2f} s{most}.")
         if result.drafts:
             names = ", ".join(result.draft_paths[:10]) + (f" and {result.drafts - 10} more" if result.drafts > 10 else "")
