@@ -392,6 +392,12 @@ EXPECTED: dict[str, dict[str, str]] = {
 }
 
 
+def load_yaml(text: str) -> Any:
+    """``yaml.safe_load(text)`` with libyaml's C parser when PyYAML was built with it (the same
+    values, about ten times faster).  Raises ``yaml.YAMLError`` with ``problem_mark`` set."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def did_you_mean(name: str, lang: str) -> str:
     """The hint after an unknown field name, in the editor's language."""
     return {"zh": f"（是不是“{name}”？）", "ko": f" ('{name}'을(를) 쓰려고 했나요?)"}.get(lang, f" (did you mean '{name}'?)")

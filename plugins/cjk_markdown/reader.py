@@ -7,7 +7,8 @@ import os
 from zoneinfo import ZoneInfo
 
 from markupsafe import escape
-from pelican.readers import BaseReader
+from pelican.readers import BaseReader, ensure_metadata_list
+from pelican.urlwrappers import Author, Category, Tag
 from pelican.utils import SafeDatetime
 
 from jindallae.build import SITE_KEY
@@ -26,6 +27,16 @@ class JindallaeReader(BaseReader):
 
     enabled = True
     file_extensions = ["md"]
+
+    def _wrapper(self, kind: str, name: str):
+        """Pelican's ``Category``/``Tag``/``Author`` of ``name`` (what ``process_metadata`` makes),
+        one object per name for the whole build: each computes its slug once (Pelican slugifies
+        on first use), not once per page."""
+        known = self.__dict__.setdefault("_wrappers", {})
+        found = known.get((kind, name))
+        if found is None:
+            found = known[(kind, name)] = {"category": Category, "tag": Tag, "author": Author}[kind](name, self.settings)
+        return found
 
     def read(self, source_path: str):
         site = self.settings[SITE_KEY]
@@ -47,7 +58,7 @@ class JindallaeReader(BaseReader):
             "date": _safe_datetime(fields["date"], tz),
             "slug": item.slug,
             "lang": item.lang,
-            "category": self.process_metadata("category", item.section),
+            "category": self._wrapper("category", item.section.strip()),
             "status": "published" if item.published else "draft",
             "url": url,
             "save_as": "",  # written by MultilingualGenerator, with the page view
@@ -60,10 +71,11 @@ class JindallaeReader(BaseReader):
         }
         if "updated" in fields:
             meta["modified"] = _safe_datetime(fields["updated"], tz)
-        if fields.get("tags"):
-            meta["tags"] = self.process_metadata("tags", fields["tags"])
-        if fields.get("author"):
-            meta["author"] = self.process_metadata("author", fields["author"])
+        tags = ensure_metadata_list(fields.get("tags") or [])
+        if tags:  # as process_metadata("tags", ...), whose objects it shares
+            meta["tags"] = [self._wrapper("tag", name) for name in tags]
+        if fields.get("author") and fields["author"].strip():
+            meta["author"] = self._wrapper("author", fields["author"].strip())
         for key in ("cover", "cover_alt", "featured", "event", "translated_from"):
             if key in fields:
                 meta[key] = fields[key]

@@ -121,8 +121,10 @@ def load_formats(path: Path, dpi_overrides: dict[str, int] | None = None, bleed:
     """
     import yaml
 
+    from jindallae.model import load_yaml
+
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)

@@ -298,9 +298,11 @@ def load_template(path: Path, formats: dict[str, Format], second_scale: float = 
 
     import yaml
 
+    from jindallae.model import load_yaml
+
     raw_bytes = path.read_bytes()
     try:
-        data = yaml.safe_load(raw_bytes.decode("utf-8"))
+        data = load_yaml(raw_bytes.decode("utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
