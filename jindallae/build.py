@@ -389,7 +389,7 @@ def _patch(project: Path, content: Path, output: Path, settings: dict[str, Any],
     with progress.phase("patch", unit="file") as shown:
         patch = body_patch.plan(manifest, scan, content, output, model)
         if isinstance(patch, str):
-            shown.note = f"not a body-only change, so a full check: {patch}"
+            shown.note = f"not used ({patch}); the whole site is checked instead"
             return None
         if patch.writes:
             body_patch.mark_patched(cache_dir, list(patch.writes))  # first: a crash leaves them untrusted
