@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-MANIFEST_VERSION = "1"
+MANIFEST_VERSION = "2"
 PATCH_LIMIT = 20  # more changed files than this: the general incremental build
 # Pelican rewrites links written as {filename}x.md, |filename|x.md, {static}... in the body
 # (pelican.contents.Content._update_content): such a body is not the page's text as is.
@@ -138,12 +138,14 @@ def plan(manifest: dict[str, Any], scan: Any, content: Path, output: Path, model
 
     sources = manifest["sources"]
     if manifest["rest"] != scan.rest:
-        return "files other than pages, the settings or the date changed"
+        return "files other than pages, the settings or the build's date changed"
     if scan.pages.keys() != sources.keys():
         return "pages were added or removed"
     changed = [rel for rel, st in scan.pages.items() if sources[rel][:2] != st]
-    if not changed or len(changed) > PATCH_LIMIT:
-        return f"{len(changed)} pages changed"
+    if len(changed) > PATCH_LIMIT:
+        return f"{len(changed)} pages changed; a patch takes at most {PATCH_LIMIT}"
+    if not changed:
+        return "no page changed"
     if git_head(content) != manifest["head"]:
         return "new commits (the translation report shows commit dates)"
     from markupsafe import escape
@@ -159,21 +161,32 @@ def plan(manifest: dict[str, Any], scan: Any, content: Path, output: Path, model
             return f"{rel}: unreadable"
         revision = revision_of(raw)
         patch.revisions[rel] = revision
-        _size, _mtime, old_revision, old_facet = sources[rel]
+        _size, _mtime, old_revision, old_facet, timed = sources[rel]
+        if timed:  # plugins/event_calendar: DTSTAMP is the file's last change (commit or mtime)
+            return f"{rel}: an event (its calendar files carry the file's time)"
         if revision == old_revision:
             continue  # saved again with the same bytes
         if revision in manifest["revisions"] or old_revision in manifest["revisions"]:
             return f"{rel}: a translation was made from it"
         result = _page_job(model, content, manifest["url_map"], (rel, text))
         if result.facet != old_facet:
-            return f"{rel}: more than the body changed"
+            return f"{rel}: more than the body changed (fields, headings or links)"
         if result.rendered is None:  # not published: no output shows it
             continue
+        if rel in manifest["flagged"]:
+            return f"{rel}: has link findings (reported with their line numbers)"
         body = result.rendered.html
         summaries[rel] = str(escape(result.item.fields.get("summary", "")))
-        if "<img" in body or _INTRASITE.search(body) or _CONTROL.search(body) or body == summaries[rel] or \
-                any(target not in manifest["url_map"] for target in result.rendered.links):
-            return f"{rel}: the body has a picture, a Pelican link, a control character or a link to an unpublished page"
+        if "<img" in body:
+            return f"{rel}: the body has a picture"
+        if _INTRASITE.search(body):
+            return f"{rel}: the body has a Pelican {{filename}} link"
+        if _CONTROL.search(body):
+            return f"{rel}: the body has a control character"
+        if body == summaries[rel]:
+            return f"{rel}: the body is the summary"
+        if any(target not in manifest["url_map"] for target in result.rendered.links):
+            return f"{rel}: the body links to a page that is not published"
         bodies[rel] = body
     names = embeds_by_source(manifest["spans"])
     touched: dict[str, list[str]] = {}
@@ -192,7 +205,7 @@ def plan(manifest: dict[str, Any], scan: Any, content: Path, output: Path, model
             st = path.stat()
             old = path.read_bytes().decode("utf-8")
         except (OSError, UnicodeDecodeError):
-            return f"{name}: unreadable"
+            return f"{name}: missing or unreadable"
         if lines.get(name) != (st.st_size, st.st_mtime_ns):
             return f"{name}: changed by hand since the last build"
         pieces, at, spans = [], 0, []
@@ -203,8 +216,10 @@ def plan(manifest: dict[str, Any], scan: Any, content: Path, output: Path, model
             pieces.append(old[at:start])
             if source in bodies:
                 old_body = old[start:end] if mode == "html" else html.unescape(old[start:end])
-                if "<img" in old_body or old_body == summaries[source]:
+                if "<img" in old_body:
                     return f"{source}: the old body had a picture"
+                if old_body == summaries[source]:
+                    return f"{source}: the old body was the summary"
                 new = escape_for(mode, bodies[source])
             else:
                 new = old[start:end]

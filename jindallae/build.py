@@ -220,7 +220,7 @@ def _build(project: Path, content: Path | None, output: Path | None, settings_fi
     # it runs (the CMS approving a second page) makes the next build run instead of being skipped.
     scan = scan_inputs(inputs, extra, content)
     inputs_stamp = scan.stamp
-    stamp = stamp_file.read_text() if stamp_file.is_file() else ""
+    stamp = stamp_file.read_text(errors="replace") if stamp_file.is_file() else ""
     if not isinstance(progress, Progress):
         progress = Progress({True: "bar", False: "off", None: None}[progress])
     model = model_from_settings(settings)
@@ -363,7 +363,8 @@ def _write_manifest(cache_dir: Path, scan: InputScan, site: Site, outputs: Any, 
     sources = {}
     for rel, st in scan.pages.items():
         item = site.items.get(rel)
-        sources[rel] = (*st, item.digest if item is not None else None, site.facets.get(rel))
+        sources[rel] = (*st, item.digest if item is not None else None, site.facets.get(rel),
+                        bool(item is not None and item.fields.get("event")))
     revisions = set()
     for item in site.items.values():
         origin = item.fields.get("translated_from")
@@ -373,6 +374,7 @@ def _write_manifest(cache_dir: Path, scan: InputScan, site: Site, outputs: Any, 
     save_manifest(cache_dir, {
         "version": MANIFEST_VERSION, "stamp": stamp, "rest": scan.rest, "sources": sources,
         "revisions": revisions, "head": git_head(site.root), "url_map": site.url_map, "spans": spans,
+        "flagged": {f.path for f in site.findings},
         "order": order, "output_lines": lines, "html_files": outputs.rendered + outputs.reused,
         "result": replace(result, timings={}, seconds=0.0, rendered=0, reused=0),
     })
@@ -384,39 +386,45 @@ def _patch(project: Path, content: Path, output: Path, settings: dict[str, Any],
     from . import body_patch
 
     manifest = body_patch.load_manifest(cache_dir)
-    if manifest is None or manifest["stamp"] != stamp:
-        return None
     with progress.phase("patch", unit="file") as shown:
-        patch = body_patch.plan(manifest, scan, content, output, model)
+        if manifest is None or manifest["stamp"] != stamp:
+            shown.note = "not used (no record of the last build); the whole site is checked instead"
+            return None
+        # build/ as the last build left it (a file edited, added or removed by hand since: the
+        # general build, which renders everything again)
+        order, lines = output_listing(output)
+        patch = body_patch.plan(manifest, scan, content, output, model) if lines == manifest["output_lines"] \
+            else f"{_display_path(output)} was changed since the last build"
         if isinstance(patch, str):
             shown.note = f"not used ({patch}); the whole site is checked instead"
             return None
         if patch.writes:
             body_patch.mark_patched(cache_dir, list(patch.writes))  # first: a crash leaves them untrusted
-        stats = body_patch.apply(patch, output)
+        lines.update(body_patch.apply(patch, output))
         shown.update(len(patch.writes))
         shown.note = f"only the body of {len(patch.files)} page(s) changed, rewritten in place"
-        lines = manifest["output_lines"]
-        lines.update(stats)
-        manifest["spans"].update(patch.spans)
-        for rel in patch.files:
-            old = manifest["sources"][rel]
-            manifest["sources"][rel] = (*scan.pages[rel], patch.revisions[rel], old[3])
-        new_stamp = scan.stamp + body_patch.output_stamp(lines, manifest["order"], output)
-        manifest["stamp"] = new_stamp
-        body_patch.save_manifest(cache_dir, manifest)
-        (cache_dir / "fingerprint").write_text(new_stamp)
+    manifest["spans"].update(patch.spans)
+    for rel in patch.files:
+        old = manifest["sources"][rel]
+        manifest["sources"][rel] = (*scan.pages[rel], patch.revisions[rel], *old[3:])
     if patch.writes:
         from .signals import release_updated
 
         settings = dict(settings, **{RELEASE_KEY: "patch", PROGRESS_KEY: progress, SITE_KEY: None})
         _register_plugins(settings)
         try:
-            release_updated.send(settings, output=output)
+            replaced = [folder for _receiver, folder in release_updated.send(settings, output=output) if folder]
         except Exception as exc:  # the pages are live; the next build is a full one (no stamp)
             (cache_dir / "fingerprint").unlink(missing_ok=True)
             raise BuildError([f"{_describe_exception(exc)} (the changed pages are already live; "
                               f"build again once this is fixed)"], site_changed=True) from exc
+        if replaced:  # a receiver replaced a folder (the search index): list build/ again
+            order, lines = output_listing(output)
+    manifest["order"], manifest["output_lines"] = order, lines
+    new_stamp = scan.stamp + body_patch.output_stamp(lines, order, output)
+    manifest["stamp"] = new_stamp
+    body_patch.save_manifest(cache_dir, manifest)
+    (cache_dir / "fingerprint").write_text(new_stamp)
     pages = sum(1 for name in patch.writes if name.endswith(".html"))
     return replace(manifest["result"], seconds=time.perf_counter() - started, timings=dict(progress.timings),
                    rendered=pages, reused=manifest["html_files"] - pages, patched=patch.files)

@@ -5,7 +5,9 @@
 ``sender`` = the build's settings (a dict) and the keyword ``output`` (a :class:`pathlib.Path`,
 the site folder).  Work that needs the whole site (the search index) happens here in such a
 build; a receiver that raises fails the build with the pages already live, so the next build
-is a full one.
+is a full one.  A receiver returns the site-relative folder it replaced (``"pagefind"``), or
+None when it changed nothing.  A body patch (:mod:`jindallae.body_patch`) sends it too, with
+the settings' ``JINDALLAE_RELEASE`` set to ``"patch"``.
 """
 
 from blinker import signal

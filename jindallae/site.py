@@ -102,9 +102,11 @@ def page_facet(item: Item | None, errors: list[ContentError], rendered: Rendered
     numbers, dates, lists and dicts in file order)."""
     from dataclasses import replace
 
+    # links by what they are, not where: a sentence added above a link does not move it in
+    # any other output (a page whose links have findings is never patched: body_patch)
     parts = (replace(item, body="", digest="") if item is not None else None, errors,
              (rendered.toc, rendered.missing, rendered.links) if rendered is not None else None,
-             links.links if links is not None else None)
+             [(ln.url, ln.kind, ln.text, ln.form, ln.has_alt) for ln in links.links] if links is not None else None)
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 

@@ -5,10 +5,14 @@ random mixtures of both)."""
 
 from __future__ import annotations
 
+import io
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from jindallae.build import build
+from jindallae.progress import Progress
 from site_helpers import make_project, md, write_files
 from test_incremental import differences
 from test_release_update import fragments
@@ -30,6 +34,12 @@ def project_with_pages(tmp_path: Path, search: bool = False) -> Path:
     files["news/n1.ko.md"] = md("title: 제1차 소식\ndate: 2026-03-02\nsummary: 요약", "연길시 선전 활동.\n")
     write_files(project / "content", files)
     return project
+
+
+def build_saying(project: Path):
+    """Build with the progress lines kept: ``(result, the lines)``."""
+    lines = io.StringIO()
+    return build(project, progress=Progress("lines", lines)), lines.getvalue()
 
 
 def cold_copy(project: Path, tmp_path: Path) -> Path:
@@ -111,14 +121,49 @@ def test_a_patched_page_is_rendered_again_by_the_next_general_build(tmp_path):
     assert differences(project / "build", cold_copy(project, tmp_path)) == []
 
 
-def test_a_page_changed_by_hand_in_the_output_is_not_patched(tmp_path):
+@pytest.mark.parametrize("change", ["edit the patched page", "edit another page", "delete another page"])
+def test_output_changed_by_hand_is_not_patched(tmp_path, change):
+    """build/ changed by hand since the last build (any file, not only the ones a patch would
+    rewrite): the general build renders everything again and repairs it."""
     project = project_with_pages(tmp_path)
     build(project, progress=False)
-    target = project / "build/news/n1/index.html"
-    target.write_text(target.read_text(encoding="utf-8").replace("</body>", "<!-- by hand --></body>"), encoding="utf-8")
+    target = project / ("build/news/n1/index.html" if change == "edit the patched page" else "build/news/n4/index.html")
+    if change.startswith("delete"):
+        target.unlink()
+    else:
+        target.write_text(target.read_text(encoding="utf-8").replace("</body>", "<!-- by hand --></body>"),
+                          encoding="utf-8")
     (project / "content/news/n1.zh.md").write_text(page("第1条动态", "新的正文。"), encoding="utf-8")
-    result = build(project, progress=False)
+    result, said = build_saying(project)
+    assert "patch: not used (" in said and "was changed since the last build" in said
     assert result.patched == [] and result.reused == 0  # an output changed by hand: everything again
+    assert differences(project / "build", cold_copy(project, tmp_path)) == []
+
+
+def test_text_added_above_a_link_is_still_a_body_patch(tmp_path):
+    """A link's position is not something another page shows: moving it is a body change."""
+    project = project_with_pages(tmp_path)
+    path = project / "content/news/n2.zh.md"
+    path.write_text(page("第2条动态", "延吉市第2场宣传活动。\n\n见[第3条](n3.zh.md)。"), encoding="utf-8")
+    build(project, progress=False)
+    path.write_text(page("第2条动态", "延吉市第2场宣传活动。\n\n新加的一段。\n\n见[第3条](n3.zh.md)。"), encoding="utf-8")
+    assert build(project, progress=False).patched == ["news/n2.zh.md"]
+    assert differences(project / "build", cold_copy(project, tmp_path)) == []
+
+
+def test_an_event_page_takes_the_general_build(tmp_path):
+    """An event's calendar files (.ics) carry the file's time of change (DTSTAMP): a body edit
+    changes them too, so event pages are not patched."""
+    project = project_with_pages(tmp_path)
+    event = md("title: 梨花节\ndate: 2026-03-05\nsummary: 梨花节摘要\nevent:\n  id: lihua-2026\n"
+               "  start: 2026-04-28\n  location: 龙井市", "梨花节正文。\n")
+    write_files(project / "content", {"events/lihua.zh.md": event})
+    build(project, progress=False)
+    (project / "content/events/lihua.zh.md").write_text(event.replace("梨花节正文。", "梨花节正文，改过。"),
+                                                        encoding="utf-8")
+    result, said = build_saying(project)
+    assert "events/lihua.zh.md: an event" in said
+    assert result.patched == []
     assert differences(project / "build", cold_copy(project, tmp_path)) == []
 
 
@@ -168,4 +213,5 @@ def test_search_index_is_refreshed_after_a_patch(tmp_path):
     result = build(project, progress=False)
     assert result.patched == ["news/n4.zh.md"] and "search" in result.timings
     assert "毛毛虫" in fragments(out)["/news/n4/"]
+    assert build(project, progress=False).skipped  # the refreshed index is part of the recorded release
     assert differences(out, cold_copy(project, tmp_path)) == []

@@ -61,9 +61,9 @@ def index_site(pelican) -> None:
         shown.note = "indexed by Pagefind"
 
 
-def refresh_index(settings, output) -> None:
+def refresh_index(settings, output) -> str | None:
     """``release_updated``: index the updated site into a side folder and put it in place of
-    ``pagefind/`` (``jindallae.build.swap_in``: one rename)."""
+    ``pagefind/`` (``jindallae.build.swap_in``: one rename).  Returns the folder replaced."""
     import os
     import shutil
 
@@ -74,7 +74,7 @@ def refresh_index(settings, output) -> None:
 
     patched = settings.get(RELEASE_KEY) == "patch" and settings.get("SEARCH_ENABLED", True)  # jindallae.body_patch
     if not settings.get(DEFERRED_KEY) and not patched:  # not a build of a site with this plugin
-        return
+        return None
     side = output.parent / f"{output.name}.tmp-search-{os.getpid()}"
     shutil.rmtree(side, ignore_errors=True)
     try:
@@ -88,6 +88,7 @@ def refresh_index(settings, output) -> None:
         swap_in(side, output / BUNDLE)
     finally:
         shutil.rmtree(side, ignore_errors=True)
+    return BUNDLE
 
 
 def register() -> None:
