@@ -205,9 +205,9 @@ def plan(manifest: dict[str, Any], scan: Any, content: Path, output: Path, model
             st = path.stat()
             old = path.read_bytes().decode("utf-8")
         except (OSError, UnicodeDecodeError):
-            return f"{name}: missing or unreadable"
+            return f"{output.name}/{name}: missing or unreadable"
         if lines.get(name) != (st.st_size, st.st_mtime_ns):
-            return f"{name}: changed by hand since the last build"
+            return f"{output.name}/{name}: changed by hand since the last build"
         pieces, at, spans = [], 0, []
         for source, start, end, mode in sorted(records, key=lambda r: r[1] if r[1] is not None else -1):
             if start is None:

@@ -390,11 +390,12 @@ def _patch(project: Path, content: Path, output: Path, settings: dict[str, Any],
         if manifest is None or manifest["stamp"] != stamp:
             shown.note = "not used (no record of the last build); the whole site is checked instead"
             return None
-        # build/ as the last build left it (a file edited, added or removed by hand since: the
-        # general build, which renders everything again)
-        order, lines = output_listing(output)
-        patch = body_patch.plan(manifest, scan, content, output, model) if lines == manifest["output_lines"] \
-            else f"{_display_path(output)} was changed since the last build"
+        # build/ is not listed (that would cost as much as the site is large): the outputs a
+        # patch rewrites are checked against the record, and the record, not a new listing, goes
+        # into the stamp — a file changed by hand elsewhere makes the next build that is not a
+        # patch (or finds nothing to do) render everything again, as after any build
+        order, lines = manifest["order"], manifest["output_lines"]
+        patch = body_patch.plan(manifest, scan, content, output, model)
         if isinstance(patch, str):
             shown.note = f"not used ({patch}); the whole site is checked instead"
             return None
@@ -418,8 +419,8 @@ def _patch(project: Path, content: Path, output: Path, settings: dict[str, Any],
             (cache_dir / "fingerprint").unlink(missing_ok=True)
             raise BuildError([f"{_describe_exception(exc)} (the changed pages are already live; "
                               f"build again once this is fixed)"], site_changed=True) from exc
-        if replaced:  # a receiver replaced a folder (the search index): list build/ again
-            order, lines = output_listing(output)
+        for folder in replaced:  # a receiver replaced a folder (the search index): list it again
+            order = _relist(output, folder, order, lines)
     manifest["order"], manifest["output_lines"] = order, lines
     new_stamp = scan.stamp + body_patch.output_stamp(lines, order, output)
     manifest["stamp"] = new_stamp
@@ -428,6 +429,27 @@ def _patch(project: Path, content: Path, output: Path, settings: dict[str, Any],
     pages = sum(1 for name in patch.writes if name.endswith(".html"))
     return replace(manifest["result"], seconds=time.perf_counter() - started, timings=dict(progress.timings),
                    rendered=pages, reused=manifest["html_files"] - pages, patched=patch.files)
+
+
+def _relist(output: Path, folder: str, order: list[str], lines: dict[str, tuple[int, int]]) -> list[str]:
+    """``order`` with the files under ``output/folder`` listed again (``lines`` updated in place):
+    a folder's files are consecutive in :func:`fingerprint` order, so the new listing takes the
+    place of the old one (a folder that was not there before: the whole output is listed)."""
+    prefix = folder.strip("/") + "/"
+    at = next((i for i, name in enumerate(order) if name.startswith(prefix)), None)
+    if at is None:
+        fresh_order, fresh_lines = output_listing(output)
+        lines.clear()
+        lines.update(fresh_lines)
+        return fresh_order
+    sub_order, sub_lines = output_listing(output / folder)
+    kept = [name for name in order if not name.startswith(prefix)]
+    for name in order:
+        if name.startswith(prefix):
+            del lines[name]
+    for name in sub_order:
+        lines[prefix + name] = sub_lines[name]
+    return kept[:at] + [prefix + name for name in sub_order] + kept[at:]
 
 
 def _register_plugins(settings: dict[str, Any]) -> None:
