@@ -403,7 +403,8 @@ def _patch(project: Path, content: Path, output: Path, settings: dict[str, Any],
             body_patch.mark_patched(cache_dir, list(patch.writes))  # first: a crash leaves them untrusted
         lines.update(body_patch.apply(patch, output))
         shown.update(len(patch.writes))
-        shown.note = f"only the body of {len(patch.files)} page(s) changed, rewritten in place"
+        shown.note = f"only the body of {len(patch.files)} page(s) changed, rewritten in place" if patch.writes \
+            else f"{len(patch.files)} file(s) saved again with the same text, or a draft's body changed: nothing to rewrite"
     manifest["spans"].update(patch.spans)
     for rel in patch.files:
         old = manifest["sources"][rel]
@@ -426,6 +427,8 @@ def _patch(project: Path, content: Path, output: Path, settings: dict[str, Any],
     manifest["stamp"] = new_stamp
     body_patch.save_manifest(cache_dir, manifest)
     (cache_dir / "fingerprint").write_text(new_stamp)
+    if not patch.writes:  # the site is as it was: say so, as for a build with nothing to do
+        return BuildResult(output, skipped=True, seconds=time.perf_counter() - started, timings=dict(progress.timings))
     pages = sum(1 for name in patch.writes if name.endswith(".html"))
     return replace(manifest["result"], seconds=time.perf_counter() - started, timings=dict(progress.timings),
                    rendered=pages, reused=manifest["html_files"] - pages, patched=patch.files)

@@ -6,6 +6,7 @@ random mixtures of both)."""
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 from pathlib import Path
 
@@ -72,6 +73,11 @@ def test_body_edit_rewrites_the_page_and_its_feed_entry_in_place(tmp_path):
     assert differences(out, cold_copy(project, tmp_path)) == []
     # nothing changed since: the next build is skipped, as after any build
     assert build(project, progress=False).skipped
+    # saved again with the same text (a new modification time): nothing to rewrite, "up to date"
+    os.utime(project / "content/news/n1.zh.md")
+    again, said = build_saying(project)
+    assert again.skipped and "saved again with the same text" in said
+    assert differences(out, cold_copy(project, tmp_path)) == []
 
 
 def test_two_pages_in_two_languages_are_patched_together(tmp_path):
