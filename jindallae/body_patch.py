@@ -51,6 +51,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape as xml_escape
 
 MANIFEST_VERSION = "2"
 PATCH_LIMIT = 20  # more changed files than this: the general incremental build
@@ -123,9 +124,7 @@ def embeds_by_source(spans: dict[str, list[list[Any]]]) -> dict[str, list[str]]:
 def escape_for(mode: str, text: str) -> str:
     """``text`` as an output of ``mode`` embeds it (``html``: as is; ``xml``: the escaping of
     ``xml.sax.saxutils.escape``, which feedgenerator's XML writer applies to character data)."""
-    if mode == "html":
-        return text
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text if mode == "html" else xml_escape(text)
 
 
 def plan(manifest: dict[str, Any], scan: Any, content: Path, output: Path, model: Any) -> Patch | str:

@@ -223,8 +223,9 @@ def _build(project: Path, content: Path | None, output: Path | None, settings_fi
     stamp = stamp_file.read_text(errors="replace") if stamp_file.is_file() else ""
     if not isinstance(progress, Progress):
         progress = Progress({True: "bar", False: "off", None: None}[progress])
-    model = model_from_settings(settings)
+    model = None  # the content model: read when a patch or the build needs it
     if cache and not force and output.is_dir() and stamp and not stamp.startswith(inputs_stamp):
+        model = model_from_settings(settings)
         patched = _patch(project, content, output, settings, model, scan, stamp, cache_dir, progress, started)
         if patched is not None:
             return patched
@@ -234,6 +235,7 @@ def _build(project: Path, content: Path | None, output: Path | None, settings_fi
     _check_output(output, stamp_file)
 
     progress.record("settings", time.perf_counter() - started)
+    model = model or model_from_settings(settings)
     with progress.phase("read+render", total=sum(1 for _ in iter_content_files(content)), unit="file") as bar:
         try:
             site = prepare_site(model, content, settings.get("SITEURL", ""),
@@ -341,17 +343,14 @@ def _build(project: Path, content: Path | None, output: Path | None, settings_fi
                          warnings=warnings, timings=timings, drafts=drafts, findings=findings, draft_paths=draft_paths,
                          rendered=outputs.rendered if outputs else 0, reused=outputs.reused if outputs else 0)
     if cache:  # cache=False leaves project/.cache alone (it wrote one stamp folder per output)
-        from .body_patch import patched_path
+        from .body_patch import output_stamp, patched_path
 
         cache_dir.mkdir(parents=True, exist_ok=True)
         outputs.save()
-        output_stamp = hashlib.sha1(b"")
-        for name in order:
-            size, mtime = lines[name]
-            output_stamp.update(f"{output}/{name}\0{size}\0{mtime}\n".encode())
-        stamp_file.write_text(inputs_stamp + output_stamp.hexdigest())
+        stamp = inputs_stamp + output_stamp(lines, order, output)
+        stamp_file.write_text(stamp)
         patched_path(cache_dir).unlink(missing_ok=True)
-        _write_manifest(cache_dir, scan, site, outputs, order, lines, result, stamp_file.read_text())
+        _write_manifest(cache_dir, scan, site, outputs, order, lines, result, stamp)
     return result
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from markupsafe import escape
@@ -28,14 +29,17 @@ class JindallaeReader(BaseReader):
     enabled = True
     file_extensions = ["md"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.wrappers: dict[tuple[str, str], Any] = {}  # (kind, name) -> Pelican URLWrapper
+
     def _wrapper(self, kind: str, name: str):
         """Pelican's ``Category``/``Tag``/``Author`` of ``name`` (what ``process_metadata`` makes),
         one object per name for the whole build: each computes its slug once (Pelican slugifies
         on first use), not once per page."""
-        known = self.__dict__.setdefault("_wrappers", {})
-        found = known.get((kind, name))
+        found = self.wrappers.get((kind, name))
         if found is None:
-            found = known[(kind, name)] = {"category": Category, "tag": Tag, "author": Author}[kind](name, self.settings)
+            found = self.wrappers[(kind, name)] = {"category": Category, "tag": Tag, "author": Author}[kind](name, self.settings)
         return found
 
     def read(self, source_path: str):

@@ -239,6 +239,7 @@ class MultilingualGenerator(Generator):
         # so every page of the site is written in one parallel round.
         self.jobs: list[tuple[str, str, dict[str, Any]]] = []
         self.lookups: list[list[Any]] | None = None  # what the page being rendered looked up
+        self.body_once: dict[str, bool] = {}  # template -> body_shown_once()
 
     # helpers ---------------------------------------------------------------------------------
     def related(self, a: Any, limit: int = 4) -> list[Any]:
@@ -420,10 +421,9 @@ class MultilingualGenerator(Generator):
 
     def body_patchable(self, template: str) -> bool:
         """:func:`body_shown_once` of ``template``, worked out once per build."""
-        known = self.__dict__.setdefault("_body_once", {})
-        if template not in known:
-            known[template] = body_shown_once(self.env, template)
-        return known[template]
+        if template not in self.body_once:
+            self.body_once[template] = body_shown_once(self.env, template)
+        return self.body_once[template]
 
     def _write_share(self, writer, jobs, outputs, digest) -> tuple[list[tuple[str, str, list[Any], list[Any]]], list[str]]:
         """Write ``jobs`` (or keep them, see :meth:`run_jobs`; ``digest``: the build's
@@ -445,10 +445,8 @@ class MultilingualGenerator(Generator):
             self.lookups = []
             try:
                 page = self.get_template(template)
-                if outputs is not None and "article" in context:  # where its body is (body patches)
-                    page = BodySpan(page, context["article"])
-                    if not self.body_patchable(template):
-                        page.render = page.template.render  # no span: never patched
+                if outputs is not None and "article" in context and self.body_patchable(template):
+                    page = BodySpan(page, context["article"])  # where its body is (body patches)
                 writer.write_file(name, page, self.context, **context)
                 done.append((name, key, self.lookups, page.embeds if isinstance(page, BodySpan) else []))
             finally:
