@@ -47,7 +47,7 @@ def measure(n: int, workdir: Path, settings: Path) -> dict:
     notes: list[str] = []
     bench.prepare_ours(corpus, workdir / "scratch", notes)
     out = workdir / f"out-{n}"
-    shutil.rmtree(bench.cache_dir_for(out), ignore_errors=True)
+    bench.clear_caches(out)
     cold = bench.check(bench.run(bench.ours_cmd(corpus, out, force=True, settings=settings), bench.ROOT), "cold build")
     touched = sorted((corpus / "news").glob("*.zh.md"))[len(list((corpus / "news").glob("*.zh.md"))) // 2]
     with touched.open("a", encoding="utf-8") as fp:
@@ -56,6 +56,7 @@ def measure(n: int, workdir: Path, settings: Path) -> dict:
                       "one-article rebuild")
     m = KEPT_RE.search(one["stdout"])
     reference = workdir / f"cold-{n}"
+    bench.clear_caches(reference)
     bench.check(bench.run(bench.ours_cmd(corpus, reference, force=True, settings=settings),
                           bench.ROOT), "cold build for comparison")
     row = {"n": n, "pages": 2 * n + 2 * (n // 10),

@@ -401,6 +401,7 @@ class CalendarGenerator(Generator):
     def write_ics(self) -> None:
         """Queue one .ics per event (beside its page), per section and per language (RFC 5545)."""
         texts = self.get_template("partials/ics")
+        vevents: dict[int, Any] = {}  # each VEVENT made once (ics.vevent_parts)
         for lang in self.model.languages:
             code = lang.code
             module = texts.make_module({"lang": code, "SITEURL": self.settings.get("SITEURL", "")})
@@ -411,24 +412,27 @@ class CalendarGenerator(Generator):
             site = lang.sitename
             cal_title = self.gettext(code, "Event calendar")
             for event in listed:
-                self.write_calendar(event.ics_rel, [event], event.article.title)
-            self.write_calendar(self.rel(lang, "all.ics"), listed, f"{site} · {cal_title}")
+                self.write_calendar(event.ics_rel, [event], event.article.title, vevents)
+            self.write_calendar(self.rel(lang, "all.ics"), listed, f"{site} · {cal_title}", vevents)
             for section in self.model.sections.values():
                 chosen = [e for e in listed if e.article.section == section.key]
                 if chosen:
-                    self.write_calendar(self.rel(lang, f"{section.key}.ics"), chosen, f"{site} · {section.name(code)}")
+                    self.write_calendar(self.rel(lang, f"{section.key}.ics"), chosen, f"{site} · {section.name(code)}",
+                                        vevents)
 
-    def write_calendar(self, rel: str, events: list[CalendarEvent], name: str) -> None:
+    def write_calendar(self, rel: str, events: list[CalendarEvent], name: str,
+                       vevents: dict[int, Any] | None = None) -> None:
         """Make the .ics now (the pages show its size) and queue writing it with the pages.
         Calendars are kept in ``.cache/ics/`` under :func:`ics.calendar_key`, so a build makes
-        only those whose events changed."""
+        only those whose events changed (``vevents``: the build's memo of serialised VEVENTs,
+        :func:`ics.vevent_parts`)."""
         cache_root = self.settings.get(CACHE_KEY)
         cached = Path(cache_root) / "ics" / f"{ics.calendar_key(events, name, self.lunar_limit)}.ics" \
             if cache_root else None
         if cached is not None and cached.is_file():
             data = cached.read_bytes()
         else:
-            data = ics.calendar_bytes(events, name, self.lunar_limit)
+            data = ics.calendar_bytes(events, name, self.lunar_limit, vevents)
             if cached is not None:
                 cached.parent.mkdir(parents=True, exist_ok=True)
                 tmp = cached.with_suffix(f".tmp-{os.getpid()}")

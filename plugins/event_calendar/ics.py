@@ -122,9 +122,16 @@ def calendar_key(events: list[Any], name: str, lunar_limit: dt.date) -> str:
     return h.hexdigest()
 
 
-def calendar_bytes(events: list[Any], name: str, lunar_limit: dt.date) -> bytes:
+def calendar_bytes(events: list[Any], name: str, lunar_limit: dt.date,
+                   vevents: dict[int, tuple[Any, Any, bytes]] | None = None) -> bytes:
     """A whole VCALENDAR of ``events`` (sorted by start and UID) named ``name``, as bytes (UTF-8,
-    CRLF, folded), with one VTIMEZONE for each TZID it uses."""
+    CRLF, folded), with one VTIMEZONE for each TZID it uses.
+
+    An event is in several calendars (its own, its section's, its language's): with a
+    ``vevents`` memo (one per build, see :func:`vevent_parts`) each VEVENT is made and
+    serialised once and the calendar's lines are joined around it, giving the same bytes as
+    ``Calendar.to_ical()`` of the whole calendar (icalendar serialises a component as its
+    lines joined with CRLF, subcomponents in place)."""
     from icalendar import Calendar
 
     cal = Calendar()
@@ -137,8 +144,11 @@ def calendar_bytes(events: list[Any], name: str, lunar_limit: dt.date) -> bytes:
     cal.add("refresh-interval", dt.timedelta(days=1), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "P1D")
     years = []
+    serialised: dict[int, bytes] = {}
     for event in sorted(events, key=lambda e: (recurrence.local_date(e.fields["start"]), e.uid)):
-        cal.add_component(event.vevent(lunar_limit))
+        component, data = vevent_parts(event, lunar_limit, {} if vevents is None else vevents)
+        cal.add_component(component)
+        serialised[id(component)] = data
         years += [recurrence.local_date(event.fields["start"]).year, recurrence.local_date(event.fields["end"]).year]
     if years:
         # VTIMEZONEs from zoneinfo, covering the events' years (and repeats up to 2038 at least)
@@ -149,4 +159,23 @@ def calendar_bytes(events: list[Any], name: str, lunar_limit: dt.date) -> bytes:
                 # Abbreviations such as "CST" are ambiguous (China, Cuba, US Central): the TZID
                 # and the offsets say it all, and TZNAME is optional.
                 sub.pop("TZNAME", None)
-    return cal.to_ical()
+    parts = cal.subcomponents
+    cal.subcomponents = []
+    head = cal.to_ical()
+    cal.subcomponents = parts
+    end = b"END:VCALENDAR\r\n"
+    if not head.endswith(end):  # pragma: no cover - an icalendar release that writes otherwise
+        return cal.to_ical()
+    body = b"".join(serialised.get(id(part)) or part.to_ical() for part in parts)
+    return head[:-len(end)] + body + end
+
+
+def vevent_parts(event: Any, lunar_limit: dt.date, memo: dict[int, tuple[Any, Any, bytes]]) -> tuple[Any, bytes]:
+    """``(VEVENT component, its bytes)`` of ``event``, made once per ``memo`` (keyed by the
+    event's identity; the event's summary and description must be final, and the lunar limit
+    the same for every call with one memo)."""
+    found = memo.get(id(event))
+    if found is None or found[0] is not event:
+        component = event.vevent(lunar_limit)
+        found = memo[id(event)] = (event, component, component.to_ical())
+    return found[1], found[2]

@@ -22,6 +22,7 @@ from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 from zoneinfo import ZoneInfo
 
+from jinja2 import TemplateNotFound, TemplateSyntaxError
 from pelican.generators import Generator
 
 from jindallae.build import OUTPUTS_KEY, SITE_KEY
@@ -384,6 +385,7 @@ class MultilingualGenerator(Generator):
         if workers == 1:
             done, kept = self._write_share(writer, jobs, outputs, digest)
         else:
+            self.compile_templates({job[1] for job in jobs if job[0]})  # once, not in every worker
             ctx = multiprocessing.get_context("fork")
             children = []
             for k in range(1, workers):
@@ -411,6 +413,21 @@ class MultilingualGenerator(Generator):
                 outputs.kept(name)
             for name, key, lookups, embeds in done:
                 outputs.record(name, key, lookups, embeds)
+
+    def compile_templates(self, names: set[str]) -> None:
+        """Load the page templates ``names`` and every other template of the environment (the
+        partials they import), so that forked workers inherit them compiled."""
+        for name in sorted(names):
+            self.get_template(name)
+        try:
+            others = self.env.list_templates(extensions=["html"])
+        except TypeError:  # a loader that cannot list its templates: they load when used
+            return
+        for name in others:
+            try:
+                self.env.get_template(name)
+            except (TemplateNotFound, TemplateSyntaxError):  # reported if a page uses it
+                continue
 
     def lookups_hold(self, lookups: list[list[Any]]) -> bool:
         """True when every file size a page showed when it was rendered is still the same
