@@ -14,7 +14,7 @@ Run by ``make bench`` (which installs ``.[test,bench]`` into .venv first)::
 2. Times every tool in the same run, as subprocesses (start-up and import time count), and
    reports the median wall time of ``--repeat`` runs, the CPU time and the peak RSS (from the
    child's ``os.wait4`` rusage: the largest single process of the tree, workers not summed):
-     - ours cold            : cache folder and output removed, ``build --force``
+     - ours cold            : output, its cache folder and the shared caches (.cache/ics, jinja, posters, images) removed, ``build --force``
      - ours no-change       : the same command without ``--force`` right after a build
      - ours one-file        : after appending a sentence to one zh article (incremental path)
      - Pelican + i18n-subsites, ``../shared/bench/reference/pelican_i18n.py`` (``pelican`` flavour)
