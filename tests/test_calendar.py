@@ -256,6 +256,24 @@ def test_every_ics_passes_both_parsers_and_the_line_checks(out):
         check_ics(path)
 
 
+def test_calendars_are_icalendars_own_serialisation_with_shared_events(out):
+    """Each VEVENT is serialised once per build and every calendar is joined around it
+    (plugins/event_calendar/ics.py ``calendar_bytes``): the bytes must be exactly what icalendar
+    writes for the whole calendar, and an event's VEVENT the same in its own file and in its
+    section's and language's calendars."""
+    blocks = {}
+    for path in ics_files(out):
+        data = path.read_bytes()
+        assert icalendar.Calendar.from_ical(data).to_ical() == data, path
+        blocks[path.relative_to(out).as_posix()] = re.findall(rb"BEGIN:VEVENT\r\n.*?END:VEVENT\r\n", data, re.S)
+    own = blocks["events/song-xi-xia-xiang/song-xi-xia-xiang.ics"]
+    assert len(own) == 1
+    assert own[0] in blocks["calendar/all.ics"] and own[0] in blocks["calendar/events.ics"]
+    ko_own = blocks["ko/events/jing-yan-jiao-liu/jing-yan-jiao-liu.ics"]
+    assert len(ko_own) == 1 and ko_own[0] in blocks["ko/calendar/all.ics"]
+    assert ko_own[0] not in blocks["calendar/all.ics"]  # the Korean text is its own VEVENT
+
+
 def test_feeds_list_each_languages_events(out):
     zh = check_ics(out / "calendar/all.ics")
     ko = check_ics(out / "ko/calendar/all.ics")
