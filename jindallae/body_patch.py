@@ -59,9 +59,6 @@ PATCH_LIMIT = 20  # more changed files than this: the general incremental build
 # (pelican.contents.Content._update_content): such a body is not the page's text as is.
 _INTRASITE = re.compile(r"""(?:href|src|poster|data|cite|formaction|action|content)\s*=\s*["'][{|]""", re.I)
 
-# feedgenerator refuses these (XML 1.0): the general build reports them
-_CONTROL = re.compile(r"[\x00-\x08\x0B-\x0C\x0E-\x1F]")
-
 
 @dataclass
 class Patch:
@@ -132,7 +129,7 @@ def plan(manifest: dict[str, Any], scan: Any, content: Path, output: Path, model
     ``manifest`` of the last build, or why the general build is needed (a sentence; see the
     module docstring for the conditions).  Reads the changed files and the outputs to rewrite; writes
     nothing."""
-    from .model import revision_of
+    from .model import CONTROL_CHARACTER, revision_of
     from .site import _page_job
 
     sources = manifest["sources"]
@@ -180,7 +177,7 @@ def plan(manifest: dict[str, Any], scan: Any, content: Path, output: Path, model
             return f"{rel}: the body has a picture"
         if _INTRASITE.search(body):
             return f"{rel}: the body has a Pelican {{filename}} link"
-        if _CONTROL.search(body):
+        if CONTROL_CHARACTER.search(body):  # the general build reports it (path:line)
             return f"{rel}: the body has a control character"
         if body == summaries[rel]:
             return f"{rel}: the body is the summary"

@@ -156,6 +156,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "此文件不会被读取：页面文件名须为 <slug>.<语言>.md，图片须放在 content/images/；请重命名或移走",
         "ko": "이 파일은 읽히지 않습니다. 페지 이름은 <slug>.<언어>.md, 그림은 content/images/에 두어야 하니 이름을 바꾸거나 옮기세요",
     },
+    "control_character": {
+        "en": "this line has an invisible control character ({char}), usually brought in with pasted text; "
+              "web pages and feeds cannot carry it: delete it or type the line again",
+        "zh": "本行有一个看不见的控制字符（{char}），多半是粘贴时带进来的；网页和订阅源无法包含它，请删除它或重新输入本行",
+        "ko": "이 행에 보이지 않는 특수 문자({char})가 있습니다. 흔히 붙여넣은 글에 섞여 옵니다. "
+              "웹 페지와 구독 목록에 넣을 수 없으니 지우거나 이 행을 다시 입력하세요",
+    },
     "unclosed_quote": {
         "en": "a quotation mark opened on this line is never closed; add the closing quote",
         "zh": "本行的引号没有闭合；请补上另一半引号",
@@ -656,6 +663,9 @@ _FrontMatterLoader.yaml_implicit_resolvers = {
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
+# Characters XML 1.0 does not allow (2.2 Char): C0 controls other than tab, line feed and
+# carriage return.  Feeds cannot carry them and HTML calls them errors.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0B\x0C\x0E-\x1F]")
 FILENAME_RE = re.compile(r"^(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.(?P<lang>[a-z]{2,3}(?:-[a-z0-9]+)?)\.md$")
 
 
@@ -854,6 +864,10 @@ class Model:
         lines = {k: yaml_line + v for k, v in key_lines.items()}
         item = Item(section, slug, lang, rel, {}, body, body_line, lines, revision_of(text.encode("utf-8")))
         item.fields, errs = self.validate_fields(item, data, root)
+        control = CONTROL_CHARACTER.search(body)
+        if control:  # XML 1.0 (feeds) and HTML forbid them; pastes from Word and WeChat bring them in
+            errs.append(make_error(rel, body_line + body.count("\n", 0, control.start()), "control_character", lang,
+                                   char=f"U+{ord(control.group()):04X}"))
         return item, errs
 
     def validate_fields(self, item: Item, data: dict[str, Any], root: Path | None) -> tuple[dict[str, Any], list[ContentError]]:

@@ -277,6 +277,32 @@ def test_duplicate_field_and_unclosed_quote_are_errors_on_their_lines(tmp_path):
     assert any("news/yin-hao.ko.md:2: 이 행에서 연 따옴표가 닫히지 않았습니다" in e for e in errors), errors
 
 
+def test_control_character_in_a_body_is_an_error_on_its_line(tmp_path):
+    """A vertical tab pasted from Word (or any C0 control but tab and newlines) cannot go into
+    the Atom feed (XML 1.0): the build names the file and line in the editor's language instead
+    of failing in the feed writer; a draft with one is held back, not fatal."""
+    body = "第一段。\n\n粘贴来的\x0b文字。\n"
+    content = write_files(tmp_path / "c", {
+        "news/kong-zhi.zh.md": md("title: 控制字符\ndate: 2024-01-05", body=body),
+        "news/cao-gao.ko.md": md("title: 초고\ndate: 2024-01-05\nstatus: draft", body="글\x07입니다.\n"),
+        "news/hao.zh.md": md("title: 好的\ndate: 2024-01-05"),
+    })
+    out = tmp_path / "out"
+    with pytest.raises(BuildError) as exc:
+        build(PROJECT, content, out, progress=False, cache=False)
+    errors = exc.value.errors
+    (line,) = [e for e in errors if "kong-zhi" in e]  # line 8: 4 lines of front matter, blank, 第一段, blank
+    assert "news/kong-zhi.zh.md:8: 本行有一个看不见的控制字符（U+000B）" in line
+    assert "(this line has an invisible control character (U+000B)" in line
+    assert not any("XML" in e or "Unserializable" in e for e in errors), errors
+    assert not any("cao-gao" in e for e in errors), errors  # the draft is not what stops the build
+    (content / "news/kong-zhi.zh.md").write_text(md("title: 控制字符\ndate: 2024-01-05", body=body.replace("\x0b", "")),
+                                                 encoding="utf-8")
+    result = build(PROJECT, content, out, progress=False, cache=False)
+    assert (out / "news/kong-zhi/index.html").is_file()
+    assert any("news/cao-gao.ko.md:7: 이 행에 보이지 않는 특수 문자(U+0007)" in w for w in result.warnings), result.warnings
+
+
 def test_stray_files_and_bad_offsets_are_errors(tmp_path):
     content = write_files(tmp_path / "c", {
         "news/old.zh.markdown": md("title: 旧\ndate: 2024-01-05"),
