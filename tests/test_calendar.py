@@ -290,7 +290,7 @@ def test_ics_files_link_from_pages_and_calendar_is_reached_from_events(out):
     link = page.select_one('a[type="text/calendar"]')
     assert link["href"] == "/events/lao-ren-jie/lao-ren-jie.ics"
     assert link.get_text(strip=True) == "添加到手机日历"
-    assert link.find_next_sibling(class_="file-meta").get_text(strip=True) == "（日历文件，1 KB）"
+    assert link.find_next_sibling(class_="file-meta").get_text(strip=True) == "（日历文件，1\u00a0KB）"  # no break before the unit
     section = soup(out / "events/index.html")
     assert "/calendar/" in {a["href"] for a in section.select("main a")}
 
@@ -439,6 +439,9 @@ def test_E1_lunar_event_appears_on_the_chinese_dates(out):
     zh = rows(out / "events/zhong-qiu-tuan-yuan/index.html")
     assert zh["重复"] == "每年农历八月十五"
     assert zh["近期日期"] == "2027年9月15日星期三 19:00 – 21:00"  # the next date (today is 2026-11-29)
+    # a same-day range of times is never split across lines ("19:00 –" / "21:00" on a phone)
+    times = soup(out / "events/zhong-qiu-tuan-yuan/index.html").select(".next-dates .nobr")
+    assert [t.get_text() for t in times][:1] == ["19:00\u00a0–\u00a021:00"]
     ko = rows(out / "ko/events/zhong-qiu-tuan-yuan/index.html")
     assert ko["반복"] == "매년 음력 8월 15일"
 

@@ -336,7 +336,7 @@ def test_event_page_shows_the_lunar_date_and_plain_calendar_labels(sites):
     assert "农历三月廿二" in when.get_text()  # 2027-04-28
     link = doc.select_one('.add-to-calendar a[type="text/calendar"]')
     assert link.get_text(strip=True) == "添加到手机日历" and ".ics" not in link.get_text()
-    assert re.fullmatch(r"（日历文件，\d+ KB）", link.find_next_sibling(class_="file-meta").get_text(strip=True))
+    assert re.fullmatch(r"（日历文件，\d+\u00a0KB）", link.find_next_sibling(class_="file-meta").get_text(strip=True))
     assert "选“添加”" in doc.select_one(".event-box .how-to").get_text()
     ko = soup(sites["set"] / "ko/events/fest/index.html").select_one(".event-box dl > div dd")
     assert "음력 3월 22일" in ko.get_text()
@@ -374,7 +374,7 @@ def test_no_print_shop_details_on_public_pages(site):
             assert word not in text, f"{page.relative_to(site)}: {word}"
 
 
-SIZE = re.compile(r"^[（(]\s*(PDF|PNG|日历文件|달력 파일)[，,]\s*\d+(\.\d)? (KB|MB)\s*[）)]$")
+SIZE = re.compile(r"^[（(]\s*(PDF|PNG|日历文件|달력 파일)[，,]\s*\d+(\.\d)?\u00a0(KB|MB)\s*[）)]$")  # never "1" / "KB"
 
 
 def test_every_download_link_says_its_type_and_size(site):

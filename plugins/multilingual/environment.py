@@ -6,7 +6,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from jinja2 import pass_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from jindallae import dates, i18n
 from jindallae.build import CACHE_KEY, SITE_KEY
@@ -60,36 +60,47 @@ def setup(generator) -> None:
         return value.isoformat() if value else ""
 
     @pass_context
-    def event_when(ctx, event) -> str:
+    def event_when(ctx, event) -> Markup:
         """'2026年8月15日 上午9:30 – 下午4:00' style range for an event block, in the event's own
-        time zone (``event.timezone``, default the site's), named when it is not the site's."""
+        time zone (``event.timezone``, default the site's), named when it is not the site's.
+        A time, or a same-day range of times, is one unbreakable ``<span class="nobr">``: UAX #14
+        allows a break after an en dash and at the space in "오후 5:00", which left a lone
+        "16:30" or "5:00" on the next line of a phone screen."""
         import datetime as dt
 
         from babel.dates import get_timezone_name  # CLDR zone names ("韩国时间", "한국 시간")
+
+        def nobr(text: str) -> Markup:
+            return Markup('<span class="nobr">%s</span>') % text
 
         start, end = event["start"], event.get("end", event["start"])
         zone = event.get("timezone") or tz
         loc = locale_of(ctx)
         timed = isinstance(start, dt.datetime)
-        text = dates.format_date(start, loc, "full", zone)
-        if timed:
-            text += "\u00a0" + dates.format_time(start, loc, "short", zone)
+        text = escape(dates.format_date(start, loc, "full", zone))
+        times = dates.format_time(start, loc, "short", zone) if timed else ""
         if as_datetime(end, zone).astimezone(ZoneInfo(zone)).date() != as_datetime(start, zone).astimezone(ZoneInfo(zone)).date():
-            text += " – " + dates.format_date(end, loc, "full", zone)
+            if times:
+                text += "\u00a0" + nobr(times)
+            text += " – " + escape(dates.format_date(end, loc, "full", zone))
             if isinstance(end, dt.datetime):
-                text += "\u00a0" + dates.format_time(end, loc, "short", zone)
-        elif isinstance(end, dt.datetime) and end != start:
-            text += "\u00a0–\u00a0" + dates.format_time(end, loc, "short", zone)
+                text += "\u00a0" + nobr(dates.format_time(end, loc, "short", zone))
+        else:
+            if isinstance(end, dt.datetime) and end != start:
+                times += "\u00a0–\u00a0" + dates.format_time(end, loc, "short", zone)
+            if times:
+                text += "\u00a0" + nobr(times)
         if timed and zone != tz:
             text += f" ({get_timezone_name(ZoneInfo(zone), 'long', locale=loc)})"
-        return text
+        return Markup(text)
 
     siteurl = settings.get("SITEURL", "")
     sizes: dict[str, int | None] = {}
 
     @pass_context
     def filesize(ctx, url: str) -> str:
-        """The size of the file at ``url`` (this site's) as "1.2 MB" / "35 KB", or "" when it
+        """The size of the file at ``url`` (this site's) as "1.2 MB" / "35 KB" (a no-break space
+        before the unit: "1" alone at a line's end reads as nothing), or "" when it
         is not known: a file already in the output, a file another generator announced in
         ``multilingual.known_sizes`` (the .ics files) or a poster in the posters' cache."""
         rel = url[len(siteurl):] if siteurl and url.startswith(siteurl) else url
@@ -103,8 +114,8 @@ def setup(generator) -> None:
         if n is None:
             return ""
         if n < 1024 * 1024:
-            return f"{max(1, round(n / 1024))} KB"
-        return f"{n / 1024 / 1024:.1f} MB"
+            return f"{max(1, round(n / 1024))}\u00a0KB"
+        return f"{n / 1024 / 1024:.1f}\u00a0MB"
 
     generator.env.filters.update({"date": date_filter, "time": time_filter, "iso": iso, "event_when": event_when,
                                   "filesize": filesize})
