@@ -507,6 +507,7 @@ def test_E5_uid_and_dtstamp_survive_title_and_siteurl_changes(built, tmp_path):
     assert prop(after, "UID") == ["UID:8a0f3b1e-5c2d-4e7f-9a6b-1c2d3e4f5a60"]
     # outside git, DTSTAMP is the file's date (updated, else date) at midnight Beijing time, in UTC
     assert prop(before, "DTSTAMP") == ["DTSTAMP:20260630T160000Z"]
+    assert prop(before, "SEQUENCE") == prop(after, "SEQUENCE") == ["SEQUENCE:0"]  # no history to count
 
 
 def git(cwd: Path, *args: str, when: str | None = None) -> None:
@@ -534,6 +535,9 @@ def test_E5_dtstamp_is_the_git_commit_time_of_the_file(tmp_path):
     assert prop(data, "DTSTAMP") == ["DTSTAMP:20260720T003000Z"]  # the last commit, in UTC
     assert prop(data, "LAST-MODIFIED") == ["LAST-MODIFIED:20260720T003000Z"]
     assert prop(data, "CREATED") == ["CREATED:20260702T020000Z"]  # the first commit
+    # SEQUENCE (RFC 5545 3.8.7.4): one revision after the first, so a client that imported the
+    # first version takes this file as the newer one; an uncommitted file is at 0
+    assert prop(data, "SEQUENCE") == ["SEQUENCE:1"]
     # edited since the last commit: the edit's time (the file's mtime), never before the commit,
     # so a calendar client sees the change as newer; the same for two builds of the same edit
     path.write_text(path.read_text(encoding="utf-8").replace("东门", "南门"), encoding="utf-8")
@@ -541,6 +545,7 @@ def test_E5_dtstamp_is_the_git_commit_time_of_the_file(tmp_path):
     build(PROJECT, content, out, progress=False, cache=False, force=True)
     first = (out / "events/lao-ren-jie/lao-ren-jie.ics").read_bytes()
     assert prop(first, "DTSTAMP") == ["DTSTAMP:20260801T160000Z"]
+    assert prop(first, "SEQUENCE") == ["SEQUENCE:2"]  # the edit since the last commit is one more
     build(PROJECT, content, out, progress=False, cache=False, force=True)
     assert (out / "events/lao-ren-jie/lao-ren-jie.ics").read_bytes() == first
     os.utime(path, (1782000000, 1782000000))  # an mtime before the last commit: the commit wins

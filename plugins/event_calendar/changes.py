@@ -1,11 +1,12 @@
-"""When each content file was created and last changed, for DTSTAMP, CREATED and LAST-MODIFIED.
+"""When each content file was created and last changed, for DTSTAMP, CREATED and LAST-MODIFIED,
+and how often it was revised, for SEQUENCE (RFC 5545 3.8.7.4).
 
 In a git work tree: the commit times of each file, from one ``git log`` over all of them (plus
 one ``git diff`` to find files changed since the last commit; for those the change time is
 the file's modification time, never earlier than the commit).  A file that is not committed,
 and every file outside git, falls back to its front matter (``date`` for created, ``updated``
-or else ``date`` for changed).  Never the build time, so two builds of the same content give
-the same stamps.
+or else ``date`` for changed) and revision 0.  Never the build time, so two builds of the same
+content give the same stamps.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import datetime as dt
 import os
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 UTC = dt.timezone.utc
@@ -33,23 +34,33 @@ def _git(root: Path, *args: str) -> str | None:
     return proc.stdout.decode("utf-8", "replace")
 
 
-def git_times(root: Path, rels: list[str]) -> dict[str, tuple[dt.datetime, dt.datetime]]:
-    """``{rel: (first commit time, last commit time)}`` (UTC) of the files ``rels`` (relative to
-    ``root``) that are committed and unchanged since; others are left out."""
+class FileTimes(NamedTuple):
+    """A content file's history: ``created`` and ``changed`` (UTC), and ``sequence``, the number
+    of revisions after the first (commits, plus one for an edit not yet committed)."""
+
+    created: dt.datetime
+    changed: dt.datetime
+    sequence: int = 0
+
+
+def git_times(root: Path, rels: list[str]) -> dict[str, FileTimes]:
+    """``{rel: FileTimes(first commit time, last commit time, commits - 1)}`` of the committed
+    files among ``rels`` (relative to ``root``); an edit since the last commit counts as one
+    more revision, at the file's modification time.  Files never committed are left out."""
     if not rels:
         return {}
     log = _git(root, "log", "--no-renames", "--format=%x00%ct", "--name-only", "--relative", "--", *rels)
     if log is None:
         return {}
     wanted = set(rels)
-    out: dict[str, tuple[dt.datetime, dt.datetime]] = {}
+    out: dict[str, FileTimes] = {}
     for chunk in log.split("\0")[1:]:  # newest commit first
         lines = chunk.strip("\n").split("\n")
         when = dt.datetime.fromtimestamp(int(lines[0]), UTC)
         for name in lines[1:]:
             if name in wanted:
-                first_seen = out.get(name)
-                out[name] = (when, first_seen[1] if first_seen else when)
+                seen = out.get(name)
+                out[name] = FileTimes(when, seen.changed, seen.sequence + 1) if seen else FileTimes(when, when, 0)
     dirty = _git(root, "diff", "HEAD", "--name-only", "--relative", "--", *rels)
     for name in (dirty or "").splitlines():
         if name in out:
@@ -61,7 +72,8 @@ def git_times(root: Path, rels: list[str]) -> dict[str, tuple[dt.datetime, dt.da
             except OSError:
                 out.pop(name)
                 continue
-            out[name] = (out[name][0], max(out[name][1], mtime))
+            old = out[name]
+            out[name] = FileTimes(old.created, max(old.changed, mtime), old.sequence + 1)
     return out
 
 
@@ -71,8 +83,8 @@ def midnight_utc(value: dt.date | dt.datetime, tz: str) -> dt.datetime:
     return dt.datetime(value.year, value.month, value.day, tzinfo=ZoneInfo(tz)).astimezone(UTC)
 
 
-def file_times(root: Path, items: list[Any], tz: str) -> dict[str, tuple[dt.datetime, dt.datetime]]:
-    """``{item.path: (created, changed)}`` in UTC for the content items (see module docstring)."""
+def file_times(root: Path, items: list[Any], tz: str) -> dict[str, FileTimes]:
+    """``{item.path: FileTimes}`` of the content items (see the module docstring)."""
     found = git_times(root, sorted({item.path for item in items}))
     out = {}
     for item in items:
@@ -81,5 +93,5 @@ def file_times(root: Path, items: list[Any], tz: str) -> dict[str, tuple[dt.date
             continue
         fields = item.fields
         created = midnight_utc(fields["date"], tz)
-        out[item.path] = (created, max(created, midnight_utc(fields.get("updated") or fields["date"], tz)))
+        out[item.path] = FileTimes(created, max(created, midnight_utc(fields.get("updated") or fields["date"], tz)))
     return out

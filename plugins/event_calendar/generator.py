@@ -63,7 +63,7 @@ class CalendarEvent:
     language: Language
     fields: dict[str, Any]
     uid: str | None
-    times: tuple[dt.datetime, dt.datetime]  # (created, last changed), UTC
+    times: changes.FileTimes  # created, last changed (UTC), revisions after the first
     ics_rel: str | None
     public_url: str
     occurrences: list["Occurrence"] = field(default_factory=list)

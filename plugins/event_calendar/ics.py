@@ -8,7 +8,8 @@ event onto properties:
 - ``UID`` is the permanent ``event.id`` (the same in every language: importing both versions
   gives one event); never the URL, title or build time.
 - ``DTSTAMP`` / ``LAST-MODIFIED`` / ``CREATED`` come from the file's git history or front matter
-  (:mod:`.changes`), in UTC.
+  (:mod:`.changes`), in UTC; ``SEQUENCE`` is the number of revisions of the file after the
+  first (its commits), so a calendar that imported the event takes a changed file as newer.
 - Timed events carry ``TZID`` (Asia/Shanghai unless ``event.timezone``) with a VTIMEZONE in the
   same file; a time written with ``Z`` or an offset is written in UTC (``...Z``).  All-day events
   are ``VALUE=DATE`` with an exclusive ``DTEND`` (the day after the last day).
@@ -64,12 +65,13 @@ def vevent(event: Any, lunar_limit: dt.date) -> Any:
 
     fields = event.fields
     start, end = fields["start"], fields["end"]
-    created, changed = event.times
+    created, changed, sequence = event.times
     component = Event()
     component.add("uid", event.uid)
     component.add("dtstamp", changed)
     component.add("created", created)
     component.add("last-modified", changed)
+    component.add("sequence", sequence)
     component.add("summary", event.summary)
     if isinstance(start, dt.datetime):
         component.add("dtstart", ical_time(start))
@@ -116,9 +118,10 @@ def calendar_key(events: list[Any], name: str, lunar_limit: dt.date) -> str:
     h = hashlib.sha256(Path(__file__).read_bytes())
     h.update(f"{icalendar.__version__}\0{name}\0{lunar_limit.isoformat()}".encode())
     for event in events:
-        h.update(json.dumps([event.uid, [t.isoformat() for t in event.times], event.summary, event.description,
-                             event.public_url, event.fields], sort_keys=True, default=repr,
-                            ensure_ascii=False).encode())
+        times = event.times
+        h.update(json.dumps([event.uid, [times.created.isoformat(), times.changed.isoformat(), times.sequence],
+                             event.summary, event.description, event.public_url, event.fields], sort_keys=True,
+                            default=repr, ensure_ascii=False).encode())
     return h.hexdigest()
 
 
