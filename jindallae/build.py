@@ -186,6 +186,16 @@ def build(project: Path, content: Path | None = None, output: Path | None = None
             fcntl.flock(fp.fileno(), fcntl.LOCK_UN)
 
 
+def theme_page_inputs(theme: Path, settings: dict[str, Any]) -> list[Path]:
+    """What of the theme folder pages are rendered from: everything but its static folders
+    (``THEME_STATIC_PATHS``, copied to ``theme/`` as they are): templates, catalogues, poster
+    templates."""
+    static = {Path(p).parts[0] for p in settings.get("THEME_STATIC_PATHS") or [] if Path(p).parts}
+    if not theme.is_dir():
+        return [theme]
+    return sorted(p for p in theme.iterdir() if p.name not in static)
+
+
 def cache_dir_of(project: Path, output: Path) -> Path:
     """``project/.cache/<hash of the resolved output path>``: the build state of one output."""
     return Path(project).resolve() / ".cache" / hashlib.sha1(str(Path(output).resolve()).encode()).hexdigest()[:12]
@@ -263,7 +273,10 @@ def _build(project: Path, content: Path | None, output: Path | None, settings_fi
 
         trusted = not force and output_stamp and stamp_file.is_file() \
             and stamp_file.read_text().endswith(output_stamp)
-        base_key = tree_digest([theme, project / "plugins", PACKAGE_DIR, settings_file or project / "pelicanconf.py"]) \
+        # The theme's static files (stylesheets, scripts, icons) are copied, not read by any page:
+        # a stylesheet edit copies the stylesheet and keeps every page.
+        base_key = tree_digest([*theme_page_inputs(theme, settings), project / "plugins", PACKAGE_DIR,
+                                settings_file or project / "pelicanconf.py"]) \
             + hashlib.sha1(settings_text.encode()).hexdigest()
         # The previous release is trusted: only the changed outputs are written, then moved
         # into it (apply_update), instead of a whole new tree of links swapped in.

@@ -3,7 +3,7 @@ incremental build leaves is byte-identical to a cold build of the same content.
 
 A random walk over a small generated bilingual site: add, edit (title, body, date, tags,
 status), delete and rename pages, add and remove translations, events (one-off, yearly, lunar),
-edits to a template and a catalogue, a setting, and the build date moving forward.  After each
+edits to a template, a stylesheet and a catalogue, a setting, and the build date moving forward.  After each
 step the incremental build (keeping ``.cache`` and the previous release) is compared file by
 file with a cold build (no cache) of the same project.  ``JINDALLAE_SOAK_STEPS`` sets the
 number of steps (``make soak`` runs thousands); the suite runs a few hundred, in several walks.
@@ -50,6 +50,7 @@ class Walk:
         self.pages: dict[str, dict] = {}  # "section/slug" -> page state
         self.epoch = int(dt.datetime(2026, 8, 1, 4, tzinfo=dt.timezone.utc).timestamp())
         self.counter = 0
+        self.idle = 0  # "nothing" steps so far
         for _ in range(8):
             self.add_page()
 
@@ -186,6 +187,13 @@ class Walk:
             self.epoch += DAY * rng.choice([1, 1, 7, 40])
             return f"today {dt.datetime.fromtimestamp(self.epoch, dt.timezone.utc).date()}"
         elif choice == "nothing":
+            # every other "nothing" step edits a theme static file (copied, read by no page);
+            # no random draw, so the walks of each seed stay as they were
+            self.idle += 1
+            if self.idle % 2 == 0:
+                css = self.project / "themes" / "jindallae" / "static" / "css" / "site.css"
+                css.write_text(css.read_text(encoding="utf-8") + f"\n/* edit {self.idle} */\n", encoding="utf-8")
+                return "stylesheet site.css"
             return "nothing"
         self.write(page)
         return f"{choice} {key}"
@@ -269,6 +277,27 @@ def test_one_article_edit_renders_only_what_shows_it(tmp_path):
     kept = [p for p in walk.out.rglob("*.html") if inodes.get(p) == p.stat().st_ino]
     assert len(kept) == incremental.reused
     assert page not in kept and walk.out / "index.html" not in kept  # the page, and the home page listing it
+
+
+def test_stylesheet_edit_copies_the_stylesheet_and_keeps_every_page(tmp_path):
+    """The theme's static files are copied, not read by pages: editing site.css renders no page
+    again (it used to re-render the whole site), and the new stylesheet is live; a template
+    edit still renders the pages."""
+    walk = Walk(tmp_path, 11)
+    for _ in range(8):
+        walk.add_page()
+    walk.build_both()
+    css = walk.project / "themes" / "jindallae" / "static" / "css" / "site.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n.walk-test { color: #123456; }\n", encoding="utf-8")
+    incremental, _cold = walk.build_both()
+    assert differences(walk.out, walk.cold) == []
+    assert ".walk-test { color: #123456; }" in (walk.out / "theme" / "css" / "site.css").read_text(encoding="utf-8")
+    assert incremental.rendered == 0 and incremental.reused > 0, incremental
+    template = walk.project / "themes" / "jindallae" / "templates" / "base.html"
+    template.write_text(template.read_text(encoding="utf-8") + "<!-- edited -->", encoding="utf-8")
+    incremental, _cold = walk.build_both()
+    assert differences(walk.out, walk.cold) == []
+    assert incremental.reused == 0 and incremental.rendered > 0, incremental
 
 
 def test_output_changed_by_hand_is_not_trusted(tmp_path):
