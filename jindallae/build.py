@@ -187,13 +187,14 @@ def build(project: Path, content: Path | None = None, output: Path | None = None
 
 
 def theme_page_inputs(theme: Path, settings: dict[str, Any]) -> list[Path]:
-    """What of the theme folder pages are rendered from: everything but its static folders
-    (``THEME_STATIC_PATHS``, copied to ``theme/`` as they are): templates, catalogues, poster
+    """What of the theme folder every page depends on: everything but its static folders
+    (``THEME_STATIC_PATHS``, copied to ``theme/`` as they are) and its ``templates/`` (digested
+    per page template, :class:`jindallae.incremental.TemplateKeys`): catalogues, poster
     templates."""
-    static = {Path(p).parts[0] for p in settings.get("THEME_STATIC_PATHS") or [] if Path(p).parts}
+    skipped = {Path(p).parts[0] for p in settings.get("THEME_STATIC_PATHS") or [] if Path(p).parts} | {"templates"}
     if not theme.is_dir():
         return [theme]
-    return sorted(p for p in theme.iterdir() if p.name not in static)
+    return sorted(p for p in theme.iterdir() if p.name not in skipped)
 
 
 def cache_dir_of(project: Path, output: Path) -> Path:
@@ -274,7 +275,9 @@ def _build(project: Path, content: Path | None, output: Path | None, settings_fi
         trusted = not force and output_stamp and stamp_file.is_file() \
             and stamp_file.read_text().endswith(output_stamp)
         # The theme's static files (stylesheets, scripts, icons) are copied, not read by any page:
-        # a stylesheet edit copies the stylesheet and keeps every page.
+        # a stylesheet edit copies the stylesheet and keeps every page.  Its templates are part of
+        # each page's own key (jindallae.incremental.TemplateKeys): the pages a template edit
+        # renders again are those whose templates read it.
         base_key = tree_digest([*theme_page_inputs(theme, settings), project / "plugins", PACKAGE_DIR,
                                 settings_file or project / "pelicanconf.py"]) \
             + hashlib.sha1(settings_text.encode()).hexdigest()

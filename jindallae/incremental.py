@@ -2,8 +2,8 @@
 again, its file is hard-linked from the previous release.
 
 Each output file gets a **key**: the hash of the build's base key (engine and plugin sources,
-theme templates and catalogues, settings, the build's date in Asia/Shanghai) and of everything
-its template is given — the page's item (fields, rendered body), the pages it lists (section
+theme catalogues, settings, the build's date in Asia/Shanghai), of the templates its template
+reads (:class:`TemplateKeys`) and of everything its template is given — the page's item (fields, rendered body), the pages it lists (section
 pages, home, tags, archives, calendar months), the translations it links to (switcher,
 hreflang) and the related pages beside it, each one digested from the values the generators
 computed, not from a list kept by hand.  Inputs a template looks up while it renders (the size
@@ -383,6 +383,84 @@ class OutputCache:
         tmp.write_text(json.dumps({"version": STATE_VERSION, "base": self.base_key, "outputs": self.new},
                                   ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, self.state)
+
+
+class TemplateKeys:
+    """The digest of the templates each page template reads, so that a template edit renders
+    again only the pages whose templates it is part of (a partial of the calendar pages does not
+    render every article again).
+
+    A template reads what it names: ``extends``, ``include``, ``import`` and ``from ... import``
+    (``jinja2.meta.find_referenced_templates``) and any quoted template name in its source (a
+    call such as ``include_per_language("partials/footer_identity.html")``), recursively.  It is
+    conservative where it cannot know: a reference computed at render time (a variable), or a
+    template that does not parse, makes the page depend on every template; and a template that
+    no template names and no page uses (loaded by code, e.g. a plugin's) is part of every page
+    (except Pelican's ``!simple/`` and ``!theme/`` aliases).
+
+    ``env``: the Jinja environment; ``page_templates``: the names of the templates pages are
+    rendered with (``article.html``).  Raises nothing: an environment whose loader cannot list
+    its templates gives every page the same key part (``fallback``).
+    """
+
+    def __init__(self, env: Any, page_templates: Iterable[str], fallback: Callable[[], str] = lambda: "") -> None:
+        import re
+
+        from jinja2 import meta
+
+        self.sources: dict[str, str] = {}
+        self.refs: dict[str, set[str | None]] = {}
+        self._memo: dict[str, str] = {}
+        try:
+            names = sorted(env.list_templates())
+        except TypeError:
+            self.fallback: str | None = fallback()
+            return
+        self.fallback = None
+        known = set(names)
+        quoted = re.compile(r"""["']([^"'\s]+)["']""")
+        for name in names:
+            try:
+                source = env.loader.get_source(env, name)[0]
+            except Exception:  # unreadable: anything may depend on it
+                source, found = "", {None}
+            else:
+                try:
+                    found = set(meta.find_referenced_templates(env.parse(source)))
+                except Exception:  # does not parse: reported if a page uses it
+                    found = {None}
+                found |= {m for m in quoted.findall(source) if m in known and m != name}
+            self.sources[name] = source
+            self.refs[name] = found
+        named = {r for refs in self.refs.values() for r in refs if r is not None}
+        # Pelican's "!simple/..." and "!theme/..." names are the same files again, read only
+        # through an explicit reference
+        self.loaded_by_code = sorted(n for n in known - named - set(page_templates) if not n.startswith("!"))
+
+    def key(self, name: str) -> str:
+        """Hex digest of the sources of ``name`` and of every template it reads."""
+        if self.fallback is not None:
+            return self.fallback
+        if name not in self._memo:
+            seen: set[str] = set()
+            todo = [name, *self.loaded_by_code]
+            everything = False
+            while todo:
+                current = todo.pop()
+                if current in seen:
+                    continue
+                seen.add(current)
+                refs = self.refs.get(current, {None})
+                if None in refs:
+                    everything = True
+                    break
+                todo.extend(r for r in refs if r not in seen)
+            chosen = sorted(self.sources) if everything else sorted(seen & self.sources.keys())
+            h = hashlib.blake2b(digest_size=16)
+            for n in chosen:
+                h.update(f"{n}\0{self.sources[n]}\0".encode("utf-8", "surrogatepass"))
+            self._memo[name] = h.hexdigest()
+        return self._memo[name]
 
 
 def tree_digest(paths: Iterable[Path]) -> str:

@@ -281,8 +281,9 @@ def test_one_article_edit_renders_only_what_shows_it(tmp_path):
 
 def test_stylesheet_edit_copies_the_stylesheet_and_keeps_every_page(tmp_path):
     """The theme's static files are copied, not read by pages: editing site.css renders no page
-    again (it used to re-render the whole site), and the new stylesheet is live; a template
-    edit still renders the pages."""
+    again (it used to re-render the whole site), and the new stylesheet is live.  A template
+    edit renders the pages whose templates read it: the month calendar's template only the
+    month pages, base.html every page."""
     walk = Walk(tmp_path, 11)
     for _ in range(8):
         walk.add_page()
@@ -293,6 +294,15 @@ def test_stylesheet_edit_copies_the_stylesheet_and_keeps_every_page(tmp_path):
     assert differences(walk.out, walk.cold) == []
     assert ".walk-test { color: #123456; }" in (walk.out / "theme" / "css" / "site.css").read_text(encoding="utf-8")
     assert incremental.rendered == 0 and incremental.reused > 0, incremental
+    inodes = {p: p.stat().st_ino for p in walk.out.rglob("*.html")}
+    month = walk.project / "themes" / "jindallae" / "templates" / "calendar_month.html"
+    month.write_text(month.read_text(encoding="utf-8") + "<!-- month edited -->", encoding="utf-8")
+    incremental, _cold = walk.build_both()
+    assert differences(walk.out, walk.cold) == []
+    changed = {p.relative_to(walk.out).as_posix() for p in walk.out.rglob("*.html")
+               if inodes.get(p) != p.stat().st_ino} - {"_reports/translations.html"}  # written every build
+    assert changed and all(name.startswith(("calendar/", "ko/calendar/")) for name in changed), changed
+    assert incremental.rendered == len(changed) and incremental.reused > 0, incremental
     template = walk.project / "themes" / "jindallae" / "templates" / "base.html"
     template.write_text(template.read_text(encoding="utf-8") + "<!-- edited -->", encoding="utf-8")
     incremental, _cold = walk.build_both()

@@ -375,9 +375,13 @@ class MultilingualGenerator(Generator):
         workers = min(os.cpu_count() or 1, 8) if pages >= PARALLEL_THRESHOLD else 1
         digest = None
         if outputs is not None:
-            from jindallae.incremental import ContextDigest
+            from jindallae.incremental import ContextDigest, TemplateKeys, tree_digest
 
             digest = ContextDigest()
+            page_templates = {self.get_template(t).name: t for t in {job[1] for job in jobs if job[0]}}
+            theme_templates = Path(self.settings["THEME"]) / "templates"
+            keys = TemplateKeys(self.env, page_templates, lambda: tree_digest([theme_templates]))
+            self.template_keys = {t: f"{t}\0{keys.key(name)}" for name, t in page_templates.items()}
             if workers > 1:  # what nearly every page's key reads, digested once before the fork
                 digest.prime(self.context["generated_content"].values(), workers)
             for template in {job[1] for job in jobs if job[0] and "article" in job[2]}:
@@ -455,7 +459,7 @@ class MultilingualGenerator(Generator):
                 continue
             key = ""
             if digest is not None:
-                key = outputs.key(name, template, digest.of(context))
+                key = outputs.key(name, self.template_keys[template], digest.of(context))  # with its templates
                 if outputs.reuse(name, key, self.lookups_hold):
                     kept.append(name)
                     continue
