@@ -2,7 +2,8 @@
 
 A failed build never replaces a good site: Pelican writes into a fresh sibling folder
 (``build.tmp-<pid>``) and only a complete, error-free output is renamed over ``build/``.
-A rebuild with nothing changed (same content, theme, plugins, settings and engine) is skipped.
+A rebuild with nothing changed (same content, git commit, theme, plugins, settings and engine)
+is skipped.
 """
 
 from __future__ import annotations
@@ -122,9 +123,11 @@ class InputScan:
     pages: dict[str, tuple[int, int]]
 
 
-def scan_inputs(paths: list[Path], extra: str, content: Path) -> InputScan:
-    """:class:`InputScan` of ``paths`` (one listing: the same work as :func:`fingerprint`)."""
-    whole, rest = hashlib.sha1(extra.encode()), hashlib.sha1(extra.encode())
+def scan_inputs(paths: list[Path], extra: str, content: Path, head: str = "") -> InputScan:
+    """:class:`InputScan` of ``paths`` (one listing: the same work as :func:`fingerprint`);
+    ``head``, the content's git commit, is part of the whole stamp only (a body patch checks it
+    itself, with its own reason)."""
+    whole, rest = hashlib.sha1(f"{extra}\0git {head}".encode()), hashlib.sha1(extra.encode())
     prefix = f"{content}/"
     cut = len(prefix)
     pages: dict[str, tuple[int, int]] = {}
@@ -229,7 +232,11 @@ def _build(project: Path, content: Path | None, output: Path | None, settings_fi
     # The output is part of the fingerprint too: a deleted or edited file in build/ is rebuilt.
     # The inputs are fingerprinted as this build reads them (before it starts): a file saved while
     # it runs (the CMS approving a second page) makes the next build run instead of being skipped.
-    scan = scan_inputs(inputs, extra, content)
+    from .body_patch import git_head
+
+    # The content's git HEAD too: .ics stamps and the translation report come from commit times,
+    # so a commit that changes no file (an edit committed after a build) still rebuilds.
+    scan = scan_inputs(inputs, extra, content, head=git_head(content) or "")
     inputs_stamp = scan.stamp
     stamp = stamp_file.read_text(errors="replace") if stamp_file.is_file() else ""
     if not isinstance(progress, Progress):

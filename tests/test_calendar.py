@@ -439,9 +439,10 @@ def test_E1_lunar_event_appears_on_the_chinese_dates(out):
     zh = rows(out / "events/zhong-qiu-tuan-yuan/index.html")
     assert zh["重复"] == "每年农历八月十五"
     assert zh["近期日期"] == "2027年9月15日星期三 19:00 – 21:00"  # the next date (today is 2026-11-29)
-    # a same-day range of times is never split across lines ("19:00 –" / "21:00" on a phone)
-    times = soup(out / "events/zhong-qiu-tuan-yuan/index.html").select(".next-dates .nobr")
-    assert [t.get_text() for t in times][:1] == ["19:00\u00a0–\u00a021:00"]
+    # a date and a same-day range of times are never split across lines ("星期" / "三",
+    # "19:00 –" / "21:00" on a phone)
+    spans = soup(out / "events/zhong-qiu-tuan-yuan/index.html").select(".next-dates li")[0].select(".nobr")
+    assert [t.get_text() for t in spans] == ["2027年9月15日星期三", "19:00\u00a0–\u00a021:00"]
     ko = rows(out / "ko/events/zhong-qiu-tuan-yuan/index.html")
     assert ko["반복"] == "매년 음력 8월 15일"
 
@@ -551,6 +552,33 @@ def test_E5_dtstamp_is_the_git_commit_time_of_the_file(tmp_path):
     os.utime(path, (1782000000, 1782000000))  # an mtime before the last commit: the commit wins
     build(PROJECT, content, out, progress=False, cache=False, force=True)
     assert prop((out / "events/lao-ren-jie/lao-ren-jie.ics").read_bytes(), "DTSTAMP") == ["DTSTAMP:20260720T003000Z"]
+
+
+def test_E5_a_commit_that_changes_no_file_still_updates_the_stamps(tmp_path):
+    """An edit built before it is committed carries the file's time; committing it changes no
+    file, but DTSTAMP and the translation report now come from the commit: the next build is
+    not "nothing changed" and gives what a cold build gives (found by a fresh-clone walk)."""
+    project = make_project(tmp_path / "p")
+    content = write_files(project / "content", {k: v for k, v in CONTENT.items()
+                                                if k.startswith("events/lao-ren-jie") or k.startswith("news/")})
+    git(project, "init", "-q")
+    git(project, "add", "content")
+    git(project, "commit", "-q", "-m", "first", when="2026-07-02T10:00:00+08:00")
+    path = content / "events/lao-ren-jie.zh.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("延吉市人民公园", "延吉市人民公园东门"), encoding="utf-8")
+    os.utime(path, (1785600000, 1785600000))  # 2026-08-01T16:00:00Z
+    out = project / "build"
+    build(project, content, out, progress=False)
+    ics = out / "events/lao-ren-jie/lao-ren-jie.ics"
+    assert prop(ics.read_bytes(), "DTSTAMP") == ["DTSTAMP:20260801T160000Z"]  # the uncommitted edit
+    git(project, "commit", "-q", "-am", "second", when="2026-08-03T08:30:00+08:00")
+    again = build(project, content, out, progress=False)
+    assert not again.skipped
+    assert prop(ics.read_bytes(), "DTSTAMP") == ["DTSTAMP:20260803T003000Z"]  # the commit
+    cold = tmp_path / "cold"
+    build(project, content, cold, progress=False, cache=False, force=True)
+    assert tree_hashes(out) == tree_hashes(cold)
+    assert build(project, content, out, progress=False).skipped  # and then nothing changed
 
 
 # ---------------------------------------------------------------------------------------------

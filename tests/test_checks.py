@@ -417,6 +417,16 @@ def test_front_matter_findings_are_the_models_errors(report, model):
     assert f.detail == {"code": "missing_field"}
 
 
+def test_control_character_is_pointed_at_on_its_line_and_column(tmp_path, model, settings):
+    """`jindallae check` reports a pasted control character where it is (the body line and
+    its column), with the build's message, so the editor can find an invisible character."""
+    root = write_files(tmp_path / "c", {"news/a.zh.md": md("title: 甲\ndate: 2026-01-01",
+                                                           body="第一段。\n\n粘贴来的文字\x0b在这里。\n")})
+    found = [f for f in run_checks(model, root, settings=settings).findings if f.detail.get("code") == "control_character"]
+    assert [(f.line, f.col, f.severity) for f in found] == [(8, 7, "error")]
+    assert "U+000B" in found[0].message and "U+000B" in found[0].english
+
+
 def test_checks_settings_are_validated(tmp_path):
     conf = (PROJECT / "pelicanconf.py").read_text(encoding="utf-8")
     project = make_project(tmp_path / "p", conf + "\nCHECKS_IMAGE_MAX_BYTE = 5\n")

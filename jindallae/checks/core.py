@@ -13,7 +13,8 @@ from typing import Any, Iterable
 import yaml
 
 from jindallae.markup import NestingTooDeep, check_nesting
-from jindallae.model import ContentError, Item, Model, iter_content_files, model_from_settings, nesting_error
+from jindallae.model import (CONTROL_CHARACTER, ContentError, Item, Model, iter_content_files, model_from_settings,
+                             nesting_error)
 
 from .catalogue import CHECKS
 from .config import CheckConfig
@@ -516,6 +517,9 @@ def _front_matter_finding(err: ContentError, lang: str, text: str) -> Finding:
     col = 1
     if 1 <= line <= len(lines):
         col = len(lines[line - 1]) - len(lines[line - 1].lstrip()) + 1
+        found = CONTROL_CHARACTER.search(lines[line - 1]) if err.code == "control_character" else None
+        if found:  # point at the invisible character itself
+            col = found.start() + 1
     return Finding("front-matter", "error", err.path, line, col, err.message, err.english, False, lang,
                    err.code, {"code": err.code})
 

@@ -63,9 +63,10 @@ def setup(generator) -> None:
     def event_when(ctx, event) -> Markup:
         """'2026年8月15日 上午9:30 – 下午4:00' style range for an event block, in the event's own
         time zone (``event.timezone``, default the site's), named when it is not the site's.
-        A time, or a same-day range of times, is one unbreakable ``<span class="nobr">``: UAX #14
-        allows a break after an en dash and at the space in "오후 5:00", which left a lone
-        "16:30" or "5:00" on the next line of a phone screen."""
+        A date, a time, or a same-day range of times is one unbreakable ``<span class="nobr">``:
+        UAX #14 allows a break after an en dash, at the space in "오후 5:00" and inside "星期四",
+        which left a lone "16:30", "5:00" or "四" on the next line of a phone screen; a range of
+        days breaks only after its dash."""
         import datetime as dt
 
         from babel.dates import get_timezone_name  # CLDR zone names ("韩国时间", "한국 시간")
@@ -77,12 +78,12 @@ def setup(generator) -> None:
         zone = event.get("timezone") or tz
         loc = locale_of(ctx)
         timed = isinstance(start, dt.datetime)
-        text = escape(dates.format_date(start, loc, "full", zone))
+        text = nobr(dates.format_date(start, loc, "full", zone))
         times = dates.format_time(start, loc, "short", zone) if timed else ""
         if as_datetime(end, zone).astimezone(ZoneInfo(zone)).date() != as_datetime(start, zone).astimezone(ZoneInfo(zone)).date():
             if times:
                 text += "\u00a0" + nobr(times)
-            text += " – " + escape(dates.format_date(end, loc, "full", zone))
+            text += "\u00a0– " + nobr(dates.format_date(end, loc, "full", zone))  # no line starts with the dash
             if isinstance(end, dt.datetime):
                 text += "\u00a0" + nobr(dates.format_time(end, loc, "short", zone))
         else:
