@@ -160,6 +160,28 @@ def test_starter_site_fits_small_phones_with_large_text(browser, site):
     assert wide == []
 
 
+def test_event_dates_and_times_stay_on_one_line_on_a_phone(browser, site):
+    """At 390px an event's date, its time range ("14:00 – 16:30") and its calendar file size
+    ("1 KB") are not split across lines (UAX #14 would break after the dash, inside 星期四 and
+    at the space in 오후 2:00); with large text on a 320px phone they may wrap rather than
+    widen the page (test_starter_site_fits_small_phones_with_large_text)."""
+    ctx = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = ctx.new_page()
+        with serve(site) as url:
+            for rel in ("events/jiangli-fuzhu-zhengce-wendahui/", "ko/events/jiangli-fuzhu-zhengce-wendahui/"):
+                page.goto(f"{url}/{rel}", wait_until="load")
+                lines = page.evaluate("""() => [...document.querySelectorAll('.event-box .nobr, .event-box .file-meta')]
+                    .map(el => { const r = document.createRange(); r.selectNodeContents(el);
+                                 const tops = new Set([...r.getClientRects()].map(q => Math.round(q.top)));
+                                 return [el.textContent, tops.size]; })""")
+                assert len(lines) >= 3, (rel, lines)
+                assert any("–" in text for text, _ in lines), (rel, lines)  # the time range is there
+                assert [(text, n) for text, n in lines if n != 1] == [], rel
+    finally:
+        ctx.close()
+
+
 def test_body_text_is_large_enough(page, base_url):
     for path, selector in ((ZH_ARTICLE, ".article-body p"), (KO_ARTICLE, ".article-body p"), ("/", ".entry-summary")):
         page.goto(base_url + path)
