@@ -142,7 +142,7 @@ def plan(manifest: dict[str, Any], scan: Any, content: Path, output: Path, model
         return f"{len(changed)} pages changed; a patch takes at most {PATCH_LIMIT}"
     if not changed:
         return "no page changed"
-    if git_head(content) != manifest["head"]:
+    if scan.head != manifest["head"]:  # read once per build (jindallae.build.scan_inputs)
         return "new commits (the translation report shows commit dates)"
     from markupsafe import escape
 

@@ -116,18 +116,20 @@ def fingerprint(paths: list[Path], extra: str) -> str:
 class InputScan:
     """The inputs of a build as listed before it reads them: ``stamp`` the fingerprint of all
     of them (and of the settings and the date), ``rest`` the same without the content folder's
-    ``.md`` files, ``pages`` those files (content-relative) with their ``(size, mtime_ns)``."""
+    ``.md`` files, ``pages`` those files (content-relative) with their ``(size, mtime_ns)``,
+    ``head`` the content's git commit (None outside git)."""
 
     stamp: str
     rest: str
     pages: dict[str, tuple[int, int]]
+    head: str | None = None
 
 
-def scan_inputs(paths: list[Path], extra: str, content: Path, head: str = "") -> InputScan:
+def scan_inputs(paths: list[Path], extra: str, content: Path, head: str | None = None) -> InputScan:
     """:class:`InputScan` of ``paths`` (one listing: the same work as :func:`fingerprint`);
     ``head``, the content's git commit, is part of the whole stamp only (a body patch checks it
     itself, with its own reason)."""
-    whole, rest = hashlib.sha1(f"{extra}\0git {head}".encode()), hashlib.sha1(extra.encode())
+    whole, rest = hashlib.sha1(f"{extra}\0git {head or ''}".encode()), hashlib.sha1(extra.encode())
     prefix = f"{content}/"
     cut = len(prefix)
     pages: dict[str, tuple[int, int]] = {}
@@ -138,7 +140,7 @@ def scan_inputs(paths: list[Path], extra: str, content: Path, head: str = "") ->
             pages[path[cut:]] = (size, mtime)
         else:
             rest.update(line)
-    return InputScan(whole.hexdigest(), rest.hexdigest(), pages)
+    return InputScan(whole.hexdigest(), rest.hexdigest(), pages, head)
 
 
 def output_listing(output: Path) -> tuple[list[str], dict[str, tuple[int, int]]]:
@@ -236,7 +238,7 @@ def _build(project: Path, content: Path | None, output: Path | None, settings_fi
 
     # The content's git HEAD too: .ics stamps and the translation report come from commit times,
     # so a commit that changes no file (an edit committed after a build) still rebuilds.
-    scan = scan_inputs(inputs, extra, content, head=git_head(content) or "")
+    scan = scan_inputs(inputs, extra, content, head=git_head(content))
     inputs_stamp = scan.stamp
     stamp = stamp_file.read_text(errors="replace") if stamp_file.is_file() else ""
     if not isinstance(progress, Progress):
@@ -380,7 +382,7 @@ def _build(project: Path, content: Path | None, output: Path | None, settings_fi
 def _write_manifest(cache_dir: Path, scan: InputScan, site: Site, outputs: Any, order: list[str],
                     lines: dict[str, tuple[int, int]], result: BuildResult, stamp: str) -> None:
     """Record what a body patch needs of this build (:mod:`jindallae.body_patch`)."""
-    from .body_patch import MANIFEST_VERSION, git_head, save_manifest
+    from .body_patch import MANIFEST_VERSION, save_manifest
 
     sources = {}
     for rel, st in scan.pages.items():
@@ -395,7 +397,7 @@ def _write_manifest(cache_dir: Path, scan: InputScan, site: Site, outputs: Any, 
     spans = {name: entry[2] for name, entry in outputs.new.items() if len(entry) > 2 and entry[2]}
     save_manifest(cache_dir, {
         "version": MANIFEST_VERSION, "stamp": stamp, "rest": scan.rest, "sources": sources,
-        "revisions": revisions, "head": git_head(site.root), "url_map": site.url_map, "spans": spans,
+        "revisions": revisions, "head": scan.head, "url_map": site.url_map, "spans": spans,
         "flagged": {f.path for f in site.findings},
         "order": order, "output_lines": lines, "html_files": outputs.rendered + outputs.reused,
         "result": replace(result, timings={}, seconds=0.0, rendered=0, reused=0),
